@@ -1,0 +1,45 @@
+"""Where Cypher runs: one small interface over the embedded FalkorDB server and Neo4j.
+
+An engine loads a ``KnowledgeGraph`` and runs parameterised Cypher, read-only unless asked
+otherwise, returning rows as plain dicts (nodes, relationships and paths turned into plain dicts
+and lists by ``to_plain``). The named analyses and ``jjjkg cypher`` only ever see this interface.
+
+Heavy client libraries are imported where they are used, so ``jjjkg --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+__all__ = ["Engine", "open_engine"]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What every Cypher engine offers."""
+
+    def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
+            read_only: bool = True, timeout: float | None = None) -> list[dict]:
+        """Run one statement with ``$parameters``; rows as dicts of plain values."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection (an embedded server keeps running for the next command)."""
+        ...
+
+
+def open_engine(store_path, G=None, *, uri: str | None = None, user: str | None = None,
+                password: str | None = None, database: str | None = None, timeout: float = 30.0) -> Engine:
+    """The engine for a command: Neo4j when ``uri`` is given, else the store's embedded server.
+
+    The embedded server is started on demand and loaded from ``G`` (or the store) when it does not
+    hold the store's current graph yet.
+    """
+    if uri:
+        from .neo4j_engine import Neo4jEngine
+
+        return Neo4jEngine(uri, user=user, password=password, database=database, timeout=timeout)
+    from .falkordb_engine import EmbeddedEngine
+
+    return EmbeddedEngine.for_store(store_path, G, timeout=timeout)

@@ -1,0 +1,5 @@
+import sys
+
+from jjjkg.cli import main
+
+sys.exit(main())

@@ -1,0 +1,421 @@
+"""The ``jjjkg`` command: a thin shell over graph, loaders, queries and viz.
+
+Exit codes: 0 success; 1 a problem with the input, the store or a query (the message says what
+to fix); 2 the command line itself is wrong; 3 a graph database could not be reached or started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from graph.errors import InputError, JjjkgError, StoreUnavailable
+
+#: input problems printed before "… and N more"
+MAX_PROBLEMS = 100
+
+EXAMPLES = """\
+examples:
+  jjjkg build                                   # the bundled dataset → ./.jjjkg
+  jjjkg build --data my_folder/                 # your folder (organizations.csv, relations.csv …)
+  jjjkg query --list                            # the named analyses
+  jjjkg query rd-scaleup-paths --param province=河北
+  jjjkg query alliance-gaps --format json
+  jjjkg query rd-scaleup-paths --engine cypher  # the same analysis, run as Cypher
+  jjjkg cypher "MATCH (p:Platform {province:'北京'}) RETURN p.id, p.name LIMIT 5"
+  jjjkg viz --sector CH_H2 --out h2.html
+
+The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs a store and
+finds none builds it from the bundled dataset first.
+exit codes: 0 ok · 1 input, store or query problem · 2 wrong command line · 3 database unreachable
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _parse_params(pairs: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise JjjkgError(f"--param {p!r}: expected KEY=VALUE, e.g. --param province=河北")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def _store_path(args) -> Path:
+    from graph.store import default_store_path
+
+    return Path(args.store) if getattr(args, "store", None) else default_store_path()
+
+
+def _open_store(args):
+    """Open the store, building it from the bundled dataset first when there is none."""
+    from graph.store import Store, save_store
+
+    path = _store_path(args)
+    if not (path / "meta.json").exists():
+        import loaders
+
+        _say(f"no store at {path}; building it from the bundled dataset first …")
+        tables = loaders.read_bundled()
+        save_store(tables, path)
+        _say(f"built {path} from the bundled dataset")
+    return Store(path)
+
+
+def _name_lookup(G):
+    from graph.build import sector_node
+
+    def name_of(i: str):
+        if i in G and "type" in G.nodes[i]:
+            return G.nodes[i].get("name")
+        key = sector_node(i)
+        if key in G:
+            return G.nodes[key].get("name")
+        return None
+
+    return name_of
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def cmd_build(args) -> int:
+    import loaders
+    from graph.build import build_graph
+    from graph.store import save_store
+
+    path = _store_path(args)
+    t0 = time.perf_counter()
+    if args.data:
+        _say(f"reading {args.data} …")
+        tables = loaders.read_folder(args.data)
+    else:
+        _say("reading the bundled dataset …")
+        tables = loaders.read_bundled()
+    t1 = time.perf_counter()
+    _say(f"validated {len(tables.organizations)} organizations and {len(tables.relations)} relations "
+         f"in {t1 - t0:.1f} s; building the graph …")
+    G = build_graph(tables)
+    t2 = time.perf_counter()
+    _say(f"built {G.number_of_nodes()} nodes and {G.number_of_edges()} edges in {t2 - t1:.1f} s; writing {path} …")
+    meta = save_store(tables, path, G)
+    t3 = time.perf_counter()
+    if tables.warnings:
+        shown = tables.warnings[: args.max_warnings]
+        _say(f"{len(tables.warnings)} warning{'s' if len(tables.warnings) != 1 else ''} (kept, but check):")
+        for w in shown:
+            _say(f"  {w}")
+        if len(tables.warnings) > len(shown):
+            _say(f"  … and {len(tables.warnings) - len(shown)} more (--max-warnings N shows more)")
+    orgs = tables.organizations
+    summary = orgs.groupby(["type", orgs["province"].fillna("—")]).size().unstack(fill_value=0)
+    print(f"store: {path}  (fingerprint {meta['fingerprint'][:12]}, {t3 - t0:.1f} s)")
+    print(f"organizations: {len(orgs)}  relations: {len(tables.relations)}  sectors: {len(tables.sectors)}  "
+          f"services: {len(tables.services)}  nodes: {meta['nodes']}  edges: {meta['edges']}")
+    print(summary.to_string())
+    return 0
+
+
+# ----------------------------------------------------------------------------- query
+
+
+def cmd_query(args) -> int:
+    import queries
+    from jjjkg.output import render
+
+    if args.list:
+        for name in sorted(queries.QUERIES):
+            q = queries.QUERIES[name]
+            params = ", ".join(q.params) or "no parameters"
+            print(f"{name} — {q.summary}  [{params}]")
+        return 0
+    if not args.name:
+        raise JjjkgError("name an analysis, e.g. `jjjkg query rd-scaleup-paths`, or list them with --list")
+    q = queries.get_query(args.name)
+    given = q.parse_params(_parse_params(args.param))
+    if args.show_cypher:
+        for k, v in given.items():
+            print(f"// :param {k} => {v!r}")
+        print(q.cypher.rstrip())
+        return 0
+    store = _open_store(args)
+    G = store.graph()
+    if args.engine == "cypher":
+        from graph.store.engines import open_engine
+
+        engine = open_engine(store.path, G, uri=args.uri, user=args.user,
+                             password=_password(args), database=args.database, timeout=args.timeout)
+        try:
+            rows = q.run_cypher(engine, G, **given)
+        finally:
+            engine.close()
+    else:
+        rows = q.func(G, **given)
+    render(rows, args.format, q.keys, name_of=_name_lookup(G))
+    return 0
+
+
+def _password(args) -> str | None:
+    var = getattr(args, "password_env", None)
+    if var:
+        if var not in os.environ:
+            raise JjjkgError(f"--password-env {var}: that environment variable is not set")
+        return os.environ[var]
+    return None
+
+
+# ----------------------------------------------------------------------------- cypher
+
+
+def cmd_cypher(args) -> int:
+    from graph.store.engines import open_engine
+    from jjjkg.output import render
+
+    text = args.query
+    if args.file:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as err:
+            raise JjjkgError(f"cannot read {args.file}: {err.strerror}") from err
+    params = _typed_params(_parse_params(args.param))
+    G = None
+    store_path = _store_path(args)
+    if not args.uri:
+        store = _open_store(args)
+        store_path = store.path
+        G = store.graph()
+    engine = open_engine(store_path, G, uri=args.uri, user=args.user, password=_password(args),
+                         database=args.database, timeout=args.timeout)
+    try:
+        if not text:
+            from jjjkg.shell import interactive
+
+            return interactive(engine, args)
+        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
+    finally:
+        engine.close()
+    render(rows, args.format)
+    return 0
+
+
+def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
+    """``--param`` values for raw Cypher: JSON when it parses (numbers, lists, true), else text."""
+    import json
+
+    out: dict[str, object] = {}
+    for k, v in pairs.items():
+        try:
+            out[k] = json.loads(v)
+        except ValueError:
+            out[k] = v
+    return out
+
+
+# ----------------------------------------------------------------------------- the rest
+
+
+def cmd_neo4j_push(args) -> int:
+    from graph.store.neo4j_engine import Neo4jEngine
+
+    store = _open_store(args)
+    G = store.graph()
+    engine = Neo4jEngine(args.uri, user=args.user, password=_password(args), database=args.database,
+                         timeout=args.timeout)
+    try:
+        counts = engine.push(G, batch_size=args.batch_size,
+                             progress=lambda done, total: _say(f"  {done}/{total} batches"))
+    finally:
+        engine.close()
+    print(f"pushed to {args.uri or os.environ.get('NEO4J_URI')}: {counts}")
+    return 0
+
+
+def cmd_viz(args) -> int:
+    from viz import write_view
+
+    store = _open_store(args)
+    out = write_view(store.graph(), args)
+    print(f"wrote {out} — open it in a browser (works offline)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from viz.exports import export
+
+    store = _open_store(args)
+    out = export(store, args.format, Path(args.out))
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from viz.report import write_report
+
+    store = _open_store(args)
+    out = write_report(store, Path(args.out), args)
+    print(f"wrote {out}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _add_store(p) -> None:
+    p.add_argument("--store", metavar="DIR", help="the store folder (default ./.jjjkg or $JJJKG_STORE)")
+
+
+def _add_neo4j(p, uri_help: str) -> None:
+    p.add_argument("--uri", metavar="URI", help=uri_help)
+    p.add_argument("--user", metavar="U", help="Neo4j user (default $NEO4J_USERNAME, else neo4j)")
+    p.add_argument("--password-env", metavar="VAR",
+                   help="name of the environment variable holding the Neo4j password (default NEO4J_PASSWORD)")
+    p.add_argument("--database", metavar="DB", help="Neo4j database (default: the server's default)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from jjjkg import __version__
+    from jjjkg.output import FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="jjjkg", formatter_class=_Formatter, epilog=EXAMPLES,
+        description="京津冀中试生态知识图谱 · the Beijing–Tianjin–Hebei pilot-scale testing knowledge graph.\n"
+                    "Load organizations and relations, ask where 北京研发中试、津冀量产放大 works and where it breaks.")
+    parser.add_argument("--version", action="version", version=f"jjjkg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("build", help="load, validate and write the store", formatter_class=_Formatter,
+                       description="Read a data folder (or .xlsx workbook), check every row, build the graph and "
+                                   "write the store. A failed build leaves an existing store untouched.",
+                       epilog="examples:\n  jjjkg build\n  jjjkg build --data ./my_data --store ./my_store\n"
+                              "  jjjkg build --data 中试资源.xlsx")
+    p.add_argument("--data", metavar="DIR_OR_XLSX", help="data folder or workbook (default: the bundled dataset)")
+    _add_store(p)
+    p.add_argument("--max-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("query", help="run a named analysis", formatter_class=_Formatter,
+                       description="Run a named analysis on the store, in networkx (default) or as Cypher.",
+                       epilog="examples:\n  jjjkg query --list\n  jjjkg query rd-scaleup-paths --param sector=CH_BIO\n"
+                              "  jjjkg query alliance-gaps --format csv > gaps.csv\n"
+                              "  jjjkg query rd-scaleup-paths --show-cypher")
+    p.add_argument("name", nargs="?", help="the analysis (see --list)")
+    p.add_argument("--list", action="store_true", help="list the named analyses, one line each")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter; repeat for more")
+    p.add_argument("--engine", choices=("networkx", "cypher"), default="networkx",
+                   help="networkx in memory (default) or the analysis's Cypher on the graph database")
+    p.add_argument("--show-cypher", action="store_true", help="print the analysis's Cypher and stop")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="Cypher timeout in seconds")
+    _add_store(p)
+    _add_neo4j(p, "run the Cypher on this Neo4j instead of the embedded database (with --engine cypher)")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("cypher", help="run Cypher on the graph", formatter_class=_Formatter,
+                       description="Run a Cypher query, read-only unless --write, on the embedded graph database "
+                                   "(started on demand) or on Neo4j with --uri. With no query, open a shell.",
+                       epilog="examples:\n  jjjkg cypher \"MATCH (p:Platform) RETURN p.province, count(*) AS n\"\n"
+                              "  jjjkg cypher \"MATCH (o:Organization {id: $id}) RETURN o\" --param id=PF_YZ_CELL\n"
+                              "  jjjkg cypher --file my_query.cypher --format csv\n"
+                              "  NEO4J_PASSWORD=… jjjkg cypher --uri bolt://localhost:7687 \"RETURN 1\"")
+    p.add_argument("query", nargs="?", default="", help="the Cypher text (omit for an interactive shell)")
+    p.add_argument("--file", metavar="Q.cypher", help="read the query from a file")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="a $parameter; VALUE is read as JSON when it parses (42, [1,2], true), else as text")
+    p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
+    _add_store(p)
+    _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
+    p.set_defaults(func=cmd_cypher)
+
+    p = sub.add_parser("viz", help="write an interactive network page", formatter_class=_Formatter,
+                       description="Write one self-contained HTML page (opens offline) of the graph.",
+                       epilog="examples:\n  jjjkg viz --out graph.html\n  jjjkg viz --sector CH_H2 --out h2.html")
+    p.add_argument("--sector", metavar="ID", help="show one sector's chain")
+    p.add_argument("--out", metavar="FILE.html", default="graph.html", help="output file (default graph.html)")
+    p.add_argument("--view", choices=("network", "geo", "chain"), default=None, help="layout (default network, "
+                   "or chain with --sector)")
+    p.add_argument("--max-nodes", type=int, default=2000, metavar="N", help="aggregate above this many nodes")
+    _add_store(p)
+    p.set_defaults(func=cmd_viz)
+
+    p = sub.add_parser("export", help="write the graph in another format", formatter_class=_Formatter,
+                       description="Export the graph for other tools.",
+                       epilog="examples:\n  jjjkg export --format graphml --out jjj.graphml\n"
+                              "  jjjkg export --format csv --out exported/")
+    p.add_argument("--format", required=True, metavar="FORMAT", help="turtle, jsonld, graphml, gexf, neo4j-csv, csv")
+    p.add_argument("--out", required=True, metavar="PATH", help="output file or folder")
+    _add_store(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="write the meeting pack", formatter_class=_Formatter,
+                       description="Write the meeting pack (briefing and workbook) into a folder.",
+                       epilog="example:\n  jjjkg report --out pack/")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_store(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("neo4j", help="work with a Neo4j server", formatter_class=_Formatter,
+                       description="Push the store's graph to Neo4j (idempotent: pushing twice changes nothing).")
+    nsub = p.add_subparsers(dest="neo4j_command", metavar="SUBCOMMAND")
+    pp = nsub.add_parser("push", help="merge the graph into Neo4j", formatter_class=_Formatter,
+                         epilog="example:\n  NEO4J_PASSWORD=secret jjjkg neo4j push --uri bolt://localhost:7687")
+    _add_neo4j(pp, "the Neo4j server (default $NEO4J_URI)")
+    pp.add_argument("--batch-size", type=int, default=5000, metavar="N", help="rows per statement (default 5000)")
+    pp.add_argument("--timeout", type=float, default=300.0, metavar="S", help="per-statement timeout")
+    _add_store(pp)
+    pp.set_defaults(func=cmd_neo4j_push)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (AttributeError, ValueError):
+                pass
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except StoreUnavailable as err:
+        _say(f"Error: {err}")
+        return 3
+    except InputError as err:
+        shown = err.problems[:MAX_PROBLEMS]
+        n = len(err.problems)
+        _say(f"Error: the input has {n} problem{'s' if n != 1 else ''}; nothing was written")
+        for p in shown:
+            _say(f"  {p}")
+        if n > len(shown):
+            _say(f"  … and {n - len(shown)} more")
+        return 1
+    except JjjkgError as err:
+        _say(f"Error: {err}")
+        return 1
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Printing records: an aligned table (CJK-aware), CSV, or one JSON array.
+
+Tables print each organization's or sector's Chinese name beside its id; CSV and JSON keep exactly
+the analysis's keys, so scripts see the contract's columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["render", "display_width", "FORMATS"]
+
+FORMATS = ("table", "csv", "json")
+
+#: the header of the name column printed beside an id column in tables
+NAME_HEADERS = {
+    "rnd_id": "研发主体", "platform_id": "中试平台", "site_id": "量产承接", "entity_id": "名称",
+    "sector": "领域名称", "id": "名称", "org_id": "名称", "operator_id": "运营方",
+}
+MAX_CELL = 40
+
+
+def display_width(s: str) -> int:
+    """Columns a string takes in a terminal: wide (CJK) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, tuple)):
+        return ";".join(_cell(x) for x in v)
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False, default=str)
+    return str(v)
+
+
+def _clip(s: str, width: int = MAX_CELL) -> str:
+    if display_width(s) <= width:
+        return s
+    out, w = "", 0
+    for c in s:
+        cw = display_width(c)
+        if w + cw > width - 1:
+            break
+        out += c
+        w += cw
+    return out + "…"
+
+
+def _pad(s: str, width: int) -> str:
+    return s + " " * (width - display_width(s))
+
+
+def _with_names(rows: list[dict], keys: list[str], name_of) -> tuple[list[dict], list[str]]:
+    """Add a name column after each id column whose values name nodes."""
+    if name_of is None:
+        return rows, keys
+    out_keys: list[str] = []
+    extra: dict[str, str] = {}
+    for k in keys:
+        out_keys.append(k)
+        if k in NAME_HEADERS and any(isinstance(r.get(k), str) and name_of(r[k]) for r in rows):
+            header = NAME_HEADERS[k]
+            while header in keys or header in out_keys:
+                header += "_"
+            extra[k] = header
+            out_keys.append(header)
+    if not extra:
+        return rows, keys
+    named = []
+    for r in rows:
+        r2 = dict(r)
+        for k, header in extra.items():
+            r2[header] = name_of(r[k]) if isinstance(r.get(k), str) else None
+        named.append(r2)
+    return named, out_keys
+
+
+def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = None, *, name_of=None,
+           stream=None) -> None:
+    """Write ``rows`` to ``stream`` (stdout) as a table, CSV or a JSON array.
+
+    ``keys`` fixes the columns (default: the first row's keys); ``name_of(id) -> str | None`` adds
+    name columns in tables.
+    """
+    stream = stream or sys.stdout
+    keys = list(keys) if keys is not None else (list(rows[0]) if rows else [])
+    if fmt == "json":
+        json.dump([{k: r.get(k) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2, default=str)
+        stream.write("\n")
+        return
+    if fmt == "csv":
+        w = csv.writer(stream, lineterminator="\n")
+        w.writerow(keys)
+        for r in rows:
+            w.writerow([_cell(r.get(k)) for k in keys])
+        return
+    rows, keys = _with_names(rows, keys, name_of)
+    cells = [[_clip(_cell(r.get(k))) for k in keys] for r in rows]
+    widths = [max([display_width(k)] + [display_width(row[i]) for row in cells]) for i, k in enumerate(keys)]
+    stream.write("  ".join(_pad(k, w) for k, w in zip(keys, widths)).rstrip() + "\n")
+    stream.write("  ".join("─" * w for w in widths) + "\n")
+    for row in cells:
+        stream.write("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n")
+    stream.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")

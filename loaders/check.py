@@ -1,0 +1,77 @@
+"""Collecting every problem of a table before raising, with file, row and column.
+
+A table module converts each column with ``Checker.column``: the cell function runs once per
+distinct value (vectorised through ``Series.map``), and every row whose value failed gets a
+``Problem``. After all columns, ``Checker.raise_if_any`` raises one ``InputError`` listing them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from graph.errors import InputError, Problem
+
+from .read import ROW, RawTable
+
+__all__ = ["Checker"]
+
+_FAILED = object()
+
+
+class Checker:
+    """Problems and warnings of one raw table."""
+
+    def __init__(self, raw: RawTable):
+        self.raw = raw
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = list(raw.warnings)
+
+    def error(self, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.raw.file, row, self._label(column), message))
+
+    def warn(self, row: int | None, column: str | None, message: str) -> None:
+        self.warnings.append(Problem(self.raw.file, row, self._label(column), message))
+
+    def _label(self, column: str | None) -> str | None:
+        return None if column is None else self.raw.col_label(column)
+
+    def column(self, column: str, convert: Callable[[str], object], *, required: bool = False,
+               required_mask: pd.Series | None = None, missing: str = "a value is required") -> pd.Series:
+        """Convert one column; empty cells become None (or a problem where the value is required).
+
+        ``convert`` raises ``ValueError`` with the expected value for a bad cell.
+        """
+        df = self.raw.df
+        if column not in df.columns:
+            if required:
+                self.error(None, column, "required column is missing")
+            return pd.Series([None] * len(df), index=df.index, dtype="object")
+        cells = df[column]
+        empty = cells == ""
+        need = required_mask if required_mask is not None else (pd.Series(required, index=df.index))
+        for row in df.loc[empty & need, ROW]:
+            self.error(int(row), column, missing)
+        messages: dict[str, str] = {}
+
+        def safe(v: str):
+            try:
+                return convert(v)
+            except ValueError as err:
+                messages[v] = str(err)
+                return _FAILED
+
+        uniques = pd.unique(cells[~empty])
+        converted = {v: safe(v) for v in uniques}
+        out = pd.Series([None if v == "" else converted[v] for v in cells], index=cells.index, dtype="object")
+        if messages:
+            bad = cells.isin(list(messages))
+            for row, v in zip(df.loc[bad, ROW], cells[bad]):
+                self.error(int(row), column, messages[v])
+            out = out.where(~bad, None)
+        return out
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise InputError(sorted(self.problems, key=lambda p: (p.row or 0, p.column or "")))

@@ -1,0 +1,207 @@
+"""Reading raw tables: a data folder of CSV files or one ``.xlsx`` workbook.
+
+This module only turns files into frames of text cells with canonical column names. It knows
+encodings (UTF-8 with or without BOM, then GB18030), header aliases (English or Chinese, full-width
+or half-width) and workbook sheet names. What a cell must contain is checked by the per-table
+modules.
+
+Every frame it returns has string cells ("" for an empty cell) and a ``__row__`` column holding the
+row number a spreadsheet shows (the header is row 1).
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from graph import schema
+from graph.errors import InputError, Problem
+
+__all__ = ["RawTable", "read_source", "read_csv", "decode", "normalize_text", "ROW"]
+
+ROW = "__row__"
+
+
+def normalize_text(s: str) -> str:
+    """Fold full-width characters to half-width and trim: ``'ＰＦ－１ '`` → ``'PF-1'``.
+
+    Chinese characters are untouched (NFKC folds only compatibility forms), but full-width
+    punctuation such as ``；`` becomes ``;``.
+    """
+    return unicodedata.normalize("NFKC", s).strip()
+
+
+def decode(data: bytes, file: str) -> str:
+    """Decode file bytes: UTF-8 (BOM or not) first, then GB18030, else a clear error."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InputError(Problem(file, None, None,
+                                     f"cannot decode the file: expected UTF-8 or GB18030 text "
+                                     f"(byte {err.start} is {data[err.start:err.start + 1]!r}); "
+                                     "save it as CSV UTF-8")) from err
+
+
+def _header_map(table: schema.Table) -> dict[str, str]:
+    """Every accepted header spelling (folded) → canonical column name."""
+    m: dict[str, str] = {}
+    for c in table.columns:
+        for spelling in (c.name, c.zh, *c.aliases):
+            m[_fold_header(spelling)] = c.name
+    return m
+
+
+def _fold_header(h: str) -> str:
+    return normalize_text(str(h)).lower().replace(" ", "").replace("_", "").replace("（", "(").replace("）", ")")
+
+
+@dataclass
+class RawTable:
+    """One table as read: canonical columns of text cells, where it came from, and warnings."""
+
+    name: str
+    file: str  # how errors name it: 'organizations.csv' or 'book.xlsx[organizations]'
+    df: pd.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)  # canonical column → header as written
+    warnings: list[Problem] = field(default_factory=list)
+
+    def col_label(self, column: str) -> str:
+        """The header as the user wrote it, for error messages."""
+        return self.headers.get(column, column)
+
+
+def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
+    hmap = _header_map(table)
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    rename: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for h in df.columns:
+        name = hmap.get(_fold_header(h))
+        if name is None:
+            if str(h).strip() and not str(h).startswith("Unnamed:"):
+                warnings.append(Problem(file, 1, str(h), "not a column of this table; ignored "
+                                        f"(known columns: {', '.join(table.names)})"))
+            continue
+        if name in headers:
+            problems.append(Problem(file, 1, str(h), f"names the same column as {headers[name]!r} "
+                                    f"({name}); keep one of them"))
+            continue
+        rename[h] = name
+        headers[name] = str(h)
+    missing = [c.name for c in table.columns if c.required and c.name not in headers]
+    if missing:
+        present = ", ".join(repr(str(h)) for h in df.columns) or "none"
+        for m in missing:
+            c = table.column(m)
+            problems.append(Problem(file, 1, m, f"required column is missing (header {c.name!r} or {c.zh!r}); "
+                                    f"columns in the file: {present}"))
+    if problems:
+        raise InputError(problems)
+    out = df[list(rename)].rename(columns=rename)
+    for c in out.columns:  # column-wise string ops: vectorised, not a Python call per cell
+        s = out[c]
+        if s.dtype == object:
+            s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
+        out[c] = s.astype(str).str.normalize("NFKC").str.strip()
+    out[ROW] = range(2, len(out) + 2)
+    # rows that are entirely empty are spreadsheet noise, not records
+    data_cols = [c for c in out.columns if c != ROW]
+    if data_cols:
+        out = out[(out[data_cols] != "").any(axis=1)]
+    return RawTable(table.name, file, out.reset_index(drop=True), headers, warnings)
+
+
+def _cell_text(v) -> str:
+    """Text of a workbook cell: integral floats lose their '.0' (a year typed as 2017)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def read_csv(path: Path, table: schema.Table) -> RawTable:
+    file = path.name
+    text = decode(path.read_bytes(), file)
+    if not text.strip():
+        raise InputError(Problem(file, None, None, "the file is empty: expected a header row"))
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False,
+                         sep=None if _looks_tabbed(text) else ",", engine="python" if _looks_tabbed(text) else "c")
+    except (pd.errors.ParserError, ValueError) as err:
+        raise InputError(Problem(file, None, None, f"not a readable CSV file: {err}")) from err
+    return _canonical(table, df, file)
+
+
+def _looks_tabbed(text: str) -> bool:
+    first = text.split("\n", 1)[0]
+    return "\t" in first and "," not in first
+
+
+#: sheet or file stems accepted for each table (first is the canonical one)
+def _stems(table: schema.Table) -> tuple[str, ...]:
+    return (table.name, table.zh, table.name.capitalize())
+
+
+INPUT_TABLES = ("organizations", "relations", "sectors", "services")
+
+
+def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
+    """Read a data folder or an ``.xlsx`` workbook into raw tables.
+
+    Returns the tables found (keyed by table name) and a description of the source.
+    Raises ``InputError`` when the path is missing, or a required table is absent.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(Problem(str(p), None, None, "no such file or folder: expected a data folder "
+                                 "with organizations.csv or an .xlsx workbook"))
+    if p.is_dir():
+        found: dict[str, RawTable] = {}
+        for name in INPUT_TABLES:
+            table = schema.TABLES[name]
+            for stem in _stems(table):
+                candidate = p / f"{stem}.csv"
+                if candidate.exists():
+                    found[name] = read_csv(candidate, table)
+                    break
+        if "organizations" not in found:
+            listing = ", ".join(sorted(x.name for x in p.iterdir())) or "nothing"
+            raise InputError(Problem(str(p), None, None, "organizations.csv is required in a data folder "
+                                     f"(the folder holds: {listing})"))
+        return found, str(p)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_workbook(p), str(p)
+    raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'}: expected a data folder "
+                             "or an .xlsx workbook (an RDF file loads with --format turtle|jsonld)"))
+
+
+def _read_workbook(path: Path) -> dict[str, RawTable]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+    except Exception as err:  # openpyxl raises many kinds for a damaged file
+        raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
+    found: dict[str, RawTable] = {}
+    by_fold = {normalize_text(str(s)).lower(): s for s in sheets}
+    for name in INPUT_TABLES:
+        table = schema.TABLES[name]
+        for stem in _stems(table):
+            sheet = by_fold.get(normalize_text(stem).lower())
+            if sheet is not None:
+                df = sheets[sheet].astype(object)
+                found[name] = _canonical(table, df, f"{path.name}[{sheet}]")
+                break
+    if "organizations" not in found:
+        raise InputError(Problem(path.name, None, None, "a sheet named 'organizations' (or '机构') is required; "
+                                 f"sheets in the workbook: {', '.join(map(str, sheets)) or 'none'}"))
+    return found

@@ -1,0 +1,90 @@
+"""``relations.csv``: directed relationships between organizations (contract section 1).
+
+Both ends must be ids of ``organizations.csv``; the relation must be one of the contract's six
+(English name or Chinese alias). Duplicate rows — the same pair and relation, or for the undirected
+``PARTNERS_WITH`` the same pair in either order — are merged into one, keeping the first row's
+year and weight and every row's source; the merge is reported as a warning. An end whose type the
+contract does not expect for the relation is kept and warned about.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from graph import schema
+
+from . import normalize
+from .check import Checker
+from .read import ROW, RawTable
+
+__all__ = ["validate_relations"]
+
+
+def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.DataFrame, list]:
+    """Validate raw relation rows against the organizations' ``{id: type}``."""
+    ck = Checker(raw)
+    df = raw.df
+
+    def known_id(v: str) -> str:
+        if v not in org_types:
+            raise ValueError(f"unknown organization id {v!r}: expected an id from organizations.csv")
+        return v
+
+    def rel_type(v: str) -> str:
+        r = schema.relation(v)
+        if r is None:
+            known = ", ".join(f"{n} ({schema.RELATIONS[n].zh})" for n in schema.INPUT_RELATIONS)
+            raise ValueError(f"expected a relation: {known}; got {v!r}")
+        return r.name
+
+    out = pd.DataFrame(index=df.index)
+    out["from_id"] = ck.column("from_id", known_id, required=True)
+    out["relation"] = ck.column("relation", rel_type, required=True)
+    out["to_id"] = ck.column("to_id", known_id, required=True)
+    out["year"] = ck.column("year", _year)
+    out["weight"] = ck.column("weight", normalize.number)
+    out["source"] = ck.column("source", str)
+    ck.raise_if_any()
+
+    # ends of a type the contract does not expect: kept, reported (grouped per distinct case)
+    label_of = {i: schema.ORG_TYPES[t].label for i, t in org_types.items()}
+    start_labels = out["from_id"].map(label_of)
+    end_labels = out["to_id"].map(label_of)
+    for (rel, a, b), rows in df[ROW].groupby([out["relation"], start_labels, end_labels]):
+        r = schema.RELATIONS[rel]
+        bad = [side for side, lab, allowed in (("from_id", a, r.sources), ("to_id", b, r.targets))
+               if schema.ORGANIZATION not in allowed and lab not in allowed]
+        for side in bad:
+            lab = a if side == "from_id" else b
+            allowed = r.sources if side == "from_id" else r.targets
+            first = int(rows.iloc[0])
+            more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
+            ck.warn(first, side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
+    for row, a, b in zip(df[ROW], out["from_id"], out["to_id"]):
+        if a == b:
+            ck.warn(int(row), "to_id", f"a relation from {a!r} to itself; kept")
+
+    # merge duplicates; PARTNERS_WITH is read as undirected
+    undirected = out["relation"].map(lambda r: not schema.RELATIONS[r].directed)
+    lo = out[["from_id", "to_id"]].min(axis=1)
+    hi = out[["from_id", "to_id"]].max(axis=1)
+    key_a = out["from_id"].where(~undirected, lo)
+    key_b = out["to_id"].where(~undirected, hi)
+    keys = pd.DataFrame({"a": key_a, "r": out["relation"], "b": key_b})
+    dup = keys.duplicated(keep="first")
+    if dup.any():
+        group = keys.groupby(["a", "r", "b"], sort=False).ngroup()
+        first_idx = pd.Series(out.index, index=out.index).groupby(group).transform("first")
+        sources = out["source"].groupby(group).agg(lambda s: " ; ".join(dict.fromkeys(x for x in s if x)) or None)
+        out.loc[~dup, "source"] = group[~dup].map(sources).values
+        for row, fi in zip(df.loc[dup, ROW], first_idx[dup]):
+            ck.warn(int(row), None, f"same relation as row {int(df.loc[fi, ROW])}; merged into it")
+        out = out[~dup]
+    return out.reset_index(drop=True), ck.warnings
+
+
+def _year(v: str) -> int:
+    y = normalize.integer(v)
+    if not 1900 <= y <= 2100:
+        raise ValueError(f"expected a year between 1900 and 2100, got {v!r}")
+    return y

@@ -1,0 +1,48 @@
+"""Parameter resolution shared by the analyses: sector names to ids, province spellings."""
+
+from __future__ import annotations
+
+from graph import schema
+from graph.build import node_id
+from graph.errors import QueryError
+
+__all__ = ["resolve_sector", "resolve_province", "sort_lists"]
+
+
+def resolve_sector(G, value: str | None) -> str | None:
+    """A sector id for an id or a unique name (Chinese or English); None stays None."""
+    if value is None:
+        return None
+    sectors = G.nodes_with_label(schema.SECTOR)
+    ids = {node_id(n) for n in sectors}
+    if value in ids:
+        return value
+    key = value.strip().lower()
+    hits = sorted(node_id(n) for n in sectors
+                  if key in (str(G.nodes[n].get("name", "")).lower(), str(G.nodes[n].get("name_en", "")).lower()))
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise QueryError(f"sector name {value!r} matches {len(hits)} sectors: {', '.join(hits)}; pass the id")
+    raise QueryError(f"no sector {value!r}; sector ids: {', '.join(sorted(ids)[:12])}"
+                     + (" …" if len(ids) > 12 else ""))
+
+
+def resolve_province(value: str | None, allowed=schema.SCALEUP_PROVINCES) -> str | None:
+    """``'Hebei'``/``'河北省'`` → ``'河北'``, checked against ``allowed``."""
+    if value is None:
+        return None
+    for canon, spellings in schema.PROVINCES.items():
+        if value.strip().lower() in spellings:
+            if canon not in allowed:
+                break
+            return canon
+    raise QueryError(f"province: expected {' or '.join(allowed)}, got {value!r}")
+
+
+def sort_lists(rows: list[dict], *keys: str) -> list[dict]:
+    """Sort the list values of ``keys`` in each row (Cypher keeps stored order)."""
+    for r in rows:
+        for k in keys:
+            r[k] = sorted(r.get(k) or [])
+    return rows

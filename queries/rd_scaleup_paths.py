@@ -1,0 +1,95 @@
+"""The policy's 北京研发中试、津冀量产放大 paths: R&D (Beijing) → platform (Beijing) → site (Tianjin/Hebei).
+
+Contract section 4, ``rd-scaleup-paths``: one record per distinct triple (R, P, S) with R a
+University, Institute or Enterprise in 北京, P a Platform in 北京, S any organization in 天津 or
+河北, ``(R)-[:TRANSFERS_TO]->(P)`` and ``(P)-[:SCALES_UP_AT]->(S)``; ``sectors`` are the sector ids
+P and S share, sorted.
+"""
+
+from __future__ import annotations
+
+from graph import schema
+
+from .common import resolve_province, resolve_sector, sort_lists
+from .registry import Param, named_query
+
+__all__ = ["rd_scaleup_paths", "CYPHER"]
+
+CYPHER = """\
+MATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)-[:SCALES_UP_AT]->(s:Organization)
+WHERE (r:University OR r:Institute OR r:Enterprise)
+  AND r.province = '北京' AND p.province = '北京'
+  AND s.province IN ['天津', '河北']
+  AND ($province IS NULL OR s.province = $province)
+  AND ($sector IS NULL OR $sector IN p.sectors)
+WITH DISTINCT r, p, s
+RETURN r.id AS rnd_id, p.id AS platform_id, s.id AS site_id,
+       [x IN coalesce(p.sectors, []) WHERE x IN coalesce(s.sectors, [])] AS sectors
+ORDER BY rnd_id, platform_id, site_id
+"""
+
+KEYS = ("rnd_id", "platform_id", "site_id", "sectors")
+
+
+def _prepare(G, params):
+    return {"sector": resolve_sector(G, params["sector"]), "province": resolve_province(params["province"])}
+
+
+def _from_cypher(rows, params):
+    return sorted(sort_lists(rows, "sectors"), key=lambda r: (r["rnd_id"], r["platform_id"], r["site_id"]))
+
+
+def triples(G, *, sector=None, province=None):
+    """The (R, P, S) node keys of every path, unsorted (shared with other analyses)."""
+    bj = G.orgs(province=schema.BEIJING)
+    rnd = {n for n in bj if G.nodes[n]["label"] in schema.RND_LABELS}
+    platforms = G.orgs(label="Platform", province=schema.BEIJING)
+    if sector is not None:
+        platforms &= G.orgs(sector=sector)
+    sites = set()
+    for prov in schema.SCALEUP_PROVINCES:
+        if province in (None, prov):
+            sites |= G.orgs(province=prov)
+    out = set()
+    for p in platforms:
+        rs = {u for u in G.in_relations(p, "TRANSFERS_TO") if u in rnd}
+        if not rs:
+            continue
+        ss = {v for v in G.out_relations(p, "SCALES_UP_AT") if v in sites}
+        out.update((r, p, s) for r in rs for s in ss)
+    return out
+
+
+@named_query("rd-scaleup-paths", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,
+             params=(Param("sector", str, None, "keep triples whose platform is in this sector (id or name)"),
+                     Param("province", str, None, "the scale-up site's province: 天津 or 河北")))
+def rd_scaleup_paths(G, *, sector=None, province=None):
+    """R&D in Beijing → pilot platform in Beijing → scale-up in Tianjin/Hebei (北京研发中试、津冀量产放大).
+
+    Parameters
+    ----------
+    G : KnowledgeGraph
+        A graph built by ``graph.build_graph``.
+    sector : str, optional
+        Keep triples whose platform is in this sector (an id, or a name that matches one sector).
+    province : str, optional
+        Keep triples whose scale-up organization is in this province: 天津 or 河北.
+
+    Returns
+    -------
+    list of dict
+        Keys ``rnd_id, platform_id, site_id, sectors`` (the sector ids P and S share, sorted),
+        sorted by the three ids.
+
+    Examples
+    --------
+    >>> [r["site_id"] for r in rd_scaleup_paths(tiny_graph(), province="天津")]
+    ['tj-site-1', 'tj-site-1']
+    >>> rd_scaleup_paths(tiny_graph(), sector="S_BIO")
+    [{'rnd_id': 'bj-inst-1', 'platform_id': 'bj-pf-2', 'site_id': 'hb-site-1', 'sectors': ['S_BIO']}]
+    """
+    out = []
+    for r, p, s in triples(G, sector=sector, province=province):
+        shared = set(G.nodes[p].get("sectors", ())) & set(G.nodes[s].get("sectors", ()))
+        out.append({"rnd_id": r, "platform_id": p, "site_id": s, "sectors": sorted(shared)})
+    return sorted(out, key=lambda x: (x["rnd_id"], x["platform_id"], x["site_id"]))

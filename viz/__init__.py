@@ -1,0 +1,1 @@
+"""Views of the graph: interactive pages, the meeting pack and machine exports."""
