@@ -241,33 +241,6 @@ def cmd_neo4j_push(args) -> int:
     return 0
 
 
-def cmd_viz(args) -> int:
-    from viz import write_view
-
-    store = _open_store(args)
-    out = write_view(store.graph(), args)
-    print(f"wrote {out} — open it in a browser (works offline)")
-    return 0
-
-
-def cmd_export(args) -> int:
-    from viz.exports import export
-
-    store = _open_store(args)
-    out = export(store, args.format, Path(args.out))
-    print(f"wrote {out}")
-    return 0
-
-
-def cmd_report(args) -> int:
-    from viz.report import write_report
-
-    store = _open_store(args)
-    out = write_report(store, Path(args.out), args)
-    print(f"wrote {out}")
-    return 0
-
-
 # ----------------------------------------------------------------------------- parser
 
 
@@ -339,32 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)
 
-    p = sub.add_parser("viz", help="write an interactive network page", formatter_class=_Formatter,
-                       description="Write one self-contained HTML page (opens offline) of the graph.",
-                       epilog="examples:\n  jjjkg viz --out graph.html\n  jjjkg viz --sector CH_H2 --out h2.html")
-    p.add_argument("--sector", metavar="ID", help="show one sector's chain")
-    p.add_argument("--out", metavar="FILE.html", default="graph.html", help="output file (default graph.html)")
-    p.add_argument("--view", choices=("network", "geo", "chain"), default=None, help="layout (default network, "
-                   "or chain with --sector)")
-    p.add_argument("--max-nodes", type=int, default=2000, metavar="N", help="aggregate above this many nodes")
-    _add_store(p)
-    p.set_defaults(func=cmd_viz)
+    from jjjkg import cmd_exports, cmd_viz
 
-    p = sub.add_parser("export", help="write the graph in another format", formatter_class=_Formatter,
-                       description="Export the graph for other tools.",
-                       epilog="examples:\n  jjjkg export --format graphml --out jjj.graphml\n"
-                              "  jjjkg export --format csv --out exported/")
-    p.add_argument("--format", required=True, metavar="FORMAT", help="turtle, jsonld, graphml, gexf, neo4j-csv, csv")
-    p.add_argument("--out", required=True, metavar="PATH", help="output file or folder")
-    _add_store(p)
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("report", help="write the meeting pack", formatter_class=_Formatter,
-                       description="Write the meeting pack (briefing and workbook) into a folder.",
-                       epilog="example:\n  jjjkg report --out pack/")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    _add_store(p)
-    p.set_defaults(func=cmd_report)
+    cmd_viz.add_parser(sub, _Formatter, _add_store, _open_store)
+    cmd_exports.add_parsers(sub, _Formatter, _add_store, _open_store)
 
     p = sub.add_parser("neo4j", help="work with a Neo4j server", formatter_class=_Formatter,
                        description="Push the store's graph to Neo4j (idempotent: pushing twice changes nothing).")
