@@ -231,7 +231,7 @@ def cmd_neo4j_push(args) -> int:
     store = _open_store(args)
     G = store.graph()
     engine = Neo4jEngine(args.uri, user=args.user, password=_password(args), database=args.database,
-                         timeout=args.timeout)
+                         timeout=args.timeout, password_env=args.password_env or "NEO4J_PASSWORD")
     try:
         counts = engine.push(G, batch_size=args.batch_size,
                              progress=lambda done, total: _say(f"  {done}/{total} batches"))
