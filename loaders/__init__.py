@@ -53,7 +53,7 @@ def read_folder(path: str | Path) -> Tables:
     --------
     >>> t = read_folder(TINY)
     >>> sorted(t.organizations["type"].unique())[:3]
-    ['alliance', 'enterprise', 'institute']
+    ['agency', 'alliance', 'enterprise']
     """
     raws, source = read_source(path)
     problems = []

@@ -134,7 +134,11 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
     file = path.name
     text = decode(path.read_bytes(), file)
     if not text.strip():
-        raise InputError(Problem(file, None, None, "the file is empty: expected a header row"))
+        if table.required:
+            raise InputError(Problem(file, None, None, "the file is empty: expected a header row "
+                                     f"({', '.join(c.name for c in table.columns if c.required)} …)"))
+        empty = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns})
+        return _canonical(table, empty, file)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False,
                          sep=None if _looks_tabbed(text) else ",", engine="python" if _looks_tabbed(text) else "c")

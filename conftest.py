@@ -1,0 +1,55 @@
+"""Fixtures shared by the tests and the docstring examples.
+
+``tiny_tables`` and ``tiny_graph`` come from ``tests/data/tiny`` (synthetic, hand-made data that
+covers every rule of the two contract analyses). Docstring examples call ``tiny_graph()``,
+``tiny_tables()`` and use ``TINY`` (the folder), the way networkx examples assume ``nx``.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+TINY = Path(__file__).resolve().parent / "tests" / "data" / "tiny"
+
+
+@lru_cache(maxsize=1)
+def _tiny_tables():
+    import loaders
+
+    return loaders.read_folder(TINY)
+
+
+@lru_cache(maxsize=1)
+def _tiny_graph():
+    from graph import build_graph
+
+    return build_graph(_tiny_tables())
+
+
+def tiny_tables():
+    """The tiny tables (a fresh copy each call)."""
+    return copy.deepcopy(_tiny_tables())
+
+
+def tiny_graph():
+    """The tiny graph (a fresh copy each call, so a test may change it)."""
+    return _tiny_graph().copy()
+
+
+@pytest.fixture(autouse=True)
+def _doctest_names(doctest_namespace):
+    doctest_namespace.update(tiny_graph=tiny_graph, tiny_tables=tiny_tables, TINY=TINY)
+
+
+@pytest.fixture(name="tiny_graph")
+def tiny_graph_fx():
+    return tiny_graph()
+
+
+@pytest.fixture(name="tiny_tables")
+def tiny_tables_fixture():
+    return tiny_tables()

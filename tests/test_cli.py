@@ -1,0 +1,122 @@
+"""The command line, as a user types it: outputs, help, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from jjjkg.output import display_width
+
+
+@pytest.fixture
+def tiny_store(cli, store_path):
+    code, out, err = cli("build", "--data", "tests/data/tiny", "--store", store_path)
+    assert code == 0, err
+    return store_path
+
+
+def test_build_prints_a_summary(cli, store_path):
+    code, out, err = cli("build", "--data", "tests/data/tiny", "--store", store_path)
+    assert code == 0
+    assert out.splitlines()[1] == ("organizations: 17  relations: 19  sectors: 6  services: 3  nodes: 244  "
+                                   "edges: 271")
+    assert "2 warnings (kept, but check):" in err
+    assert "relations.csv, row 4: same relation as row 3; merged into it" in err
+
+
+def test_query_json_is_the_contract(cli, tiny_store):
+    code, out, _ = cli("query", "rd-scaleup-paths", "--format", "json", "--store", tiny_store,
+                       "--param", "sector=S_BIO")
+    assert code == 0
+    assert json.loads(out) == [{"rnd_id": "bj-inst-1", "platform_id": "bj-pf-2", "site_id": "hb-site-1",
+                                "sectors": ["S_BIO"]}]
+
+
+def test_query_json_keeps_chinese_unescaped(cli, store_path):
+    code, out, _ = cli("query", "alliance-gaps", "--format", "json", "--store", store_path)
+    assert code == 0
+    assert "\\u" not in out
+    assert {r["gap"] for r in json.loads(out)} >= {"NO_COMPLETE_PATH"}
+
+
+def test_query_csv(cli, tiny_store):
+    code, out, _ = cli("query", "alliance-gaps", "--format", "csv", "--store", tiny_store, "--param", "sector=S_H2")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [["sector", "gap", "entity_id"], ["S_H2", "SINGLE_POINT", "bj-pf-1"],
+                    ["S_H2", "NOT_IN_ALLIANCE", "bj-ent-1"], ["S_H2", "NOT_IN_ALLIANCE", "hb-park-1"]]
+
+
+def test_table_puts_names_beside_ids_aligned(cli, tiny_store):
+    code, out, _ = cli("query", "rd-scaleup-paths", "--store", tiny_store)
+    lines = out.splitlines()
+    assert lines[0].split() == ["rnd_id", "研发主体", "platform_id", "中试平台", "site_id", "量产承接", "sectors"]
+    assert "样例氢能中试平台" in lines[2]
+    # every column starts at the same display position on every row
+    start = display_width(lines[0][: lines[0].index("platform_id")])
+    for line in lines[2:-1]:
+        assert display_width(line[: line.index("bj-pf-")]) == start
+    assert lines[-1] == "(5 rows)"
+
+
+def test_query_list(cli):
+    code, out, _ = cli("query", "--list")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.startswith("rd-scaleup-paths — R&D in Beijing → pilot platform in Beijing") for line in lines)
+    assert any(line.startswith("alliance-gaps — ") for line in lines)
+
+
+def test_show_cypher(cli):
+    code, out, _ = cli("query", "rd-scaleup-paths", "--show-cypher", "--param", "province=河北")
+    assert code == 0
+    assert out.startswith("// :param province => '河北'\nMATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["query", "no-such"], "Error: no analysis named 'no-such'; the analyses are: alliance-gaps, rd-scaleup-paths"),
+    (["query", "rd-scaleup-paths", "--param", "province"], "Error: --param 'province': expected KEY=VALUE"),
+    (["query", "rd-scaleup-paths", "--param", "x=1"],
+     "Error: rd-scaleup-paths has no parameter 'x'; its parameters: sector, province"),
+    (["query", "rd-scaleup-paths", "--param", "province=上海"], "Error: province: expected 天津 or 河北, got '上海'"),
+    (["query"], "Error: name an analysis"),
+])
+def test_user_mistakes_exit_1_with_one_line(cli, tiny_store, argv, message):
+    code, out, err = cli(*argv, "--store", tiny_store)
+    assert code == 1
+    assert err.startswith(message)
+    assert "Traceback" not in err
+
+
+def test_missing_store_is_built_from_bundled_data(cli, store_path):
+    code, out, err = cli("query", "rd-scaleup-paths", "--store", store_path, "--format", "json")
+    assert code == 0
+    assert f"no store at {store_path}; building it from the bundled dataset first" in err
+    assert (store_path / "meta.json").exists()
+    assert json.loads(out) == []  # the bundled facts hold no complete path (see graph/data/bundled/README.md)
+
+
+def test_store_from_environment(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("JJJKG_STORE", str(tmp_path / "envstore"))
+    assert cli("build", "--data", "tests/data/tiny")[0] == 0
+    assert (tmp_path / "envstore" / "meta.json").exists()
+
+
+def test_usage_error_exits_2(cli):
+    with pytest.raises(SystemExit) as exit_:
+        cli("query", "--format", "xml")
+    assert exit_.value.code == 2
+
+
+def test_help_teaches_by_example():
+    out = subprocess.run([sys.executable, "-m", "jjjkg", "--help"], capture_output=True, text=True, check=True,
+                         encoding="utf-8").stdout
+    assert "examples:" in out and "jjjkg query rd-scaleup-paths --param province=河北" in out
+    for sub in ("build", "query", "cypher", "viz", "export", "report"):
+        sub_help = subprocess.run([sys.executable, "-m", "jjjkg", sub, "--help"], capture_output=True, text=True,
+                                  check=True, encoding="utf-8").stdout
+        assert "example" in sub_help, sub
