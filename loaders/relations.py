@@ -46,20 +46,16 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
     out["source"] = ck.column("source", str)
     ck.raise_if_any()
 
-    # ends of a type the contract does not expect: kept, reported (grouped per distinct case)
+    # ends of a type the contract does not expect: kept, reported once per relation, side and label
     label_of = {i: schema.ORG_TYPES[t].label for i, t in org_types.items()}
-    start_labels = out["from_id"].map(label_of)
-    end_labels = out["to_id"].map(label_of)
-    for (rel, a, b), rows in df[ROW].groupby([out["relation"], start_labels, end_labels]):
-        r = schema.RELATIONS[rel]
-        bad = [side for side, lab, allowed in (("from_id", a, r.sources), ("to_id", b, r.targets))
-               if schema.ORGANIZATION not in allowed and lab not in allowed]
-        for side in bad:
-            lab = a if side == "from_id" else b
-            allowed = r.sources if side == "from_id" else r.targets
-            first = int(rows.iloc[0])
-            more = f" (and {len(rows) - 1} more rows)" if len(rows) > 1 else ""
-            ck.warn(first, side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
+    for side, allowed_of in (("from_id", lambda r: r.sources), ("to_id", lambda r: r.targets)):
+        labels = out[side].map(label_of)
+        for (rel, lab), rows in df[ROW].groupby([out["relation"], labels], sort=True):
+            allowed = allowed_of(schema.RELATIONS[rel])
+            if schema.ORGANIZATION in allowed or lab in allowed:
+                continue
+            more = f" (and {len(rows) - 1} more row{'s' if len(rows) > 2 else ''})" if len(rows) > 1 else ""
+            ck.warn(int(rows.min()), side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
     for row, a, b in zip(df[ROW], out["from_id"], out["to_id"]):
         if a == b:
             ck.warn(int(row), "to_id", f"a relation from {a!r} to itself; kept")

@@ -199,7 +199,7 @@ def test_warnings_are_kept_not_fatal(write_folder):
         "organizations.csv, row 3, column 'city': city '火星市' is not in the region tree of 北京; placed at 北京",
         "organizations.csv, row 4, column 'services': services are offered by platforms; kept for this park all "
         "the same",
-        "relations.csv, row 2, column 'to_id': OPERATES expects Platform here, found Enterprise; kept (and 1 more rows)",
+        "relations.csv, row 2, column 'to_id': OPERATES expects Platform here, found Enterprise; kept (and 1 more row)",
         "relations.csv, row 3: same relation as row 2; merged into it",
     ]
     assert len(t.relations) == 1 and t.relations.loc[0, "source"] == "又一来源"

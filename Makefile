@@ -1,0 +1,34 @@
+# The two commands of the README:
+#   make demo   build the bundled graph and run the main job (analyses, chain views, meeting pack → out/)
+#   make test   run the whole test suite
+# Each creates its own virtual environment (.venv) on a fresh machine.
+
+PYTHON ?= python3
+VENV   ?= .venv
+OUT    ?= out
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test system bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+system:
+	bash scripts/setup-system.sh
+
+demo: $(STAMP)
+	$(BIN)/jjjkg build
+	$(BIN)/python -m jjjkg.demo --out $(OUT)
+
+test: $(STAMP) system
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf .jjjkg $(OUT) test-artifacts

@@ -1,0 +1,52 @@
+"""The main job: every named analysis on the store, written to a folder, then the chain views and the
+meeting pack. ``make demo`` runs it on the bundled dataset.
+
+    python -m jjjkg.demo --out out [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def run(store, out: Path) -> list[Path]:
+    """Write each analysis as ``<name>.json`` and ``.csv`` under ``out``; return the files written."""
+    import queries
+    from jjjkg.output import render
+
+    out.mkdir(parents=True, exist_ok=True)
+    G = store.graph()
+    written: list[Path] = []
+    for name, q in sorted(queries.QUERIES.items()):
+        rows = q.func(G)
+        for fmt in ("json", "csv"):
+            path = out / "analyses" / f"{name}.{fmt}"
+            path.parent.mkdir(exist_ok=True)
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                render(rows, fmt, q.keys, stream=f)
+            written.append(path)
+        print(f"{name}: {len(rows)} record{'s' if len(rows) != 1 else ''} → {out / 'analyses' / name}.json")
+    return written
+
+
+def main(argv=None) -> int:
+    from graph.store import default_store_path, open_store
+
+    p = argparse.ArgumentParser(prog="python -m jjjkg.demo", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default="out", help="output folder (default out)")
+    p.add_argument("--store", default=None, help="the store (default ./.jjjkg)")
+    args = p.parse_args(argv)
+    store = open_store(args.store or default_store_path())
+    out = Path(args.out)
+    run(store, out)
+    summary = {"store": str(store.path), "fingerprint": store.fingerprint, "built_at": store.meta["built_at"]}
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"done: open {out.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
