@@ -133,16 +133,32 @@ def cmd_build(args) -> int:
 def cmd_query(args) -> int:
     import queries
     from jjjkg.output import render
+    from queries.saved import read_saved_queries, saved_queries_dir
 
+    saved = read_saved_queries(saved_queries_dir(args.queries))
+    clash = sorted(set(saved) & set(queries.QUERIES))
+    if clash:
+        raise JjjkgError(f"saved query {clash[0]!r} ({saved[clash[0]].path.name}) has the name of a built-in "
+                         "analysis; rename it")
     if args.list:
         for name in sorted(queries.QUERIES):
             q = queries.QUERIES[name]
             params = ", ".join(q.params) or "no parameters"
             print(f"{name} — {q.summary}  [{params}]")
+        for name, sq in sorted(saved.items()):
+            params = ", ".join(sq.params) or "no parameters"
+            print(f"{name} — {sq.summary}  [{params}]  (saved: {sq.path})")
         return 0
     if not args.name:
         raise JjjkgError("name an analysis, e.g. `jjjkg query rd-scaleup-paths`, or list them with --list")
-    q = queries.get_query(args.name)
+    if args.name in saved:
+        return _run_saved(saved[args.name], args)
+    try:
+        q = queries.get_query(args.name)
+    except JjjkgError as err:
+        if saved:
+            raise JjjkgError(f"{err}; saved queries: {', '.join(sorted(saved))}") from None
+        raise
     given = q.parse_params(_parse_params(args.param))
     if args.show_cypher:
         for k, v in given.items():
@@ -152,10 +168,7 @@ def cmd_query(args) -> int:
     store = _open_store(args)
     G = store.graph()
     if args.engine == "cypher":
-        from graph.store.engines import open_engine
-
-        engine = open_engine(store.path, G, uri=args.uri, user=args.user,
-                             password=_password(args), database=args.database, timeout=args.timeout)
+        engine = _engine_for(args, None if args.uri else store, G)
         try:
             rows = q.run_cypher(engine, G, **given)
         finally:
@@ -163,6 +176,34 @@ def cmd_query(args) -> int:
     else:
         rows = q.func(G, **given)
     render(rows, args.format, q.keys, name_of=_name_lookup(G))
+    return 0
+
+
+def _engine_for(args, store, G=None):
+    """Neo4j with --uri, else the store's embedded server (loaded from the store only if it must be)."""
+    from graph.store.engines import open_engine
+
+    if store is None:
+        return open_engine(None, uri=args.uri, user=args.user, password=_password(args),
+                           password_env=args.password_env, database=args.database, timeout=args.timeout)
+    return open_engine(store.path, G if G is not None else store.graph, fingerprint=store.fingerprint,
+                       user=args.user, timeout=args.timeout)
+
+
+def _run_saved(sq, args) -> int:
+    from jjjkg.output import render
+
+    params = sq.parse_params(_parse_params(args.param))
+    if args.show_cypher:
+        print(sq.cypher.rstrip())
+        return 0
+    store = None if args.uri else _open_store(args)
+    engine = _engine_for(args, store)
+    try:
+        rows = engine.run(sq.cypher, params, read_only=True, timeout=args.timeout)
+    finally:
+        engine.close()
+    render(rows, args.format)
     return 0
 
 
@@ -179,29 +220,22 @@ def _password(args) -> str | None:
 
 
 def cmd_cypher(args) -> int:
-    from graph.store.engines import open_engine
     from jjjkg.output import render
 
     text = args.query
     if args.file:
         try:
-            text = Path(args.file).read_text(encoding="utf-8")
+            text = Path(args.file).read_text(encoding="utf-8-sig")
         except OSError as err:
             raise JjjkgError(f"cannot read {args.file}: {err.strerror}") from err
     params = _typed_params(_parse_params(args.param))
-    G = None
-    store_path = _store_path(args)
-    if not args.uri:
-        store = _open_store(args)
-        store_path = store.path
-        G = store.graph()
-    engine = open_engine(store_path, G, uri=args.uri, user=args.user, password=_password(args),
-                         database=args.database, timeout=args.timeout)
+    store = None if args.uri else _open_store(args)
+    engine = _engine_for(args, store)
     try:
-        if not text:
+        if not text.strip():
             from jjjkg.shell import interactive
 
-            return interactive(engine, args)
+            return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
         rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
     finally:
         engine.close()
@@ -290,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-cypher", action="store_true", help="print the analysis's Cypher and stop")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="Cypher timeout in seconds")
+    p.add_argument("--queries", metavar="DIR", help="a folder of your own .cypher queries (default $JJJKG_QUERIES)")
     _add_store(p)
     _add_neo4j(p, "run the Cypher on this Neo4j instead of the embedded database (with --engine cypher)")
     p.set_defaults(func=cmd_query)

@@ -29,17 +29,19 @@ class Engine(Protocol):
         ...
 
 
-def open_engine(store_path, G=None, *, uri: str | None = None, user: str | None = None,
-                password: str | None = None, database: str | None = None, timeout: float = 30.0) -> Engine:
+def open_engine(store_path, G=None, *, fingerprint: str | None = None, uri: str | None = None,
+                user: str | None = None, password: str | None = None, password_env: str | None = None,
+                database: str | None = None, timeout: float = 30.0) -> Engine:
     """The engine for a command: Neo4j when ``uri`` is given, else the store's embedded server.
 
-    The embedded server is started on demand and loaded from ``G`` (or the store) when it does not
-    hold the store's current graph yet.
+    The embedded server is started on demand and loaded from ``G`` — a graph, or a function that
+    returns it, called only when the server does not hold the store's ``fingerprint`` yet.
     """
     if uri:
         from .neo4j_engine import Neo4jEngine
 
-        return Neo4jEngine(uri, user=user, password=password, database=database, timeout=timeout)
+        return Neo4jEngine(uri, user=user, password=password, database=database, timeout=timeout,
+                           password_env=password_env or "NEO4J_PASSWORD")
     from .falkordb_engine import EmbeddedEngine
 
-    return EmbeddedEngine.for_store(store_path, G, timeout=timeout)
+    return EmbeddedEngine.for_store(store_path, G, timeout=timeout, fingerprint=fingerprint)
