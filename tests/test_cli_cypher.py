@@ -1,0 +1,167 @@
+"""``jjjkg cypher``, ``jjjkg query --engine cypher``, the shell and saved queries, on the real embedded server."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+
+import pytest
+
+from graph.store.falkordb_engine import EmbeddedEngine, stop
+from jjjkg.shell import interactive
+
+HOSTILE = "'}) DETACH DELETE n //"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from jjjkg.cli import main
+
+    path = tmp_path_factory.mktemp("cypher") / "store"
+    assert main(["build", "--data", "tests/data/tiny", "--store", str(path)]) == 0
+    yield path
+    stop(path)
+
+
+def _count(cli, store):
+    code, out, _ = cli("cypher", "MATCH (n) RETURN count(n) AS n", "--format", "json", "--store", store)
+    assert code == 0
+    return json.loads(out)[0]["n"]
+
+
+def test_cypher_answers_from_a_fresh_store(cli, store):
+    code, out, err = cli("cypher", "MATCH (p:Platform {province:'北京'}) RETURN count(p) AS n", "--format", "json",
+                         "--store", store)
+    assert code == 0, err
+    assert json.loads(out) == [{"n": 3}]
+
+
+def test_nodes_render_as_plain_objects(cli, store):
+    code, out, _ = cli("cypher", "MATCH (p:Organization {id: $id}) RETURN p", "--param", "id=bj-pf-1",
+                       "--format", "json", "--store", store)
+    (row,) = json.loads(out)
+    assert row["p"]["labels"] == ["Organization", "Platform"]
+    assert row["p"]["properties"]["services"] == ["SV_SCALE", "SV_TEST"]
+    assert row["p"]["properties"]["name"] == "样例氢能中试平台"
+
+
+def test_read_only_by_default(cli, store):
+    before = _count(cli, store)
+    code, _, err = cli("cypher", "CREATE (:Organization {id: 'x'})", "--store", store)
+    assert code == 1 and "--write" in err and "Traceback" not in err
+    assert _count(cli, store) == before
+
+
+def test_syntax_error_is_one_line(cli, store):
+    code, _, err = cli("cypher", "MATCH (n RETURN n", "--store", store)
+    assert code == 1
+    assert err.startswith("Error: ") and len(err.strip().splitlines()) == 1
+    assert "line 1" in err
+
+
+def test_hostile_parameters_change_nothing(cli, store):
+    before = _count(cli, store)
+    for value in (HOSTILE, "x' OR 1=1 //", "\\'; MATCH (n) DETACH DELETE n"):
+        code, out, _ = cli("cypher", "MATCH (o:Organization) WHERE o.name = $name RETURN o.id AS id",
+                           "--param", f"name={value}", "--format", "json", "--store", store)
+        assert code == 0 and json.loads(out) == []
+        code, _, _ = cli("query", "alliance-gaps", "--engine", "cypher", "--param", f"sector={value}",
+                         "--store", store)
+        assert code == 1  # an unknown sector, reported; nothing ran with it
+    assert _count(cli, store) == before
+
+
+def test_hostile_names_in_data_load_as_data(cli, tmp_path, write_folder, tiny_rows):
+    orgs = tiny_rows["organizations"]
+    orgs[0]["name"] = HOSTILE
+    orgs[1]["id"] = "bj-inst-1'}) DETACH DELETE n //"
+    for r in tiny_rows["relations"]:
+        r["from_id"] = orgs[1]["id"] if r["from_id"] == "bj-inst-1" else r["from_id"]
+    folder = write_folder(tiny_rows)
+    store = tmp_path / "hostile-store"
+    try:
+        assert cli("build", "--data", folder, "--store", store)[0] == 0
+        code, out, _ = cli("cypher", "MATCH (o:Organization) WHERE o.name = $n OR o.id = $i RETURN o.id AS id "
+                           "ORDER BY id", "--param", f"n={HOSTILE}", "--param", f"i={orgs[1]['id']}",
+                           "--format", "json", "--store", store)
+        assert [r["id"] for r in json.loads(out)] == sorted(["bj-uni-1", orgs[1]["id"]])
+        assert _count(cli, store) == 17 + 6 + 3 + 218  # every node arrived
+        code, a, _ = cli("query", "rd-scaleup-paths", "--engine", "cypher", "--format", "json", "--store", store)
+        code, b, _ = cli("query", "rd-scaleup-paths", "--format", "json", "--store", store)
+        assert a == b and orgs[1]["id"] in a
+    finally:
+        stop(store)
+
+
+def test_query_engine_cypher_agrees(cli, store):
+    for name in ("rd-scaleup-paths", "alliance-gaps"):
+        a = cli("query", name, "--engine", "cypher", "--format", "json", "--store", store)[1]
+        b = cli("query", name, "--format", "json", "--store", store)[1]
+        assert json.loads(a) == json.loads(b) and json.loads(b)
+
+
+def test_recovers_after_the_server_is_killed(cli, store):
+    assert _count(cli, store) > 0
+    engine = EmbeddedEngine(store)
+    pid = engine.pid
+    engine.close()
+    os.kill(pid, signal.SIGKILL)
+    assert _count(cli, store) > 0  # the next command restarts and reloads by itself
+    engine = EmbeddedEngine(store)
+    assert engine.pid != pid
+    engine.close()
+
+
+def test_rebuild_is_seen_by_the_next_query(cli, store, tmp_path, write_folder, tiny_rows):
+    before = _count(cli, store)
+    folder = write_folder({**tiny_rows, "organizations": tiny_rows["organizations"][:-1]})
+    relations = [r for r in tiny_rows["relations"] if "fin-1" not in (r["from_id"], r["to_id"])]
+    write_folder({"relations": relations})
+    assert cli("build", "--data", folder, "--store", store)[0] == 0
+    assert _count(cli, store) == before - 1
+    assert cli("build", "--data", "tests/data/tiny", "--store", store)[0] == 0
+    assert _count(cli, store) == before
+
+
+def test_shell_runs_multi_line_statements_and_commands(store):
+    engine = EmbeddedEngine.for_store(store)
+    try:
+        script = io.StringIO(":format json\nMATCH (p:Platform)\nWHERE p.province = $prov\nRETURN count(p) AS n;\n"
+                             ":param prov 天津\nMATCH (p:Platform) WHERE p.province = $prov RETURN count(p) AS n;\n"
+                             ":schema\n:bogus\nMATCH (n RETURN n;\n:quit\n")
+        out = io.StringIO()
+        assert interactive(engine, params={"prov": "北京"}, stdin=script, out=out) == 0
+    finally:
+        engine.close()
+    text = out.getvalue()
+    assert '"n": 3' in text and '"n": 1' in text
+    assert '"label": "Platform"' in text and '"type": "TRANSFERS_TO"' in text
+    assert "unknown command ':bogus'" in text
+    assert "Error: " in text  # the syntax error is reported and the shell goes on
+
+
+def test_saved_queries_are_listed_and_run(cli, store, tmp_path):
+    qdir = tmp_path / "q"
+    qdir.mkdir()
+    (qdir / "platforms.cypher").write_text(
+        "// name: platforms-in\n// summary: Platforms of one province\n// param: province str 北京\n"
+        "// param: limit int 2\nMATCH (p:Platform) WHERE p.province = $province\n"
+        "RETURN p.id AS id ORDER BY id LIMIT $limit\n", encoding="utf-8")
+    code, out, _ = cli("query", "--list", "--queries", qdir)
+    assert any(line.startswith("platforms-in — Platforms of one province  [province, limit]  (saved: ")
+               for line in out.splitlines())
+    code, out, _ = cli("query", "platforms-in", "--queries", qdir, "--format", "json", "--store", store)
+    assert json.loads(out) == [{"id": "bj-pf-1"}, {"id": "bj-pf-2"}]
+    code, out, _ = cli("query", "platforms-in", "--queries", qdir, "--param", "province=天津", "--format", "csv",
+                       "--store", store)
+    assert out.splitlines() == ["id", "tj-pf-1"]
+    code, _, err = cli("query", "platforms-in", "--queries", qdir, "--param", "limit=many", "--store", store)
+    assert code == 1 and "parameter 'limit': expected int, got 'many'" in err
+
+
+def test_neo4j_push_unreachable_exits_3(cli, store):
+    code, _, err = cli("neo4j", "push", "--uri", "bolt://127.0.0.1:1", "--store", store)
+    assert code == 3
+    assert "cannot reach bolt://127.0.0.1:1: is Neo4j running? pass --uri" in err
