@@ -1,11 +1,13 @@
 """The taxonomy tables: ``sectors.csv``, ``services.csv`` and the region tree.
 
-A folder that brings its own ``sectors.csv`` uses it instead of the bundled taxonomy. Ids must be
-unique, ``kind`` one of chain/cluster/industry (Chinese accepted; empty means industry), and a
-``parent`` an id of the same file.
+A folder that brings its own ``sectors.csv`` or ``services.csv`` uses it instead of the bundled one. Ids
+must be unique; a sector's ``kind`` is chain/cluster/industry (Chinese accepted; empty means industry);
+a ``parent`` must be an id of the same file.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -13,16 +15,16 @@ from graph import schema
 
 from . import normalize
 from .check import Checker
-from .read import RawTable
+from .read import ROW, RawTable
 
-__all__ = ["validate_sectors", "validate_services", "unique_ids"]
+__all__ = ["validate_sectors", "validate_services", "validate_regions", "unique_ids"]
 
 
 def unique_ids(ck: Checker, column: str = "id") -> None:
     """Report every repeated id after its first row."""
     df = ck.raw.df
     seen: dict[str, int] = {}
-    for row, v in zip(df["__row__"], df[column]):
+    for row, v in zip(df[ROW], df[column]):
         if not v:
             continue
         if v in seen:
@@ -31,68 +33,54 @@ def unique_ids(ck: Checker, column: str = "id") -> None:
             seen[v] = int(row)
 
 
-def validate_sectors(raw: RawTable) -> tuple[pd.DataFrame, list]:
-    """Validate a raw sector table; return it and its warnings, or raise InputError."""
+def _known_in_file(raw: RawTable, what: str) -> Callable[[str], str]:
+    ids = set(raw.df["id"])
+
+    def check(v: str) -> str:
+        if v not in ids:
+            raise ValueError(f"expected a {what} id of this file, got {v!r}")
+        return v
+
+    return check
+
+
+def _validate(raw: RawTable, special: dict[str, Callable[[str], object]]) -> tuple[pd.DataFrame, list]:
+    """Check every column of the raw table's schema: ``special`` converters, else plain text."""
     ck = Checker(raw)
     out = pd.DataFrame(index=raw.df.index)
-    out["id"] = ck.column("id", str, required=True)
-    unique_ids(ck)
-    out["name"] = ck.column("name", str, required=True)
-    out["name_en"] = ck.column("name_en", str)
-    out["kind"] = ck.column("kind", lambda v: normalize.enum(v, schema.SECTOR_KINDS, "sector kind"))
-    out["kind"] = out["kind"].fillna("industry")
-    ids = set(raw.df["id"])
-    out["parent"] = ck.column("parent", lambda v: _known(v, ids, "sector id of this file"))
-    out["tier"] = ck.column("tier", str)
-    out["source"] = ck.column("source", str)
+    for c in schema.TABLES[raw.name].columns:
+        convert = special.get(c.name) or {"list": normalize.split_list, "float": normalize.number}.get(c.kind, str)
+        out[c.name] = ck.column(c.name, convert, required=c.required)
+        if c.kind == "list":
+            out[c.name] = out[c.name].map(lambda v: v if isinstance(v, list) else [])
+        if c.name == "id":
+            unique_ids(ck)
     ck.raise_if_any()
     return out.reset_index(drop=True), ck.warnings
+
+
+def validate_sectors(raw: RawTable) -> tuple[pd.DataFrame, list]:
+    """Validate a raw sector table; return it and its warnings, or raise InputError."""
+    out, warnings = _validate(raw, {
+        "kind": lambda v: normalize.enum(v, schema.SECTOR_KINDS, "sector kind"),
+        "parent": _known_in_file(raw, "sector"),
+    })
+    out["kind"] = out["kind"].fillna("industry")
+    return out, warnings
 
 
 def validate_services(raw: RawTable) -> tuple[pd.DataFrame, list]:
     """Validate a raw service catalogue; return it and its warnings, or raise InputError."""
-    ck = Checker(raw)
-    out = pd.DataFrame(index=raw.df.index)
-    out["id"] = ck.column("id", str, required=True)
-    unique_ids(ck)
-    out["name"] = ck.column("name", str, required=True)
-    out["name_en"] = ck.column("name_en", str)
-    out["measure"] = ck.column("measure", str)
-    out["source"] = ck.column("source", str)
-    ck.raise_if_any()
-    return out.reset_index(drop=True), ck.warnings
+    return _validate(raw, {})
 
 
 def validate_regions(raw: RawTable) -> tuple[pd.DataFrame, list]:
-    """Validate the region tree (bundled, or a folder's own ``regions.csv``)."""
-    ck = Checker(raw)
-    out = pd.DataFrame(index=raw.df.index)
-    out["id"] = ck.column("id", str, required=True)
-    unique_ids(ck)
-    out["name"] = ck.column("name", str, required=True)
-    out["name_en"] = ck.column("name_en", str)
+    """Validate the region tree (the bundled ``regions.csv``)."""
 
     def level(v: str) -> str:
         if v not in schema.REGION_LEVELS:
             raise ValueError(f"expected a region level: {', '.join(schema.REGION_LEVELS)}; got {v!r}")
         return v
 
-    out["level"] = ck.column("level", level, required=True)
-    ids = set(raw.df["id"])
-    out["parent"] = ck.column("parent", lambda v: _known(v, ids, "region id of this file"))
-    out["province"] = ck.column("province", normalize.province)
-    out["aliases"] = ck.column("aliases", normalize.split_list).map(lambda v: v if isinstance(v, list) else [])
-    out["lat"] = ck.column("lat", normalize.number)
-    out["lon"] = ck.column("lon", normalize.number)
-    out["source"] = ck.column("source", str)
-    ck.raise_if_any()
-    return out.reset_index(drop=True), ck.warnings
-
-
-def _known(v: str, ids: set, what: str) -> str:
-    if v not in ids:
-        raise ValueError(f"expected a {what}, got {v!r}")
-    return v
-
-
-__all__ += ["validate_regions"]
+    return _validate(raw, {"level": level, "parent": _known_in_file(raw, "region"),
+                           "province": normalize.province})
