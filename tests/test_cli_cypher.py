@@ -11,6 +11,7 @@ import pytest
 
 from graph.store.falkordb_engine import EmbeddedEngine, stop
 from jjjkg.shell import interactive
+from tests.lint_cypher import cypher_linter  # noqa: F401  (fixture)
 
 HOSTILE = "'}) DETACH DELETE n //"
 
@@ -165,3 +166,23 @@ def test_neo4j_push_unreachable_exits_3(cli, store):
     code, _, err = cli("neo4j", "push", "--uri", "bolt://127.0.0.1:1", "--store", store)
     assert code == 3
     assert "cannot reach bolt://127.0.0.1:1: is Neo4j running? pass --uri" in err
+
+
+EXAMPLES = sorted((__import__("pathlib").Path(__file__).resolve().parent.parent / "examples" / "queries")
+                  .glob("*.cypher"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_saved_queries_run(cli, store, path):
+    code, out, err = cli("query", path.stem, "--queries", path.parent, "--format", "json", "--store", store)
+    assert code == 0, err
+    assert isinstance(json.loads(out), list)
+
+
+def test_example_saved_queries_pass_neo4j_lint(cypher_linter):
+    from queries.saved import read_saved_queries
+
+    for q in read_saved_queries(EXAMPLES[0].parent).values():
+        sample = {n: (p.default if p.default is not None else "x") for n, p in q.params.items()}
+        report = cypher_linter.lint([q.cypher], parameters=sample)
+        assert report[q.cypher] == [], (q.name, report[q.cypher])
