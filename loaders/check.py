@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from graph.errors import InputError, Problem
@@ -62,9 +63,13 @@ class Checker:
                 messages[v] = str(err)
                 return _FAILED
 
-        uniques = pd.unique(cells[~empty])
-        converted = {v: safe(v) for v in uniques}
-        out = pd.Series([None if v == "" else converted[v] for v in cells], index=cells.index, dtype="object")
+        # convert each distinct value once, then spread by the factorized codes: vectorised
+        codes, uniques = pd.factorize(cells)
+        values = np.empty(len(uniques) + 1, dtype=object)
+        for i, v in enumerate(uniques):
+            values[i] = None if v == "" else safe(v)
+        values[-1] = None  # code -1: a missing cell
+        out = pd.Series(values[codes], index=cells.index, dtype="object")
         if messages:
             bad = cells.isin(list(messages))
             for row, v in zip(df.loc[bad, ROW], cells[bad]):

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from graph import schema
@@ -108,11 +109,13 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
     if problems:
         raise InputError(problems)
     out = df[list(rename)].rename(columns=rename)
-    for c in out.columns:  # column-wise string ops: vectorised, not a Python call per cell
+    for c in out.columns:  # normalize each distinct value once, then spread by codes
         s = out[c]
         if s.dtype == object:
             s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
-        out[c] = s.astype(str).str.normalize("NFKC").str.strip()
+        codes, uniques = pd.factorize(s.astype(str))
+        folded = np.array([normalize_text(u) for u in uniques] + [""], dtype=object)
+        out[c] = folded[codes]
     out[ROW] = range(2, len(out) + 2)
     # rows that are entirely empty are spreadsheet noise, not records
     data_cols = [c for c in out.columns if c != ROW]

@@ -67,15 +67,20 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
     key_a = out["from_id"].where(~undirected, lo)
     key_b = out["to_id"].where(~undirected, hi)
     keys = pd.DataFrame({"a": key_a, "r": out["relation"], "b": key_b})
-    dup = keys.duplicated(keep="first")
-    if dup.any():
-        group = keys.groupby(["a", "r", "b"], sort=False).ngroup()
-        first_idx = pd.Series(out.index, index=out.index).groupby(group).transform("first")
-        sources = out["source"].groupby(group).agg(lambda s: " ; ".join(dict.fromkeys(x for x in s if x)) or None)
-        out.loc[~dup, "source"] = group[~dup].map(sources).values
-        for row, fi in zip(df.loc[dup, ROW], first_idx[dup]):
-            ck.warn(int(row), None, f"same relation as row {int(df.loc[fi, ROW])}; merged into it")
-        out = out[~dup]
+    repeated = keys.duplicated(keep=False)
+    if repeated.any():  # work on the repeated rows only: most inputs have few
+        sub = keys[repeated]
+        group = sub.groupby(["a", "r", "b"], sort=False).ngroup()
+        first = pd.Series(sub.index, index=sub.index).groupby(group).transform("first")
+        sources = out.loc[repeated, "source"].dropna()
+        joined = sources.groupby(group[sources.index]).agg(lambda s: " ; ".join(dict.fromkeys(s)))
+        is_first = first.index == first.to_numpy()
+        out.loc[sub.index[is_first], "source"] = group[is_first].map(joined).to_numpy()
+        later = sub.index[~is_first]
+        rows = df[ROW].to_numpy()  # the frame has a fresh RangeIndex: labels are positions
+        for row, first_row in zip(rows[later], rows[first[later].to_numpy()]):
+            ck.warn(int(row), None, f"same relation as row {int(first_row)}; merged into it")
+        out = out.drop(index=later)
     return out.reset_index(drop=True), ck.warnings
 
 
