@@ -15,12 +15,12 @@ from graph.errors import InputError
 from graph.tables import Tables, empty_table
 
 from .organizations import validate_organizations
-from .read import read_csv, read_source
+from .read import RawTable, read_csv, read_source
 from .relations import validate_relations
 from .resolve import NameIndex, RegionIndex
 from .taxonomy import validate_regions, validate_sectors, validate_services
 
-__all__ = ["read_folder", "read_bundled", "read_taxonomy"]
+__all__ = ["read_folder", "read_bundled", "read_taxonomy", "validate_raw"]
 
 
 def read_taxonomy(path: Path, table: str):
@@ -31,13 +31,14 @@ def read_taxonomy(path: Path, table: str):
 
 
 def read_folder(path: str | Path) -> Tables:
-    """Read, normalize and validate a data folder (or ``.xlsx`` workbook).
+    """Read, normalize and validate a data folder, an ``.xlsx`` workbook or an RDF file.
 
     Parameters
     ----------
     path : str or Path
         A folder holding ``organizations.csv`` (and optionally ``relations.csv``, ``sectors.csv``,
-        ``services.csv``), or a workbook with sheets of those names.
+        ``services.csv``), a workbook with sheets of those names, or Turtle / JSON-LD in the
+        vocabulary of ``graph.rdf`` (``.ttl``, ``.jsonld``).
 
     Returns
     -------
@@ -55,7 +56,19 @@ def read_folder(path: str | Path) -> Tables:
     >>> sorted(t.organizations["type"].unique())[:3]
     ['agency', 'alliance', 'enterprise']
     """
+    from .rdf import guess_rdf_format, read_rdf
+
+    if guess_rdf_format(path):
+        return read_rdf(path)
     raws, source = read_source(path)
+    return validate_raw(raws, source)
+
+
+def validate_raw(raws: dict[str, RawTable], source: str) -> Tables:
+    """Validate raw tables (as read from a folder, a workbook or RDF) into ``Tables``.
+
+    Raises ``InputError`` with every problem of every table at once.
+    """
     problems = []
     warnings = []
 

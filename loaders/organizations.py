@@ -75,6 +75,8 @@ def validate_organizations(raw: RawTable, sectors: NameIndex, services: NameInde
         ck.error(int(row), "lon" if has_lat else "lat",
                  "give both lat and lon, or neither (a point needs both coordinates)")
     out["source"] = ck.column("source", str)
+    out["investment"] = ck.column("investment", normalize.number)
+    out["open_to_public"] = ck.column("open_to_public", normalize.boolean)
 
     for col in ("sectors", "services", "needs"):
         out[col] = out[col].map(lambda v: v if isinstance(v, list) else [])

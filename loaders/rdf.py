@@ -5,7 +5,7 @@ it describes into the same raw text tables a data folder gives, and runs them th
 checks as ``read_folder`` — so an RDF file is held to the input contract, and a graph exported
 with ``jjjkg export --format turtle`` (or ``jsonld``) loads back into the same graph.
 
-How RDF maps to the tables is defined once, in ``viz.rdf`` (the vocabulary). List entries
+How RDF maps to the tables is defined once, in ``graph.rdf`` (the vocabulary). List entries
 (``sectors``, ``services``, ``needs``) come back in the order of their ``rdf:List``
 (``jjj:sectorList`` …) when the file has one that agrees with the repeated property, else sorted.
 Regions always come from the bundled region tree, as with a folder.
@@ -22,16 +22,11 @@ from urllib.parse import unquote
 
 import pandas as pd
 
-from graph import data as bundled
 from graph import schema
 from graph.errors import InputError, Problem
-from graph.tables import Tables, empty_table
+from graph.tables import Tables
 
-from .organizations import validate_organizations
 from .read import ROW, RawTable
-from .relations import validate_relations
-from .resolve import NameIndex, RegionIndex
-from .taxonomy import validate_sectors, validate_services
 
 __all__ = ["read_rdf", "RDF_FORMATS", "guess_rdf_format"]
 
@@ -49,9 +44,7 @@ def guess_rdf_format(path: str | Path) -> str | None:
 
 
 def _vocab():
-    # The vocabulary is defined in viz.rdf beside the writers. It imports only graph and rdflib;
-    # it belongs in graph/ (see the module docstring of viz.rdf) and this import moves with it.
-    from viz import rdf
+    from graph import rdf  # rdflib is imported on first use only
 
     return rdf
 
@@ -79,7 +72,7 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from viz.rdf import write_turtle
+    >>> from graph.rdf import write_turtle
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.ttl"
     >>> write_turtle(tiny_tables(), p)
     >>> read_rdf(p).organizations["id"].tolist()[:2]
@@ -107,7 +100,9 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
         raise InputError(Problem(p.name, None, None, f"not readable as {fmt}: {msg}")) from err
     raws, iris = _raw_tables(g, p.name)
     try:
-        return _validate(raws, str(p))
+        from . import validate_raw
+
+        return validate_raw(raws, str(p))
     except InputError as err:
         raise InputError([_locate(pr, iris) for pr in err.problems]) from None
 
@@ -129,7 +124,7 @@ def _ident(g, node, id_pred) -> str:
 
 
 def _cells(g, s, cols: dict, id_pred) -> dict[str, str]:
-    """One row of text cells for subject ``s`` from a column mapping of ``viz.rdf``."""
+    """One row of text cells for subject ``s`` from a column mapping of ``graph.rdf``."""
     from rdflib import URIRef
 
     row: dict[str, str] = {}
@@ -254,46 +249,3 @@ def _locate(p: Problem, iris: dict[tuple[str, int], str]) -> Problem:
 # ----------------------------------------------------------------------------- validation
 
 
-def _validate(raws: dict[str, RawTable], source: str) -> Tables:
-    """The checks of ``loaders.read_folder`` on raw tables.
-
-    This repeats the sequence of ``read_folder`` (which takes a path); once ``loaders`` offers it
-    as a function of raw tables, call that instead.
-    """
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-
-    def attempt(fn, *args):
-        try:
-            df, warn = fn(*args)
-        except InputError as err:
-            problems.extend(err.problems)
-            return None
-        warnings.extend(warn)
-        return df
-
-    from . import read_taxonomy
-
-    sectors = (attempt(validate_sectors, raws["sectors"]) if "sectors" in raws
-               else attempt(read_taxonomy, bundled.SECTORS_CSV, "sectors"))
-    services = (attempt(validate_services, raws["services"]) if "services" in raws
-                else attempt(read_taxonomy, bundled.SERVICES_CSV, "services"))
-    regions = attempt(read_taxonomy, bundled.REGIONS_CSV, "regions")
-    if problems:
-        raise InputError(problems)
-    orgs = attempt(validate_organizations, raws["organizations"],
-                   NameIndex(sectors, "sector", raws["sectors"].file if "sectors" in raws else "the bundled sectors"),
-                   NameIndex(services, "service",
-                             raws["services"].file if "services" in raws else "the bundled services"),
-                   RegionIndex(regions))
-    raw_orgs = raws["organizations"].df
-    types = {} if orgs is None else dict(zip(orgs["id"], orgs["type"]))
-    if orgs is None:
-        for i, t in zip(raw_orgs["id"], raw_orgs["type"]):
-            ot = schema.org_type(t) if t else None
-            types[i] = ot.key if ot else "enterprise"
-    relations = attempt(validate_relations, raws["relations"], types)
-    if problems:
-        raise InputError(problems)
-    return Tables(orgs, relations if relations is not None else empty_table("relations"),
-                  sectors, services, regions, warnings=warnings, source=source)

@@ -1,0 +1,3 @@
+"""The report tests use the export tests' fixtures (bundled tables, hostile names)."""
+
+from tests.exports.conftest import HOSTILE, bundled_tables, hostile_tables  # noqa: F401
