@@ -190,7 +190,7 @@ def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_workbook(p), str(p)
     raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'}: expected a data folder "
-                             "or an .xlsx workbook (an RDF file loads with --format turtle|jsonld)"))
+                             "or an .xlsx workbook, or Turtle / JSON-LD (.ttl, .jsonld)"))
 
 
 def _read_workbook(path: Path) -> dict[str, RawTable]:
