@@ -32,8 +32,10 @@ PROVINCE_SHARE = {"北京": 0.54, "天津": 0.15, "河北": 0.31}
 TYPE_SHARE = {"enterprise": 0.50, "platform": 0.12, "university": 0.04, "institute": 0.09, "site": 0.08,
               "park": 0.10, "alliance": 0.02, "agency": 0.03, "financial": 0.02}
 #: relations per organization, by type, and their targets
-REL_MIX = (("TRANSFERS_TO", 0.22), ("SCALES_UP_AT", 0.22), ("PARTNERS_WITH", 0.24), ("OPERATES", 0.08),
-           ("MEMBER_OF", 0.14), ("SUPPORTS", 0.10))
+REL_MIX = (("TRANSFERS_TO", 0.10), ("SCALES_UP_AT", 0.08), ("PARTNERS_WITH", 0.40), ("OPERATES", 0.06),
+           ("MEMBER_OF", 0.20), ("SUPPORTS", 0.16))
+#: how heavy the tail is: weight of the k-th most connected organization ∝ 1 / k ** HUB_EXPONENT
+HUB_EXPONENT = 0.6
 _CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -160,7 +162,7 @@ def _relations(rng: np.random.Generator, orgs: pd.DataFrame, per_org: float) -> 
         if len(idx) == 0:
             idx = np.arange(len(types))
         # Zipf-like weights: a few hubs take many relations
-        w = 1.0 / (1.0 + rng.permutation(len(idx))) ** 0.9
+        w = 1.0 / (1.0 + rng.permutation(len(idx))) ** HUB_EXPONENT
         by[key] = (idx, w / w.sum())
     # planted gaps: a share of platforms never scale up, a share of R&D never transfers
     dead_end = set(rng.choice(by["platform"][0], size=len(by["platform"][0]) // 5, replace=False).tolist())

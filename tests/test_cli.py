@@ -116,7 +116,19 @@ def test_help_teaches_by_example():
     out = subprocess.run([sys.executable, "-m", "jjjkg", "--help"], capture_output=True, text=True, check=True,
                          encoding="utf-8").stdout
     assert "examples:" in out and "jjjkg query rd-scaleup-paths --param province=河北" in out
-    for sub in ("build", "query", "cypher", "viz", "export", "report"):
+    for sub in ("build", "query", "cypher", "viz", "export", "report", "generate"):
         sub_help = subprocess.run([sys.executable, "-m", "jjjkg", sub, "--help"], capture_output=True, text=True,
                                   check=True, encoding="utf-8").stdout
         assert "example" in sub_help, sub
+
+
+def test_generate_is_deterministic_and_labelled(cli, tmp_path):
+    assert cli("generate", "--orgs", "60", "--seed", "4", "--out", tmp_path / "a")[0] == 0
+    assert cli("generate", "--orgs", "60", "--seed", "4", "--out", tmp_path / "b")[0] == 0
+    for name in ("organizations.csv", "relations.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    with open(tmp_path / "a" / "organizations.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 60 and all("synthetic" in r["source"] and r["name"].startswith("合成") for r in rows)
+    code, out, err = cli("build", "--data", tmp_path / "a", "--store", tmp_path / "s")
+    assert code == 0, err
