@@ -27,13 +27,14 @@ __all__ = ["generate", "write_folder", "SOURCE"]
 
 SOURCE = "synthetic (jjjkg generate; not real data)"
 
-#: share of organizations per province and per type (close to the bundled dataset)
+#: share of organizations per province (the bundled dataset's) and per type (a registry: mostly firms,
+#: few platforms — Beijing recognised 146 pilot platforms among its hundreds of thousands of firms)
 PROVINCE_SHARE = {"北京": 0.54, "天津": 0.15, "河北": 0.31}
-TYPE_SHARE = {"enterprise": 0.50, "platform": 0.12, "university": 0.04, "institute": 0.09, "site": 0.08,
+TYPE_SHARE = {"enterprise": 0.59, "platform": 0.03, "university": 0.04, "institute": 0.09, "site": 0.08,
               "park": 0.10, "alliance": 0.02, "agency": 0.03, "financial": 0.02}
 #: relations per organization, by type, and their targets
-REL_MIX = (("TRANSFERS_TO", 0.10), ("SCALES_UP_AT", 0.08), ("PARTNERS_WITH", 0.40), ("OPERATES", 0.06),
-           ("MEMBER_OF", 0.20), ("SUPPORTS", 0.16))
+REL_MIX = (("TRANSFERS_TO", 0.025), ("SCALES_UP_AT", 0.02), ("PARTNERS_WITH", 0.45), ("OPERATES", 0.02),
+           ("MEMBER_OF", 0.25), ("SUPPORTS", 0.235))
 #: how heavy the tail is: weight of the k-th most connected organization ∝ 1 / k ** HUB_EXPONENT
 HUB_EXPONENT = 0.6
 _CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

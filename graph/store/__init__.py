@@ -29,7 +29,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..build import KnowledgeGraph, build_graph
+from ..build import KnowledgeGraph, build_graph, no_gc
 from ..errors import StoreError
 from ..tables import Tables
 
@@ -214,7 +214,8 @@ class Store:
                              "rebuild it with `jjjkg build`")
         if not hmac.compare_digest(sig.read_text().strip(), _sign(payload, fingerprint, key)):
             return None  # written elsewhere, or for other tables: never unpickled
-        G = pickle.loads(payload)
+        with no_gc():
+            G = pickle.loads(payload)
         return G if isinstance(G, KnowledgeGraph) else None
 
     def _rebuild_graph(self) -> KnowledgeGraph:

@@ -23,6 +23,18 @@ TINY_PARAMS = {
     "rd-scaleup-paths": [{}, {"province": "天津"}, {"province": "河北"}, {"sector": "S_H2"}, {"sector": "S_ROBOT"},
                          {"sector": "S_BIO", "province": "河北"}],
     "alliance-gaps": [{}, {"sector": "S_BIO"}, {"sector": "S_IC"}],
+    "sector-coverage": [{}, {"sector": "S_H2"}, {"province": "河北"}, {"sector": "S_BIO", "province": "Tianjin"}],
+    "supply-list": [{}, {"service": "产品性能测试"}, {"level": "none"},  # none includes a missing level
+                    {"sector": "S_BIO", "province": "北京"}, {"level": "国家级"}],
+    "supply-demand": [{}, {"gaps": True}, {"service": "SV_TEST", "province": "北京"}, {"sector": "S_ROBOT"}],
+    "partner-candidates": [{}, {"sector": "S_BIO"}, {"platform": "bj-pf-1"},  # platform and sector anchors
+                           {"platform": "bj-pf-2", "limit": 0}, {"sector": "S_H2", "limit": 1}],
+    "brokers": [{}],
+    "subsidy-estimate": [{}, {"investment": 1000.0, "kind": "digital"},  # the tiny taxonomy has no tiers
+                         {"investment": 90000.0, "kind": "major_pilot"}, {"kind": "green"}],
+    "targets-2030": [{}, {"sector": "S_H2"}],
+    "platform-scorecard": [{}, {"weights": "capability=1,benefit=3"}, {"weights": "1,2,3,4", "province": "北京"},
+                           {"sector": "S_BIO"}],
 }
 
 
@@ -59,7 +71,7 @@ def test_agree_on_bundled(engine, q):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_agree_on_synthetic(engine, seed, tmp_path):
-    G = build_graph(loaders.read_folder(write_folder(generate(150, seed=seed, relations_per_org=3), tmp_path)))
+    G = build_graph(loaders.read_folder(write_folder(generate(600, seed=seed, relations_per_org=5), tmp_path)))
     _load(engine, G, f"synthetic-{seed}")
     for q in queries.QUERIES.values():
         nx_rows = q.func(G)
