@@ -1,7 +1,10 @@
-"""The main job: every named analysis on the store, written to a folder, then the chain views and the
-meeting pack. ``make demo`` runs it on the bundled dataset.
+"""The main job: every named analysis on the store, written to a folder, then the meeting pack with the
+chain views of every chain. ``make demo`` runs it on the bundled dataset.
 
     python -m jjjkg.demo --out out [--store DIR]
+
+writes ``out/analyses/<name>.json|csv``, ``out/pack/briefing.html``, ``out/pack/workbook.xlsx`` and
+``out/pack/chains/*.html`` (interactive chain views that open offline).
 """
 
 from __future__ import annotations
@@ -39,9 +42,16 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="out", help="output folder (default out)")
     p.add_argument("--store", default=None, help="the store (default ./.jjjkg)")
     args = p.parse_args(argv)
+    from viz.report import write_report
+
     store = open_store(args.store or default_store_path())
     out = Path(args.out)
     run(store, out)
+    pack = write_report(store, out / "pack")
+    chains = sorted((pack / "chains").glob("*.html")) if (pack / "chains").is_dir() else []
+    print(f"meeting pack: {pack / 'briefing.html'} and {pack / 'workbook.xlsx'}")
+    if chains:
+        print(f"chain views ({len(chains)}): {pack / 'chains'}/ — open any .html in a browser, no internet needed")
     summary = {"store": str(store.path), "fingerprint": store.fingerprint, "built_at": store.meta["built_at"]}
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"done: open {out.resolve()}")
