@@ -1,0 +1,939 @@
+"""The graph → one self-contained interactive HTML page (vis-network, through pyvis).
+
+``write_view(G, path, view=...)`` is the whole public surface for a page; ``write_chain_views``
+writes the chain view of every chain sector into a folder (the README's main job calls it).
+
+How a page is made, and why:
+
+* ``build_view`` selects the organizations to show, styles them from ``graph.schema`` (through
+  ``viz.styles``), lays them out for the view (force layout, geographic projection, or the chain's
+  swimlanes) and adds the overlays of the two contract analyses (paths, gaps). Nodes and edges are
+  collected in a ``pyvis.network.Network``, which validates ids and endpoints.
+* ``render_html`` fills our own template (``viz/templates/page.html``), not pyvis's: pyvis links
+  Bootstrap and tom-select from a CDN even with ``cdn_resources="in_line"``. vis-network's script
+  and stylesheet are read at run time from the installed pyvis package and inlined; nothing from
+  a third party is copied into this repository, and the page makes no network request (its
+  Content-Security-Policy forbids any).
+* Every string that comes from data reaches the page as JSON inside a
+  ``<script type="application/json">`` element, with ``<``, ``>``, ``&`` and the JS line separators
+  escaped as ``\\uXXXX``; the page's script only ever puts it into the DOM as text
+  (``textContent``), never as markup. Titles in the header are HTML-escaped by Jinja.
+* The file is written as UTF-8 by us (pyvis writes in the locale's encoding, which breaks on
+  GBK systems), to a temporary file first and renamed, so a failure leaves no half page.
+
+Readers: anyone changing what a page shows. Colours and shapes live in ``viz.styles``; the page's
+behaviour (search, filters, highlight, PNG export) in ``viz/templates/page.js``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from graph import schema
+from graph.build import node_id, sector_node, service_node
+from graph.errors import JjjkgError, MissingDependency, QueryError
+
+from . import styles
+from .styles import DEFAULT_MAX_NODES, VIEWS
+
+__all__ = ["VIEWS", "View", "build_view", "render_html", "write_view", "write_chain_views", "chain_layout",
+           "ChainLayout", "vis_assets", "DEFAULT_MAX_NODES", "json_for_script"]
+
+
+#: the relations drawn between organizations (derived ones become attributes and filters instead)
+_DRAWN = schema.INPUT_RELATIONS
+#: the chain view draws only the two stage relations
+_CHAIN_RELATIONS = ("TRANSFERS_TO", "SCALES_UP_AT")
+#: gaps whose entity gets a warning line under its name (the others only a mark and a tooltip line)
+_LOUD_GAPS = ("DEAD_END_PLATFORM", "ORPHAN_RND", "SINGLE_POINT")
+
+
+# ----------------------------------------------------------------------------- the view model
+
+
+@dataclass
+class View:
+    """Everything a page shows, as plain data (the template turns it into HTML)."""
+
+    view: str
+    title: str
+    nodes: list[dict]
+    edges: list[dict]
+    options: dict
+    subtitle: str = ""
+    as_of: str | None = None
+    data_source: str | None = None
+    legend: list[dict] = field(default_factory=list)
+    filters: dict = field(default_factory=dict)
+    lanes: dict | None = None
+    anchors: list[dict] = field(default_factory=list)
+    gaps: list[dict] = field(default_factory=list)
+    message: dict | None = None
+    aggregated: bool = False
+
+    def payload(self) -> dict:
+        """The JSON the page's script reads."""
+        return {"view": self.view, "title": self.title, "subtitle": self.subtitle, "asOf": self.as_of,
+                "dataSource": self.data_source, "nodes": self.nodes, "edges": self.edges,
+                "options": self.options, "legend": self.legend, "filters": self.filters, "lanes": self.lanes,
+                "anchors": self.anchors, "gaps": self.gaps, "message": self.message,
+                "aggregated": self.aggregated}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _org_text(G, n) -> str:
+    d = G.nodes[n]
+    return str(d.get("name") or node_id(n))
+
+
+def _sector_name(G, sid: str) -> str:
+    key = sector_node(sid)
+    return str(G.nodes[key].get("name", sid)) if key in G else sid
+
+
+def _column_zh(name: str) -> str:
+    return schema.ORGANIZATIONS.column(name).zh
+
+
+def _tooltip(G, n, extra: Iterable[tuple[str, str, str]] = ()) -> list[list[str]]:
+    """Rows (Chinese label, English label, value) for a node's tooltip; values are plain text."""
+    d = G.nodes[n]
+    rows: list[list[str]] = []
+
+    def add(col: str, value) -> None:
+        if value is None or value == "" or value == []:
+            return
+        rows.append([_column_zh(col), col.replace("_", " "), str(value)])
+
+    add("name", d.get("name"))
+    add("name_en", d.get("name_en"))
+    zh, en = styles.label_names(d["label"])
+    add("type", f"{zh} {en}")
+    add("province", d.get("province"))
+    add("city", d.get("city"))
+    add("district", d.get("district"))
+    add("sectors", "；".join(f"{_sector_name(G, s)} ({s})" for s in d.get("sectors", ())))
+    if d.get("level"):
+        lz, le = styles.level_names(d["level"])
+        add("level", f"{lz} {le}")
+    names = []
+    for s in d.get("services", ()):
+        key = service_node(s)
+        names.append(str(G.nodes[key].get("name", s)) if key in G else s)
+    add("services", "；".join(names))
+    add("source", d.get("source"))
+    rows += [list(r) for r in extra]
+    rows.insert(0, ["编号", "id", str(node_id(n))])
+    return rows
+
+
+def _province_key(p: str | None) -> str:
+    return p if p in styles.PROVINCE_STYLES else ""
+
+
+def _org_record(G, n, vis_id: str) -> dict:
+    d = G.nodes[n]
+    rec = {"id": vis_id, "label": _org_text(G, n), "name": _org_text(G, n),
+           "nameEn": str(d.get("name_en") or ""), "t": d.get("type", ""), "lab": d["label"],
+           "p": _province_key(d.get("province")), "s": list(d.get("sectors", ())), "info": _tooltip(G, n)}
+    rec.update(styles.node_style(d))
+    return rec
+
+
+def resolve_sector_id(G, sector: str | None) -> str | None:
+    """A sector id for an id or a unique name (raises ``QueryError`` naming the ids otherwise)."""
+    from queries.common import resolve_sector
+
+    return resolve_sector(G, sector)
+
+
+def _select_orgs(G, sector=None, provinces=None, types=None) -> list:
+    orgs = G.orgs(sector=sector)
+    if provinces:
+        orgs = {n for n in orgs if G.nodes[n].get("province") in provinces}
+    if types:
+        orgs = {n for n in orgs if G.nodes[n].get("type") in types}
+    return sorted(orgs, key=str)
+
+
+def _normalize_filters(provinces, types) -> tuple[set | None, set | None]:
+    provs = None
+    if provinces:
+        provs = set()
+        for p in provinces:
+            for canon, spellings in schema.PROVINCES.items():
+                if p.strip().lower() in spellings:
+                    provs.add(canon)
+                    break
+            else:
+                raise QueryError(f"--province: expected 北京, 天津 or 河北, got {p!r}")
+    tps = None
+    if types:
+        tps = set()
+        for t in types:
+            ot = schema.org_type(t)
+            if ot is None:
+                raise QueryError(f"--type: expected one of {', '.join(schema.ORG_TYPES)}, got {t!r}")
+            tps.add(ot.key)
+    return provs, tps
+
+
+def _edge_records(G, shown: dict, relations=_DRAWN) -> list[dict]:
+    """Edges among shown nodes (``shown`` maps graph key → vis id); PARTNERS_WITH once per pair."""
+    out, seen_undirected = [], set()
+    for u, v, k, d in G.edges(keys=True, data=True):
+        if k not in relations or u not in shown or v not in shown:
+            continue
+        rel = schema.RELATIONS[k]
+        if not rel.directed:
+            pair = (k, frozenset((u, v)))
+            if pair in seen_undirected:
+                continue
+            seen_undirected.add(pair)
+        zh, en = styles.relation_names(k)
+        title = [zh, en] + [str(d[p]) for p in schema.RELATION_PROPERTIES if d.get(p) is not None]
+        rec = {"from": shown[u], "to": shown[v], "rel": k, "info": " · ".join(title)}
+        rec.update(styles.edge_style(k))
+        out.append(rec)
+    for i, e in enumerate(out):
+        e["id"] = f"e{i}"
+    return out
+
+
+def _legend(G, nodes: list[dict], edges: list[dict], overlays: Iterable[str] = ()) -> list[dict]:
+    labels = {n.get("lab") for n in nodes}
+    provs = {n.get("p") for n in nodes if "p" in n}
+    rels = {e.get("rel") for e in edges}
+    items: list[dict] = []
+    for t in schema.ORG_TYPES.values():
+        if t.label in labels:
+            items.append({"group": "type", "zh": t.zh, "en": t.en, "color": t.color, "kind": "fill"})
+    for key, ps in [*styles.PROVINCE_STYLES.items(), ("", styles.NO_PROVINCE)]:
+        if key in provs:
+            items.append({"group": "province", "zh": ps.zh, "en": ps.en, "shape": ps.shape, "kind": "shape"})
+    for name in schema.RELATIONS:
+        if name in rels:
+            zh, en = styles.relation_names(name)
+            items.append({"group": "relation", "zh": zh, "en": en, "color": schema.RELATIONS[name].color,
+                          "kind": "line"})
+    if "paths" in overlays:
+        items.append({"group": "overlay", "zh": "完整链路（研发→中试→量产）", "en": "complete R&D → pilot → scale-up path",
+                      "color": styles.PATH_COLOR, "kind": "bold"})
+    if "gaps" in overlays:
+        items.append({"group": "overlay", "zh": "缺口", "en": "gap (alliance-gaps)",
+                      "color": styles.GAP_STYLE["border"], "kind": "gap"})
+    return items
+
+
+def _filters(G, nodes: list[dict], with_types: bool = True) -> dict:
+    types = sorted({n["t"] for n in nodes if n.get("t")}, key=list(schema.ORG_TYPES).index)
+    provs = [p for p in [*styles.PROVINCE_STYLES, ""] if any(n.get("p") == p for n in nodes)]
+    sectors = sorted({s for n in nodes for s in n.get("s", ())})
+    return {
+        "types": [{"key": t, "zh": schema.ORG_TYPES[t].zh, "en": schema.ORG_TYPES[t].en} for t in types]
+        if with_types else [],
+        "provinces": [{"key": p, "zh": styles.PROVINCE_STYLES[p].zh if p else styles.NO_PROVINCE.zh,
+                       "en": styles.PROVINCE_STYLES[p].en if p else styles.NO_PROVINCE.en} for p in provs],
+        "sectors": [{"key": s, "zh": _sector_name(G, s),
+                     "en": str(G.nodes[sector_node(s)].get("name_en", "")) if sector_node(s) in G else ""}
+                    for s in sectors],
+    }
+
+
+# ----------------------------------------------------------------------------- overlays
+
+
+def _path_sets(G, sector: str | None) -> tuple[set, set]:
+    """Nodes and (u, v, rel) edges on the contract's complete paths (of ``sector``, if given)."""
+    from queries import rd_scaleup_paths
+
+    nodes, edges = set(), set()
+    for r in rd_scaleup_paths(G, sector=sector):
+        nodes.update((r["rnd_id"], r["platform_id"], r["site_id"]))
+        edges.add((r["rnd_id"], r["platform_id"], "TRANSFERS_TO"))
+        edges.add((r["platform_id"], r["site_id"], "SCALES_UP_AT"))
+    return nodes, edges
+
+
+def _gap_records(G, sector: str | None) -> list[dict]:
+    from queries import alliance_gaps
+
+    return alliance_gaps(G, sector=sector)
+
+
+def _apply_paths(nodes: list[dict], edges: list[dict], shown_rev: dict, path_nodes: set, path_edges: set,
+                 dim_others: bool) -> None:
+    for e in edges:
+        key = (shown_rev[e["from"]], shown_rev[e["to"]], e["rel"])
+        if key in path_edges:
+            e["width"] = 5
+            e["path"] = True
+            e["color"] = {**e["color"], "opacity": 1.0}
+        elif dim_others:
+            e["color"] = {**e["color"], "opacity": 0.3}
+    for n in nodes:
+        if shown_rev.get(n["id"]) in path_nodes:
+            n["shadow"] = {"enabled": True, "color": styles.PATH_COLOR, "size": 14, "x": 0, "y": 0}
+            n["path"] = True
+            n["info"].append(["链路", "path", "在完整链路上 on a complete path"])
+
+
+def _gap_order(gap: str) -> int:
+    from queries.alliance_gaps import GAPS
+
+    return GAPS.index(gap) if gap in GAPS else len(GAPS)
+
+
+def _apply_gaps(G, nodes: list[dict], shown: dict, gap_rows: list[dict], many_sectors: bool) -> list[dict]:
+    """Mark the gap entities among ``nodes``; return the sector-wide gaps for the page's panel."""
+    by_vis = {n["id"]: n for n in nodes}
+    per_entity: dict[str, list[dict]] = defaultdict(list)
+    panel = []
+    for r in gap_rows:
+        zh, en = styles.gap_names(r["gap"])
+        if r["entity_id"] is None:
+            panel.append({"sector": r["sector"], "sectorName": _sector_name(G, r["sector"]),
+                          "gap": r["gap"], "zh": zh, "en": en})
+        elif r["entity_id"] in shown:
+            per_entity[shown[r["entity_id"]]].append(r)
+    for vis_id, rows in per_entity.items():
+        n = by_vis[vis_id]
+        loud = [r for r in rows if r["gap"] in _LOUD_GAPS]
+        width = styles.GAP_STYLE["borderWidth"] if loud else 3
+        n["color"] = {**n["color"], "border": styles.GAP_STYLE["border"]}
+        n["borderWidth"] = width
+        n["shapeProperties"] = {"borderDashes": styles.GAP_STYLE["dashes"]}
+        n["gap"] = [[g, *styles.gap_names(g)] for g in sorted({r["gap"] for r in rows}, key=_gap_order)]
+        seen = set()
+        for r in rows:
+            zh, en = styles.gap_names(r["gap"])
+            where = f"（{_sector_name(G, r['sector'])}）" if many_sectors else ""
+            n["info"].append(["缺口", "gap", f"{zh}{where} {r['gap']}"])
+            if r["gap"] in _LOUD_GAPS and zh not in seen:
+                seen.add(zh)
+        if seen:
+            n["label"] = n["label"] + "\n⚠ " + "、".join(sorted(seen))
+    return panel
+
+
+# ----------------------------------------------------------------------------- layouts
+
+
+def _spiral(k: int, step: float) -> tuple[float, float]:
+    """The k-th point of a sunflower spiral: dense, even, and the same every time."""
+    if k == 0:
+        return 0.0, 0.0
+    r = step * math.sqrt(k)
+    a = k * 2.399963229728653  # the golden angle
+    return r * math.cos(a), r * math.sin(a)
+
+
+def _place_without_overlap(groups: list[tuple[tuple[float, float], list[tuple[str, float]]]],
+                           gap: float = 4.0) -> dict[str, tuple[float, float]]:
+    """Spread each group of (id, radius) around its anchor so that no two nodes overlap.
+
+    Deterministic: groups and members are placed in the order given, each node at the first point
+    of its group's spiral that is clear of every node already placed (a grid makes the check cheap).
+    """
+    rmax = max((r for _, members in groups for _, r in members), default=10.0)
+    cell = 2 * rmax + gap
+    grid: dict[tuple[int, int], list[tuple[float, float, float]]] = defaultdict(list)
+    pos: dict[str, tuple[float, float]] = {}
+    step = rmax + gap
+
+    def clear(x, y, r):
+        cx, cy = int(math.floor(x / cell)), int(math.floor(y / cell))
+        for i in (cx - 1, cx, cx + 1):
+            for j in (cy - 1, cy, cy + 1):
+                for (ox, oy, orr) in grid.get((i, j), ()):
+                    if (ox - x) ** 2 + (oy - y) ** 2 < (orr + r + gap) ** 2:
+                        return False
+        return True
+
+    for (ax, ay), members in groups:
+        k = 0
+        for vid, r in members:
+            while True:
+                dx, dy = _spiral(k, step * 0.9)
+                x, y = ax + dx, ay + dy
+                if clear(x, y, r):
+                    break
+                k += 1
+            pos[vid] = (round(x, 1), round(y, 1))
+            grid[(int(math.floor(x / cell)), int(math.floor(y / cell)))].append((x, y, r))
+    return pos
+
+
+#: pixels per degree of latitude in the geo view
+_GEO_SCALE = 480.0
+_GEO_LAT0 = sum(schema.JJJ_BOX["lat"]) / 2
+_GEO_LON0 = sum(schema.JJJ_BOX["lon"]) / 2
+#: where organizations without any location stand: east of the box
+_NOWHERE = (schema.JJJ_BOX["lat"][1] - 0.6, schema.JJJ_BOX["lon"][1] + 0.9)
+
+
+def project(lat: float, lon: float) -> tuple[float, float]:
+    """Equirectangular projection of the Jing-Jin-Ji box to page pixels (north up)."""
+    k = math.cos(math.radians(_GEO_LAT0))
+    return (lon - _GEO_LON0) * k * _GEO_SCALE, -(lat - _GEO_LAT0) * _GEO_SCALE
+
+
+def _region_coords(G, start) -> tuple[float, float] | None:
+    """The coordinates of a region, or of the nearest ancestor that has them."""
+    seen = set()
+    r = start
+    while r is not None and r not in seen:
+        seen.add(r)
+        d = G.nodes[r]
+        if d.get("lat") is not None and d.get("lon") is not None:
+            return float(d["lat"]), float(d["lon"])
+        parents = G.out_relations(r, "PART_OF")
+        r = parents[0] if parents else None
+    return None
+
+
+def _province_regions(G) -> dict[str, object]:
+    out = {}
+    for r in G.nodes_with_label(schema.REGION):
+        d = G.nodes[r]
+        if d.get("level") == "province":
+            for canon, spellings in schema.PROVINCES.items():
+                if str(d.get("name", "")) in spellings:
+                    out[canon] = r
+    return out
+
+
+def _geo_anchor(G, n, provinces: dict) -> tuple[tuple[float, float], str]:
+    d = G.nodes[n]
+    if d.get("lat") is not None and d.get("lon") is not None:
+        return (float(d["lat"]), float(d["lon"])), "coordinates"
+    for r in G.out_relations(n, "LOCATED_IN"):
+        c = _region_coords(G, r)
+        if c is not None:
+            return c, "region"
+    p = d.get("province")
+    if p in provinces:
+        c = _region_coords(G, provinces[p])
+        if c is not None:
+            return c, "region"
+    return _NOWHERE, "none"
+
+
+def _geo_layout(G, orgs: list, shown: dict, records: dict) -> list[dict]:
+    provinces = _province_regions(G)
+    groups: dict[tuple[float, float], list] = defaultdict(list)
+    for n in orgs:
+        (lat, lon), how = _geo_anchor(G, n, provinces)
+        groups[(lat, lon)].append(n)
+        if how != "coordinates":
+            records[shown[n]]["info"].append(
+                ["位置", "position", "按所在行政区中心摆放 placed at its region's centre" if how == "region"
+                 else "无位置信息 no location known"])
+    order = sorted(groups, key=lambda ll: (-ll[0], ll[1]))
+    placed = _place_without_overlap(
+        [(project(*ll), [(shown[n], float(records[shown[n]]["size"])) for n in
+                         sorted(groups[ll], key=lambda n: (-records[shown[n]]["size"], str(n)))])
+         for ll in order])
+    for vid, (x, y) in placed.items():
+        records[vid]["x"], records[vid]["y"] = x, y
+    anchors = []
+    for r in G.nodes_with_label(schema.REGION):
+        d = G.nodes[r]
+        if d.get("level") in ("province", "city") and d.get("lat") is not None:
+            x, y = project(float(d["lat"]), float(d["lon"]))
+            anchors.append({"x": round(x, 1), "y": round(y, 1), "text": str(d.get("name", ""))})
+    if any(groups.get(_NOWHERE, ())):
+        x, y = project(*_NOWHERE)
+        anchors.append({"x": round(x, 1), "y": round(y - 60, 1), "text": "未定位 no location"})
+    return sorted(anchors, key=lambda a: (a["y"], a["x"]))
+
+
+@dataclass
+class ChainLayout:
+    """The chain view of one sector: who stands in which stage × province cell, and where."""
+
+    sector: str
+    sector_name: str
+    cells: dict[tuple[str, str], list]  # (stage key, province) → node keys, in drawing order
+    positions: dict  # node key → (x, y)
+    columns: list[dict]  # stage lanes: key, zh, en, x0, x1
+    rows: list[dict]  # province lanes: key, zh, en, y0, y1
+    path_nodes: set
+    path_edges: set  # (u, v, rel)
+    edges: list[tuple]  # (u, v, rel) drawn
+    gaps: list[dict]  # alliance-gaps rows of the sector
+
+    @property
+    def nodes(self) -> list:
+        return [n for members in self.cells.values() for n in members]
+
+
+def _stage_of(G, n, sector_platforms: set) -> str | None:
+    label = G.nodes[n]["label"]
+    if label == "Platform":
+        return "pilot"
+    if label in ("Site", "Park"):
+        return "scaleup"
+    if label in ("University", "Institute"):
+        return "rnd"
+    if label == "Enterprise":
+        # an enterprise is R&D when it hands results on, scale-up when a platform scales up at it
+        if G.out_relations(n, "TRANSFERS_TO"):
+            return "rnd"
+        if any(u in sector_platforms or G.nodes[u]["label"] == "Platform" for u in G.in_relations(n, "SCALES_UP_AT")):
+            return "scaleup"
+        return "rnd"
+    return None
+
+
+_CELL_W, _CELL_H = 190.0, 86.0
+_LANE_PAD = 70.0
+
+
+def chain_layout(G, sector: str) -> ChainLayout:
+    """Lay out the chain view of ``sector``: stage columns × province rows, paths and gaps.
+
+    The organizations shown are those of the sector in a stage (R&D, pilot, scale-up) plus every
+    organization on one of the sector's complete paths (whose scale-up site may name other sectors).
+
+    Parameters
+    ----------
+    G : KnowledgeGraph
+    sector : str
+        A sector id or unique name.
+
+    Returns
+    -------
+    ChainLayout
+
+    Examples
+    --------
+    >>> lay = chain_layout(tiny_graph(), "S_BIO")
+    >>> sorted(lay.cells[("pilot", "北京")])
+    ['bj-pf-2', 'bj-pf-3']
+    >>> sorted(lay.path_nodes)
+    ['bj-inst-1', 'bj-pf-2', 'hb-site-1']
+    """
+    sid = resolve_sector_id(G, sector)
+    path_nodes, path_edges = _path_sets(G, sid)
+    members = G.orgs(sector=sid) | path_nodes
+    sector_platforms = G.orgs(label="Platform", sector=sid)
+    provinces = [*styles.PROVINCE_STYLES, ""]
+    cells: dict[tuple[str, str], list] = {(s.key, p): [] for s in styles.STAGES for p in provinces}
+    for n in members:
+        stage = _stage_of(G, n, sector_platforms)
+        if stage is None:
+            continue
+        cells[(stage, _province_key(G.nodes[n].get("province")))].append(n)
+    for key, ns in cells.items():
+        ns.sort(key=lambda n: (n not in path_nodes, _org_text(G, n), str(n)))
+    used_provinces = [p for p in provinces if p or any(cells[(s.key, p)] for s in styles.STAGES)]
+
+    def grid(n: int) -> tuple[int, int]:
+        cols = max(1, math.ceil(math.sqrt(n / 2))) if n else 1
+        return cols, max(1, math.ceil(n / cols))
+
+    col_w = {s.key: max(grid(len(cells[(s.key, p)]))[0] for p in used_provinces) * _CELL_W + _LANE_PAD
+             for s in styles.STAGES}
+    row_h = {p: max(grid(len(cells[(s.key, p)]))[1] for s in styles.STAGES) * _CELL_H + _LANE_PAD
+             for p in used_provinces}
+    columns, x = [], 0.0
+    for s in styles.STAGES:
+        columns.append({"key": s.key, "zh": s.zh, "en": s.en, "x0": x, "x1": x + col_w[s.key]})
+        x += col_w[s.key]
+    rows, y = [], 0.0
+    for p in used_provinces:
+        ps = styles.PROVINCE_STYLES.get(p, styles.NO_PROVINCE)
+        rows.append({"key": p, "zh": ps.zh, "en": ps.en, "y0": y, "y1": y + row_h[p]})
+        y += row_h[p]
+    positions = {}
+    for c in columns:
+        for r in rows:
+            ns = cells[(c["key"], r["key"])]
+            ncols, nrows = grid(len(ns))
+            cx, cy = (c["x0"] + c["x1"]) / 2, (r["y0"] + r["y1"]) / 2
+            for i, n in enumerate(ns):
+                col, row = i % ncols, i // ncols
+                positions[n] = (round(cx + (col - (ncols - 1) / 2) * _CELL_W, 1),
+                                round(cy + (row - (nrows - 1) / 2) * _CELL_H, 1))
+    shown = set(positions)
+    edges = sorted({(u, v, k) for u, v, k in G.edges(keys=True)
+                    if k in _CHAIN_RELATIONS and u in shown and v in shown}, key=str)
+    cells = {k: v for k, v in cells.items() if k[1] in used_provinces}
+    return ChainLayout(sector=sid, sector_name=_sector_name(G, sid), cells=cells, positions=positions,
+                       columns=columns, rows=rows, path_nodes=path_nodes & shown, path_edges=path_edges,
+                       edges=edges, gaps=_gap_records(G, sid))
+
+
+# ----------------------------------------------------------------------------- aggregation
+
+
+def _aggregate(G, orgs: list, max_nodes: int, narrowing: str) -> tuple[list[dict], list[dict], dict]:
+    """Sector × province groups with counts, and the relations between groups of one sector."""
+    group_of: dict = {}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for n in orgs:
+        d = G.nodes[n]
+        keys = [(s, _province_key(d.get("province"))) for s in (d.get("sectors") or ["—"])]
+        group_of[n] = keys
+        for k in keys:
+            counts[k] += 1
+    sectors = sorted({s for s, _ in counts}, key=lambda s: (s == "—", s))
+    provinces = [p for p in [*styles.PROVINCE_STYLES, ""] if any(p == q for _, q in counts)]
+    color = styles.label_color(schema.SECTOR)
+    nodes = []
+    vis = {k: f"agg:{k[0]}|{k[1]}" for k in counts}
+    for (s, p), c in sorted(counts.items(), key=lambda kv: (sectors.index(kv[0][0]), provinces.index(kv[0][1]))):
+        ps = styles.PROVINCE_STYLES.get(p, styles.NO_PROVINCE)
+        sname = "未分类" if s == "—" else _sector_name(G, s)
+        nodes.append({
+            "id": vis[(s, p)], "label": f"{sname} · {ps.zh}\n{c}", "name": f"{sname} {ps.zh}",
+            "nameEn": "", "t": "", "lab": schema.SECTOR, "p": p, "s": [] if s == "—" else [s],
+            "count": c, "shape": ps.shape, "size": round(8 + 4 * math.sqrt(c), 1),
+            "color": {"background": color, "border": "#333333"}, "borderWidth": 1.5,
+            "x": provinces.index(p) * 320.0, "y": sectors.index(s) * 110.0,
+            "info": [["领域", "sector", f"{sname} ({s})"], ["省份", "province", f"{ps.zh} {ps.en}"],
+                     ["机构数", "organizations", str(c)]],
+        })
+    flows: dict[tuple, int] = defaultdict(int)
+    for u, v, k in G.edges(keys=True):
+        if k in _DRAWN and u in group_of and v in group_of:
+            for gu in group_of[u]:
+                for gv in group_of[v]:
+                    if gu[0] == gv[0] and gu != gv:
+                        flows[(gu, gv)] += 1
+    edges = [{"id": f"e{i}", "from": vis[a], "to": vis[b], "rel": "", "info": f"关系 relations: {c}",
+              "width": round(1 + 2 * math.log2(1 + c), 1), "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
+              "color": {"color": "#888888", "opacity": 0.8}}
+             for i, ((a, b), c) in enumerate(sorted(flows.items(), key=lambda kv: (str(kv[0]))))]
+    biggest = max(counts.items(), key=lambda kv: kv[1])[0][0] if counts else "CH_H2"
+    example = biggest if biggest != "—" else "CH_H2"
+    message = {
+        "zh": (f"共 {len(orgs)} 个机构，超过上限 {max_nodes}（--max-nodes）：本页显示按产业领域×省份汇总的数量。"
+               f"要看具体机构，请缩小范围，例如 jjjkg viz --sector {example}{narrowing}，"
+               f"或加 --province 北京、--type platform，或调高 --max-nodes。"),
+        "en": (f"{len(orgs)} organizations exceed the limit of {max_nodes} (--max-nodes): this page shows counts "
+               f"by sector × province. To see organizations, narrow it, e.g. jjjkg viz --sector {example}{narrowing}, "
+               f"or add --province 北京 / --type platform, or raise --max-nodes."),
+    }
+    return nodes, edges, message
+
+
+# ----------------------------------------------------------------------------- options
+
+
+def _options(view: str, n_nodes: int) -> dict:
+    opts = {
+        "autoResize": True,
+        "nodes": {"font": {"size": 13, "color": "#222222", "face": "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif",
+                           "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "scaling": {"label": {"drawThreshold": 6}}},
+        "edges": {"smooth": False, "selectionWidth": 2},
+        "interaction": {"hover": n_nodes <= 1500, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 800,
+                        "hideEdgesOnZoom": n_nodes > 1500, "multiselect": False},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
+    }
+    if view == "network":
+        # forceAtlas2 settles faster than the default Barnes-Hut here; the bounded stabilisation
+        # runs before the first draw, and the page switches physics off when it ends
+        opts["physics"] = {
+            "enabled": True, "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.012, "springLength": 90,
+                                 "springConstant": 0.08, "damping": 0.5, "avoidOverlap": 0.3},
+            # measured in headless Chromium (bench/bench_viz.py): few, large batches and a higher
+            # minVelocity settle 2-3x sooner than 600 iterations, with a layout as readable
+            "maxVelocity": 60, "minVelocity": 3, "timestep": 0.5,
+            "stabilization": {"enabled": True, "iterations": 300 if n_nodes <= 500 else 200,
+                              "updateInterval": 200, "fit": True},
+        }
+    else:
+        opts["physics"] = {"enabled": False}
+    if view == "chain":
+        opts["edges"]["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.12}
+    return opts
+
+
+# ----------------------------------------------------------------------------- building a view
+
+
+def build_view(G, *, view: str = "network", sector: str | None = None, provinces: Iterable[str] | None = None,
+               types: Iterable[str] | None = None, highlight_paths: bool = False, gaps: bool = False,
+               max_nodes: int = DEFAULT_MAX_NODES, title: str | None = None,
+               meta: Mapping | None = None) -> View:
+    """Select, style and lay out what a page shows (``write_view`` renders it).
+
+    Parameters are those of ``write_view``.
+
+    Returns
+    -------
+    View
+
+    Examples
+    --------
+    >>> v = build_view(tiny_graph(), view="chain", sector="S_BIO")
+    >>> v.view, len(v.nodes) > 0, v.lanes["columns"][1]["zh"]
+    ('chain', True, '中试')
+    """
+    from pyvis.network import Network
+
+    if view not in VIEWS:
+        raise QueryError(f"--view: expected one of {', '.join(VIEWS)}, got {view!r}")
+    if max_nodes < 1:
+        raise QueryError(f"--max-nodes: expected a positive number, got {max_nodes!r}")
+    sid = resolve_sector_id(G, sector)
+    if view == "chain" and sid is None:
+        chains = ", ".join(G.sector_ids(kind="chain")) or "none in this graph"
+        raise QueryError(f"the chain view needs a sector: pass --sector ID (chains: {chains})")
+    provs, tps = _normalize_filters(provinces, types)
+    meta = dict(meta or {})
+    as_of = str(meta.get("built_at") or "")[:10] or None
+    source = meta.get("data_source") or G.graph.get("source") or None
+    overlays = set()
+    lanes, anchors, panel, message = None, [], [], None
+    narrowing = "".join(f" --province {p}" for p in sorted(provs or ())) + "".join(
+        f" --type {t}" for t in sorted(tps or ()))
+
+    if view == "chain":
+        lay = chain_layout(G, sid)
+        orgs = [n for n in lay.nodes if (not provs or G.nodes[n].get("province") in provs)
+                and (not tps or G.nodes[n].get("type") in tps)]
+    else:
+        orgs = _select_orgs(G, sid, provs, tps)
+
+    default_title = {"network": "京津冀中试生态网络", "geo": "京津冀中试生态地图", "chain": "产业链中试链路"}[view]
+    if view == "chain":
+        default_title = f"{_sector_name(G, sid)} · {default_title}"
+    elif sid:
+        default_title = f"{_sector_name(G, sid)} · {default_title}"
+    subtitle = {"network": "Pilot-scale testing ecosystem of Beijing–Tianjin–Hebei: network",
+                "geo": "Pilot-scale testing ecosystem of Beijing–Tianjin–Hebei: map",
+                "chain": "R&D → pilot → scale-up swimlanes (北京研发中试、津冀量产放大)"}[view]
+
+    if len(orgs) > max_nodes:
+        nodes, edges, message = _aggregate(G, orgs, max_nodes, narrowing if view != "chain" else "")
+        options = _options("aggregate", len(nodes))
+        return View(view=view, title=title or default_title, subtitle=subtitle + " — aggregated", as_of=as_of,
+                    data_source=source, nodes=nodes, edges=edges, options=options,
+                    legend=[{"group": "province", "zh": ps.zh, "en": ps.en, "shape": ps.shape, "kind": "shape"}
+                            for ps in styles.PROVINCE_STYLES.values()],
+                    filters=_filters(G, nodes, with_types=False), message=message, aggregated=True)
+
+    net = Network(directed=True)
+    shown: dict = {}
+    taken = set()
+    for n in orgs:
+        vid = str(n)
+        if vid in taken:  # cannot happen for organization ids, which are unique strings
+            raise JjjkgError(f"duplicate node id {vid!r} in the view")
+        taken.add(vid)
+        shown[n] = vid
+    records: dict[str, dict] = {}
+    for n in orgs:
+        records[shown[n]] = _org_record(G, n, shown[n])
+
+    if view == "chain":
+        for n in orgs:
+            x, y = lay.positions[n]
+            records[shown[n]]["x"], records[shown[n]]["y"] = x, y
+        edges = _edge_records(G, shown, _CHAIN_RELATIONS)
+        lanes = {"columns": lay.columns, "rows": lay.rows,
+                 "empty": [{"x": (c["x0"] + c["x1"]) / 2, "y": (r["y0"] + r["y1"]) / 2, "zh": "（空）", "en": "none"}
+                           for c in lay.columns for r in lay.rows if not lay.cells.get((c["key"], r["key"]))]}
+    elif view == "geo":
+        anchors = _geo_layout(G, orgs, shown, records)
+        edges = _edge_records(G, shown)
+    else:
+        edges = _edge_records(G, shown)
+
+    nodes = [records[shown[n]] for n in orgs]
+    rev = {v: k for k, v in shown.items()}
+    if view == "chain" or highlight_paths:
+        overlays.add("paths")
+        pn, pe = (lay.path_nodes, lay.path_edges) if view == "chain" else _path_sets(G, sid)
+        _apply_paths(nodes, edges, rev, pn, pe, dim_others=view == "chain")
+    if view == "chain" or gaps:
+        overlays.add("gaps")
+        rows = lay.gaps if view == "chain" else _gap_records(G, sid)
+        panel = _apply_gaps(G, nodes, shown, rows, many_sectors=view != "chain" and sid is None)
+
+    # pyvis holds the network: it checks every edge's endpoints exist
+    for rec in nodes:
+        net.add_node(rec["id"], **{k: v for k, v in rec.items() if k != "id"})
+    for rec in edges:
+        net.add_edge(rec["from"], rec["to"], **{k: v for k, v in rec.items() if k not in ("from", "to")})
+    options = _options(view, len(nodes))
+    return View(view=view, title=title or default_title, subtitle=subtitle, as_of=as_of, data_source=source,
+                nodes=[dict(n) for n in net.nodes], edges=list(net.edges), options=options,
+                legend=_legend(G, nodes, edges, overlays), filters=_filters(G, nodes), lanes=lanes,
+                anchors=anchors, gaps=panel, message=message)
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def json_for_script(value) -> str:
+    """JSON text that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``.
+
+    Examples
+    --------
+    >>> json_for_script({"name": "</script><img src=x>"})
+    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _SCRIPT_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str, str]:
+    """(version, script, stylesheet) of vis-network as shipped inside the installed pyvis package."""
+    try:
+        lib = resources.files("pyvis") / "lib"
+        dirs = sorted((d for d in lib.iterdir() if d.name.startswith("vis-")),
+                      key=lambda d: tuple(int(x) for x in re.findall(r"\d+", d.name)))
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError) as err:
+        raise MissingDependency("the pyvis package (which ships vis-network) is not installed: "
+                                "pip install 'pyvis>=0.3.2'") from err
+    for d in reversed(dirs):
+        js, css = d / "vis-network.min.js", d / "vis-network.css"
+        if js.is_file() and css.is_file():
+            script = js.read_text(encoding="utf-8")
+            # a script element ends at the first "</script": vis-network has none, but be sure
+            script = re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)
+            return d.name.removeprefix("vis-"), script, css.read_text(encoding="utf-8")
+    raise MissingDependency("the installed pyvis ships no vis-network (pyvis/lib/vis-*/vis-network.min.js): "
+                            "reinstall it with pip install --force-reinstall 'pyvis>=0.3.2'")
+
+
+def _template_text(name: str) -> str:
+    return (resources.files("viz") / "templates" / name).read_text(encoding="utf-8")
+
+
+def render_html(v: View) -> str:
+    """The page of a view, as one self-contained HTML string."""
+    import jinja2
+
+    version, vis_js, vis_css = vis_assets()
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(_template_text("page.html"))
+    page_js = _template_text("page.js")
+    # the page's policy runs only these two scripts (see page.html)
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
+                      for s in (vis_js, page_js))
+    return template.render(
+        script_hashes=jinja2.filters.Markup(hashes),
+        title=v.title, subtitle=v.subtitle, as_of=v.as_of or "—", vis_version=version,
+        vis_css=jinja2.filters.Markup(vis_css.replace("</", "<\\/")),
+        page_css=jinja2.filters.Markup(_template_text("page.css")),
+        vis_js=jinja2.filters.Markup(vis_js),
+        page_js=jinja2.filters.Markup(page_js),
+        data_json=jinja2.filters.Markup(json_for_script(v.payload())),
+    )
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_view(G, path, *, view: str = "network", sector: str | None = None,
+               provinces: Iterable[str] | None = None, types: Iterable[str] | None = None,
+               highlight_paths: bool = False, gaps: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
+               title: str | None = None, meta: Mapping | None = None) -> Path:
+    """Write one self-contained interactive page of the graph (opens offline, UTF-8).
+
+    Parameters
+    ----------
+    G : KnowledgeGraph
+        A graph built by ``graph.build_graph`` or opened from a store.
+    path : str or Path
+        The ``.html`` file to write (its folder is created).
+    view : {"network", "geo", "chain"}
+        ``network``: force layout that settles and then stops; ``geo``: positions from coordinates
+        (or the region's centre), spread so that none hides another; ``chain``: swimlanes of R&D,
+        pilot and scale-up × 北京, 天津, 河北 for one sector, complete paths bold and gaps marked.
+    sector : str, optional
+        A sector id or unique name: only its organizations (required for ``chain``).
+    provinces, types : iterable of str, optional
+        Only organizations in these provinces (北京, 天津, 河北 in any spelling) / of these types.
+    highlight_paths : bool
+        Draw the ``rd-scaleup-paths`` triples bold (always on in the chain view).
+    gaps : bool
+        Mark the ``alliance-gaps`` of the shown sectors (always on in the chain view).
+    max_nodes : int
+        Above this many organizations the page shows sector × province counts instead, and says how
+        to narrow it.
+    title : str, optional
+        The page's title; a default in Chinese names the view and sector.
+    meta : mapping, optional
+        The store's metadata (``Store.meta``): ``built_at`` is shown as the data's as-of date and
+        ``data_source`` as its source.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    QueryError
+        An unknown view, sector, province or type, or a chain view without a sector.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_view(tiny_graph(), pathlib.Path(tempfile.mkdtemp()) / "bio.html", view="chain", sector="S_BIO")
+    >>> text = out.read_text(encoding="utf-8")
+    >>> "<script src=" in text, "样例生物中试基地" in text
+    (False, True)
+    """
+    v = build_view(G, view=view, sector=sector, provinces=provinces, types=types, highlight_paths=highlight_paths,
+                   gaps=gaps, max_nodes=max_nodes, title=title, meta=meta)
+    return _write_text(Path(path), render_html(v))
+
+
+def write_chain_views(G, out_dir, meta: Mapping | None = None, *, max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
+    """Write the chain view of every sector of kind ``chain`` into ``out_dir``; return the files.
+
+    Files are named ``chain-<SECTOR_ID>.html``, in sector-id order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_chain_views(tiny_graph(), tempfile.mkdtemp())][:2]
+    ['chain-S_BIO.html', 'chain-S_H2.html']
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    for sid in G.sector_ids(kind="chain"):
+        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", sid)
+        files.append(write_view(G, out_dir / f"chain-{safe}.html", view="chain", sector=sid, meta=meta,
+                                max_nodes=max_nodes))
+    return files
