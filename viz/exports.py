@@ -288,18 +288,6 @@ def _neo4j_kinds() -> dict[str, dict[str, str]]:
     return out
 
 
-def _neo4j_cell(v, kind: str) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return ""
-    if kind == "list":
-        return LIST_SEPARATOR.join(map(str, v))
-    if kind == "bool":
-        return "true" if v else "false"
-    if kind == "float":
-        return repr(float(v))
-    return str(v)
-
-
 def _neo4j_header(prop: str, kind: str) -> str:
     t = _NEO4J_TYPES.get(kind)
     return f"{prop}:{t}" if t else prop
@@ -353,7 +341,7 @@ def write_neo4j_csv(source, folder: Path) -> None:
             for n in sorted(nodes, key=node_id):
                 d = G.nodes[n]
                 w.writerow([node_id(n), ";".join(G.labels_of(n)),
-                            *(_neo4j_cell(d.get(p), kinds[fam][p]) for p in props)])
+                            *(_cell(d.get(p), kinds[fam][p]) for p in props)])
         files[f"nodes_{fam}"] = path
         counts[fam] = len(nodes)
     by_rel: dict[str, list] = {}
@@ -376,7 +364,7 @@ def write_neo4j_csv(source, folder: Path) -> None:
             w.writerow([f":START_ID({start})", f":END_ID({end})", ":TYPE",
                         *(_neo4j_header(p, rel_kinds[p]) for p in props)])
             for u, v, d in sorted(edges, key=lambda e: (node_id(e[0]), node_id(e[1]))):
-                w.writerow([node_id(u), node_id(v), rel, *(_neo4j_cell(d.get(p), rel_kinds[p]) for p in props)])
+                w.writerow([node_id(u), node_id(v), rel, *(_cell(d.get(p), rel_kinds[p]) for p in props)])
         files[f"rels_{rel}"] = path
         counts[rel] = len(edges)
     nodes_arg = "".join(f"  --nodes={p.name} \\\n" for k, p in files.items() if k.startswith("nodes_"))
@@ -394,7 +382,8 @@ def write_neo4j_csv(source, folder: Path) -> None:
 INPUT_TABLES = ("organizations", "relations", "sectors", "services")
 
 
-def _csv_cell(v, kind: str) -> str:
+def _cell(v, kind: str) -> str:
+    """A property as text in a CSV cell: lists joined, booleans true/false, floats exact."""
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return ""
     if kind == "list":
@@ -425,7 +414,7 @@ def write_csv(source, folder: Path) -> None:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(table.names)
             for row in records(df):
-                w.writerow([_csv_cell(row.get(c.name), c.kind) for c in table.columns])
+                w.writerow([_cell(row.get(c.name), c.kind) for c in table.columns])
 
 
 # ----------------------------------------------------------------------------- the registry
