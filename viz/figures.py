@@ -188,7 +188,7 @@ def write_chain_figure(G, path, *, sector: str, fmt: str | None = None, font: st
         if n in lay.path_nodes:
             ax.scatter([x], [y], s=(styles.node_size(d) * 1.9) ** 2 / 2, marker=ps.marker, facecolors="none",
                        edgecolors=styles.PATH_COLOR, linewidths=2.2, zorder=2)
-        label = str(d.get("name") or n)
+        label = styles.wrap_label(str(d.get("name") or n))
         loud = [styles.gap_names(g)[0] for g in gap_of.get(n, ()) if g in ("DEAD_END_PLATFORM", "ORPHAN_RND",
                                                                              "SINGLE_POINT")]
         if n in gap_of:

@@ -147,7 +147,7 @@ def _province_key(p: str | None) -> str:
 
 def _org_record(G, n, vis_id: str) -> dict:
     d = G.nodes[n]
-    rec = {"id": vis_id, "label": _org_text(G, n), "name": _org_text(G, n),
+    rec = {"id": vis_id, "label": styles.wrap_label(_org_text(G, n)), "name": _org_text(G, n),
            "nameEn": str(d.get("name_en") or ""), "t": d.get("type", ""), "lab": d["label"],
            "p": _province_key(d.get("province")), "s": list(d.get("sectors", ())), "info": _tooltip(G, n)}
     rec.update(styles.node_style(d))

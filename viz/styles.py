@@ -134,3 +134,35 @@ def edge_style(rel: str) -> dict:
     if r.derived:
         style["dashes"] = True
     return style
+
+
+def wrap_label(text: str, width: int = 24, lines: int = 2) -> str:
+    r"""Break a node label into at most ``lines`` lines of about ``width`` terminal columns (CJK counts
+    two), ending in … when cut, so neighbouring labels in a grid do not run into each other. A tail of
+    two characters or less stays on its line rather than being orphaned.
+
+    >>> wrap_label("北京亦庄合成生物产业链中试平台（义翘神州、衍微科技牵头，规划）")
+    '北京亦庄合成生物产业链中\n试平台（义翘神州、衍微…'
+    >>> wrap_label("北京亿华通科技股份有限公司")
+    '北京亿华通科技股份有限公司'
+    """
+    import unicodedata
+
+    def w(ch: str) -> int:
+        return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+    out, line, used = [], "", 0
+    for i, ch in enumerate(text):
+        if used + w(ch) > width and sum(map(w, text[i:])) > 4:
+            out.append(line)
+            line, used = "", 0
+            if len(out) == lines:
+                last = out[-1]
+                while last and sum(map(w, last)) > width - 2:
+                    last = last[:-1]
+                out[-1] = last + "…"
+                return "\n".join(out)
+        line += ch
+        used += w(ch)
+    out.append(line)
+    return "\n".join(out)
