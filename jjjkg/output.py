@@ -66,7 +66,8 @@ def _with_names(rows: list[dict], keys: list[str], name_of) -> tuple[list[dict],
     extra: dict[str, str] = {}
     for k in keys:
         out_keys.append(k)
-        if k in NAME_HEADERS and any(isinstance(r.get(k), str) and name_of(r[k]) for r in rows):
+        has_own_name = k.endswith("_id") and k[:-3] + "_name" in keys  # the record names it already
+        if k in NAME_HEADERS and not has_own_name and any(isinstance(r.get(k), str) and name_of(r[k]) for r in rows):
             header = NAME_HEADERS[k]
             while header in keys or header in out_keys:
                 header += "_"

@@ -78,7 +78,9 @@ def test_show_cypher(cli):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["query", "no-such"], "Error: no analysis named 'no-such'; the analyses are: alliance-gaps, rd-scaleup-paths"),
+    (["query", "no-such"], "Error: no analysis named 'no-such'; the analyses are: alliance-gaps, brokers, "
+                           "partner-candidates, platform-scorecard, rd-scaleup-paths, sector-coverage, subsidy-estimate, "
+                           "supply-demand, supply-list, targets-2030 (jjjkg query --list)"),
     (["query", "rd-scaleup-paths", "--param", "province"], "Error: --param 'province': expected KEY=VALUE"),
     (["query", "rd-scaleup-paths", "--param", "x=1"],
      "Error: rd-scaleup-paths has no parameter 'x'; its parameters: sector, province"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import loaders
 import queries
 
@@ -45,3 +47,41 @@ def test_input_example_loads(tmp_path):
     t = loaders.read_folder(tmp_path)
     assert list(t.organizations["province"]) == ["北京", "天津"]
     assert t.organizations.loc[0, "services"] == ["SVC_SCALEUP_MATURATION", "SVC_PERF_TEST"]
+
+
+def _console_examples(store_marker: str) -> list[tuple[list[str], str]]:
+    """(argv, expected stdout) of every ``$ jjjkg …`` line in a console block that uses ``store_marker``."""
+    import shlex
+
+    out = []
+    for block in _blocks("console"):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("$ jjjkg ") and store_marker in line:
+                expected = []
+                for follow in lines[i + 1:]:
+                    if follow.startswith("$ "):
+                        break
+                    expected.append(follow)
+                out.append((shlex.split(line[2:])[1:], "\n".join(expected).rstrip() + "\n"))
+    return out
+
+
+ANALYSIS_EXAMPLES = _console_examples("--store /tmp/q4")
+
+
+@pytest.fixture(scope="module")
+def q4_store(tmp_path_factory):
+    from jjjkg.cli import main
+
+    path = tmp_path_factory.mktemp("readme") / "q4"
+    assert main(["build", "--data", "tests/data/tiny", "--store", str(path)]) == 0
+    return path
+
+
+@pytest.mark.parametrize("argv, expected", ANALYSIS_EXAMPLES, ids=[" ".join(a[:2]) for a, _ in ANALYSIS_EXAMPLES])
+def test_analysis_examples_print_what_the_readme_shows(cli, q4_store, argv, expected):
+    argv = [str(q4_store) if a == "/tmp/q4" else a for a in argv]
+    code, out, err = cli(*argv)
+    assert code == 0, err
+    assert out == expected

@@ -26,10 +26,11 @@ TINY_PARAMS = {
     "sector-coverage": [{}, {"sector": "S_H2"}, {"province": "河北"}, {"sector": "S_BIO", "province": "Tianjin"}],
     "supply-list": [{}, {"service": "产品性能测试"}, {"level": "none"},  # none includes a missing level
                     {"sector": "S_BIO", "province": "北京"}, {"level": "国家级"}],
-    "supply-demand": [{}, {"gaps": True}, {"service": "SV_TEST", "province": "北京"}, {"sector": "S_ROBOT"}],
+    "supply-demand": [{}, {"gaps": True}, {"service": "SV_TEST", "province": "北京"}, {"sector": "S_ROBOT"},
+                      {"top": 0}],
     "partner-candidates": [{}, {"sector": "S_BIO"}, {"platform": "bj-pf-1"},  # platform and sector anchors
                            {"platform": "bj-pf-2", "limit": 0}, {"sector": "S_H2", "limit": 1}],
-    "brokers": [{}],
+    "brokers": [{}, {"limit": 2}],
     "subsidy-estimate": [{}, {"investment": 1000.0, "kind": "digital"},  # the tiny taxonomy has no tiers
                          {"investment": 90000.0, "kind": "major_pilot"}, {"kind": "green"}],
     "targets-2030": [{}, {"sector": "S_H2"}],

@@ -1,0 +1,202 @@
+"""Scale-up partners to propose in Tianjin and Hebei for a platform or a sector, each with its reasons.
+
+The anchor is one Platform (``platform=ID``); or, for ``sector=ID``, every Platform in 北京 in that
+sector; or, with neither, every Platform in 北京 (the Beijing pilot system as a whole, its sectors
+pooled). Candidates are the organizations in 天津 or 河北 that may receive ``SCALES_UP_AT`` (Sites,
+Parks and Enterprises) and that no anchor scales up at yet. Each candidate's score is the sum of
+four documented parts, each printed beside it so a planner can defend the list:
+
+* ``shared_sectors`` — the anchors' sectors (the platform's, the one sector, or all the anchors')
+  that the candidate is in;
+  weight ``WEIGHTS["sectors"]`` per sector;
+* ``adamic_adar`` — shared partners: Σ 1/ln(degree of w) over the organizations w linked both to
+  the candidate and to an anchor (``common_partners``), on the undirected graph of
+  ``PARTNERS_WITH``, ``SCALES_UP_AT`` and ``TRANSFERS_TO`` (degree = distinct neighbours there);
+  weight ``WEIGHTS["adamic_adar"]``;
+* ``shared_alliances`` — alliances (``MEMBER_OF``) the candidate shares with an anchor; weight
+  ``WEIGHTS["alliance"]`` when there is one;
+* ``distance_km`` — to the nearest anchor with coordinates; scores ``WEIGHTS["proximity"]`` ×
+  100 / (100 + km): the full weight next door, half at 100 km, nothing when unknown.
+
+``score`` is rounded to 4 decimals; records are sorted by score (highest first), then id, and cut
+to ``limit`` (0: all). The Cypher text finds the anchors, their current partners and the
+candidates with their shared sectors, alliances and common partners (with each partner's
+degree); the logarithms, the distance and the sum are taken from its rows in Python
+(``_from_cypher``), with the function the networkx implementation uses, so both round alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+from graph import schema
+from graph.errors import QueryError
+
+from .common import resolve_sector
+from .helpers import distance_km, resolve_org
+from .registry import Param, named_query
+
+__all__ = ["partner_candidates", "CYPHER", "KEYS", "WEIGHTS", "LINK_RELATIONS"]
+
+#: the weights of the score's parts
+WEIGHTS = {"sectors": 1.0, "adamic_adar": 1.0, "alliance": 0.5, "proximity": 0.5}
+#: km at which proximity scores half its weight
+HALF_DISTANCE_KM = 100.0
+#: the relations whose shared partners count (read as undirected)
+LINK_RELATIONS = ("PARTNERS_WITH", "SCALES_UP_AT", "TRANSFERS_TO")
+#: who can be a scale-up partner: the targets the schema allows for SCALES_UP_AT
+CANDIDATE_LABELS = schema.RELATIONS["SCALES_UP_AT"].targets
+
+CYPHER = """\
+MATCH (a:Platform)
+WHERE ($platform IS NOT NULL AND a.id = $platform)
+   OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))
+WITH collect(a) AS anchors
+WITH anchors, [x IN anchors | x.id] AS anchor_ids,
+     CASE WHEN $platform IS NOT NULL THEN coalesce(anchors[0].sectors, [])
+          WHEN $sector IS NOT NULL THEN [$sector]
+          ELSE reduce(acc = [], x IN anchors | acc + [y IN coalesce(x.sectors, []) WHERE NOT y IN acc]) END
+       AS anchor_sectors,
+     [x IN anchors WHERE x.lat IS NOT NULL | [x.lat, x.lon]] AS anchor_points
+UNWIND anchors AS a
+OPTIONAL MATCH (a)-[:SCALES_UP_AT]->(e:Organization)
+WITH anchors, anchor_ids, anchor_sectors, anchor_points, collect(DISTINCT e.id) AS existing
+UNWIND anchors AS a
+OPTIONAL MATCH (a)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WITH anchors, anchor_sectors, anchor_points, existing, collect(DISTINCT w.id) AS anchor_links
+UNWIND anchors AS a
+OPTIONAL MATCH (a)-[:MEMBER_OF]->(al:Organization)
+WITH anchor_sectors, anchor_points, existing, anchor_links, collect(DISTINCT al.id) AS anchor_alliances
+MATCH (c:Organization)
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北'] AND NOT c.id IN existing
+OPTIONAL MATCH (c)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE w.id IN anchor_links
+WITH c, anchor_sectors, anchor_points, anchor_alliances, collect(DISTINCT w) AS commons
+UNWIND (CASE WHEN size(commons) = 0 THEN [null] ELSE commons END) AS w
+OPTIONAL MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
+WITH c, anchor_sectors, anchor_points, anchor_alliances, w, count(DISTINCT y) AS degree
+WITH c, anchor_sectors, anchor_points, anchor_alliances,
+     collect(CASE WHEN w IS NULL THEN null ELSE [w.id, degree] END) AS commons
+OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)
+WITH c, anchor_sectors, anchor_points, anchor_alliances, commons, collect(DISTINCT al.id) AS alliances
+RETURN c.id AS candidate_id, c.name AS candidate_name, c.type AS type, c.province AS province,
+       [x IN coalesce(c.sectors, []) WHERE x IN anchor_sectors] AS shared_sectors, commons,
+       [x IN alliances WHERE x IN anchor_alliances] AS shared_alliances, c.lat AS lat, c.lon AS lon, anchor_points
+"""
+
+KEYS = ("rank", "candidate_id", "candidate_name", "type", "province", "score", "shared_sectors", "adamic_adar",
+        "common_partners", "shared_alliances", "distance_km")
+
+
+def _prepare(G, params):
+    platform, sector = params["platform"], params["sector"]
+    if platform is not None and sector is not None:
+        raise QueryError("partner-candidates takes platform=ID or sector=ID, not both")
+    limit = params["limit"]
+    if limit is None or limit < 0:
+        raise QueryError(f"parameter 'limit': expected 0 (all) or more, got {limit!r}")
+    return {"platform": resolve_org(G, platform, "Platform"), "sector": resolve_sector(G, sector), "limit": limit}
+
+
+def _scored(rows: list[dict], limit: int) -> list[dict]:
+    """Score, sort and cut candidate rows (shared by both engines).
+
+    Each row: candidate fields, ``shared_sectors``, ``commons`` ([[id, degree], …]),
+    ``shared_alliances``, ``lat``, ``lon``, ``anchor_points`` ([[lat, lon], …]).
+    """
+    out = []
+    for r in rows:
+        commons = sorted(tuple(x) for x in r["commons"] if x is not None)
+        aa = sum((1.0 / math.log(deg) for _, deg in commons), 0.0)
+        dists = [d for d in (distance_km(r["lat"], r["lon"], p[0], p[1]) for p in r["anchor_points"])
+                 if d is not None]
+        dist = min(dists) if dists else None
+        shared = sorted(r["shared_sectors"])
+        alliances = sorted(r["shared_alliances"])
+        score = (WEIGHTS["sectors"] * len(shared) + WEIGHTS["adamic_adar"] * aa
+                 + WEIGHTS["alliance"] * (1.0 if alliances else 0.0)
+                 + (WEIGHTS["proximity"] * HALF_DISTANCE_KM / (HALF_DISTANCE_KM + dist) if dist is not None else 0.0))
+        out.append({"candidate_id": r["candidate_id"], "candidate_name": r["candidate_name"], "type": r["type"],
+                    "province": r["province"], "score": round(score, 4), "shared_sectors": shared,
+                    "adamic_adar": round(aa, 4), "common_partners": [w for w, _ in commons],
+                    "shared_alliances": alliances, "distance_km": dist})
+    out.sort(key=lambda r: (-r["score"], r["candidate_id"]))
+    if limit:
+        out = out[:limit]
+    for i, r in enumerate(out, start=1):
+        r["rank"] = i
+    return [{k: r[k] for k in KEYS} for r in out]
+
+
+def _from_cypher(rows, params):
+    return _scored(rows, params["limit"])
+
+
+@named_query("partner-candidates", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,
+             params=(Param("platform", str, None, "the platform id to find partners for"),
+                     Param("sector", str, None, "or: a sector (id or name); anchors are its Beijing platforms"),
+                     Param("limit", int, 20, "keep the best N (0: all)")))
+def partner_candidates(G, *, platform=None, sector=None, limit=20):
+    """Tianjin/Hebei organizations to propose as scale-up partners, scored by sectors, shared partners, alliance, distance.
+
+    Parameters
+    ----------
+    G : KnowledgeGraph
+        A graph built by ``graph.build_graph``.
+    platform : str, optional
+        The platform id to find partners for.
+    sector : str, optional
+        Instead of a platform: a sector (an id, or a name that matches one sector); the anchors are
+        the Platforms in 北京 in it. With neither, the anchors are all Platforms in 北京.
+    limit : int, default 20
+        Keep the best ``limit`` candidates; 0 keeps all.
+
+    Returns
+    -------
+    list of dict
+        Keys ``rank, candidate_id, candidate_name, type, province, score, shared_sectors,
+        adamic_adar, common_partners, shared_alliances, distance_km`` (the module docstring defines
+        the score), sorted by score (highest first), then id.
+
+    Raises
+    ------
+    QueryError
+        When both ``platform`` and ``sector`` are given, or the platform is unknown.
+
+    Examples
+    --------
+    >>> [(r["candidate_id"], r["score"], r["shared_sectors"], r["shared_alliances"])
+    ...  for r in partner_candidates(tiny_graph(), sector="S_BIO")]
+    [('tj-site-1', 0.5, [], ['alliance-1']), ('hb-park-1', 0.0, [], [])]
+    """
+    if platform is not None:
+        anchors = [platform]
+        anchor_sectors = set(G.nodes[platform].get("sectors", ()))
+    else:
+        anchors = sorted(G.orgs(label="Platform", province=schema.BEIJING, sector=sector))
+        anchor_sectors = {sector} if sector is not None else {s for a in anchors for s in G.nodes[a].get("sectors", ())}
+    if not anchors:
+        return []
+
+    def links(n):
+        return ({v for _, v, k in G.out_edges(n, keys=True) if k in LINK_RELATIONS}
+                | {u for u, _, k in G.in_edges(n, keys=True) if k in LINK_RELATIONS})
+
+    existing = {v for a in anchors for v in G.out_relations(a, "SCALES_UP_AT")}
+    anchor_links = set().union(*(links(a) for a in anchors))
+    anchor_alliances = {al for a in anchors for al in G.out_relations(a, "MEMBER_OF")}
+    anchor_points = [[G.nodes[a]["lat"], G.nodes[a]["lon"]] for a in anchors if G.nodes[a].get("lat") is not None]
+    candidates = set()
+    for prov in schema.SCALEUP_PROVINCES:
+        for label in CANDIDATE_LABELS:
+            candidates |= G.orgs(label=label, province=prov)
+    rows = []
+    for c in candidates - existing:
+        d = G.nodes[c]
+        commons = [[w, len(links(w))] for w in links(c) & anchor_links]
+        rows.append({"candidate_id": c, "candidate_name": d.get("name"), "type": d.get("type"),
+                     "province": d.get("province"),
+                     "shared_sectors": [s for s in d.get("sectors", ()) if s in anchor_sectors], "commons": commons,
+                     "shared_alliances": [al for al in set(G.out_relations(c, "MEMBER_OF")) if al in anchor_alliances],
+                     "lat": d.get("lat"), "lon": d.get("lon"), "anchor_points": anchor_points})
+    return _scored(rows, limit)
