@@ -278,9 +278,11 @@ ORGANIZATIONS = Table("organizations", "机构", True, (
 ))
 
 RELATIONS_TABLE = Table("relations", "关系", False, (
-    Column("from_id", "起点", required=True, aliases=("起点编号", "源", "from", "source_id", "起始机构")),
-    Column("relation", "关系", required=True, aliases=("关系类型", "类型", "type")),
-    Column("to_id", "终点", required=True, aliases=("终点编号", "目标", "to", "target_id", "目标机构")),
+    Column("from_id", "起点", required=True, aliases=("起点编号", "起点id", "起始机构", "起始方", "发起方", "主体",
+                                                      "源", "from", "source_id", "start_id", "from id")),
+    Column("relation", "关系", required=True, aliases=("关系类型", "类型", "type", "relationship")),
+    Column("to_id", "终点", required=True, aliases=("终点编号", "终点id", "目标", "目标机构", "承接方", "客体",
+                                                  "to", "target_id", "end_id", "to id")),
     Column("year", "年份", "int", aliases=("年",)),
     Column("weight", "权重", "float", aliases=("强度",)),
     Column("source", "来源", aliases=("数据来源", "出处", "信息来源")),
