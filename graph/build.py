@@ -25,7 +25,7 @@ import networkx as nx
 import pandas as pd
 
 from . import schema
-from .tables import Tables, records
+from .tables import Tables, column_values, records
 
 __all__ = ["KnowledgeGraph", "build_graph", "sector_node", "service_node", "region_node", "node_id", "no_gc"]
 
@@ -207,9 +207,10 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
                      for r, lab, deg in zip(org_records, labels, degrees))
 
     # input relations, keyed by type
-    rel_records = records(rels[["from_id", "relation", "to_id", *schema.RELATION_PROPERTIES]])
-    _add_edges(G, ((r["from_id"], r["to_id"], r["relation"], _clean({k: r[k] for k in schema.RELATION_PROPERTIES}))
-                   for r in rel_records))
+    ends = [column_values(rels[c]) for c in ("from_id", "to_id", "relation")]
+    props = [column_values(rels[c]) for c in schema.RELATION_PROPERTIES]
+    _add_edges(G, ((u, v, k, {name: x for name, x in zip(schema.RELATION_PROPERTIES, p) if x is not None})
+                   for u, v, k, *p in zip(*ends, *props)))
 
     # derived relations from list columns and the region tree
     for column, rel, make in (("sectors", "IN_SECTOR", sector_node), ("services", "OFFERS", service_node),

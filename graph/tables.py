@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import schema
 from .errors import Problem
 
-__all__ = ["Tables", "empty_table", "coerce_table", "records"]
+__all__ = ["Tables", "empty_table", "coerce_table", "records", "column_values"]
 
 #: extra columns a table carries beyond the input columns
 EXTRA_COLUMNS = {"organizations": ("region",)}
@@ -62,10 +63,24 @@ def coerce_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def column_values(s: pd.Series) -> list:
+    """A column as a Python list, every missing value (NaN, NA, None) as ``None``.
+
+    Column-wise, so a million rows cost a few vectorised passes rather than a boxing call per cell.
+    """
+    arr = s.to_numpy(dtype=object, na_value=None) if s.dtype != object else s.to_numpy()
+    values = arr.tolist()
+    missing = pd.isna(arr)
+    if missing.any():
+        for i in np.flatnonzero(missing):
+            values[i] = None
+    return values
+
+
 def records(df: pd.DataFrame) -> list[dict]:
     """Rows as dicts with every missing value as ``None`` and list columns as lists."""
-    obj = df.astype("object").where(df.notna(), None)
-    return obj.to_dict("records")
+    columns = list(df.columns)
+    return [dict(zip(columns, row)) for row in zip(*(column_values(df[c]) for c in columns))]
 
 
 @dataclass
