@@ -30,6 +30,13 @@ def _column_dtype(kind: str) -> str:
     return {"float": "float64", "int": "Int64", "bool": "boolean", "list": "object"}.get(kind, "object")
 
 
+def _as_list(v) -> list:
+    """A list cell from what a frame or a parquet file holds: list, tuple, array, scalar or missing."""
+    if isinstance(v, (list, tuple)) or hasattr(v, "tolist"):
+        return [str(x) for x in v]
+    return [] if v is None or (isinstance(v, float) and v != v) else [str(v)]
+
+
 def table_columns(name: str) -> list[tuple[str, str]]:
     """(column, kind) pairs of a stored table, in order."""
     cols = [(c.name, c.kind) for c in schema.TABLES[name].columns]
@@ -52,9 +59,7 @@ def coerce_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
         else:
             s = pd.Series([None] * n, index=df.index, dtype="object")
         if kind == "list":
-            s = s.map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple)) or hasattr(v, "tolist")
-                      else ([] if v is None or (isinstance(v, float) and v != v) else [str(v)]))
-            s = s.astype("object")
+            s = pd.Series([v if type(v) is list else _as_list(v) for v in s.tolist()], index=s.index, dtype=object)
         elif kind == "str":
             s = s.astype("object").where(s.notna(), None)
         else:

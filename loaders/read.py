@@ -113,9 +113,9 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
         s = out[c]
         if s.dtype == object:
             s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
-        codes, uniques = pd.factorize(s.astype(str))
-        folded = np.array([normalize_text(u) for u in uniques] + [""], dtype=object)
-        out[c] = folded[codes]
+        codes, uniques = pd.factorize(s.astype(object))
+        folded = np.array([normalize_text(str(u)) for u in uniques.tolist()] + [""], dtype=object)
+        out[c] = pd.Series(folded[codes], index=out.index, dtype=object)
     out[ROW] = range(2, len(out) + 2)
     # rows that are entirely empty are spreadsheet noise, not records
     data_cols = [c for c in out.columns if c != ROW]
@@ -143,7 +143,8 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
         empty = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns})
         return _canonical(table, empty, file)
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False,
+        # object dtype keeps cells as Python str: no Arrow round trips per column on a million rows
+        df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skipinitialspace=False,
                          sep=None if _looks_tabbed(text) else ",", engine="python" if _looks_tabbed(text) else "c")
     except (pd.errors.ParserError, ValueError) as err:
         raise InputError(Problem(file, None, None, f"not a readable CSV file: {err}")) from err
