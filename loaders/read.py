@@ -111,7 +111,7 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
     out = df[list(rename)].rename(columns=rename)
     for c in out.columns:  # normalize each distinct value once, then spread by codes
         s = out[c]
-        if s.dtype == object:
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) != "string":  # workbook cells
             s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
         codes, uniques = pd.factorize(s.astype(object))
         folded = np.array([normalize_text(str(u)) for u in uniques.tolist()] + [""], dtype=object)
