@@ -70,8 +70,9 @@ def _cache_key() -> bytes | None:
         return None
 
 
-def _sign(payload: bytes, fingerprint: str, key: bytes) -> str:
-    return hmac.new(key, fingerprint.encode() + hashlib.sha256(payload).digest(), "sha256").hexdigest()
+def _sign(digest: bytes, fingerprint: str, key: bytes) -> str:
+    """HMAC over the tables' fingerprint and the pickle's SHA-256 digest."""
+    return hmac.new(key, fingerprint.encode() + digest, "sha256").hexdigest()
 
 
 def _write_tables(tables: Tables, table_dir: Path) -> None:
@@ -87,11 +88,13 @@ def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str) -> None:
     key = _cache_key()
     if key is None:
         return
-    payload = pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL)
     cache = store / "cache"
     cache.mkdir(exist_ok=True)
-    (cache / "graph.pickle").write_bytes(payload)
-    (cache / "graph.sig").write_text(_sign(payload, fingerprint, key))
+    with open(cache / "graph.pickle", "wb") as f:  # streamed: no second copy of the graph in memory
+        pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(cache / "graph.pickle", "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").digest()
+    (cache / "graph.sig").write_text(_sign(digest, fingerprint, key))
 
 
 def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None) -> dict:
@@ -212,7 +215,7 @@ class Store:
         if fingerprint != self.fingerprint:
             raise StoreError(f"the store's tables at {str(self.path)!r} do not match its meta.json; "
                              "rebuild it with `jjjkg build`")
-        if not hmac.compare_digest(sig.read_text().strip(), _sign(payload, fingerprint, key)):
+        if not hmac.compare_digest(sig.read_text().strip(), _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
             return None  # written elsewhere, or for other tables: never unpickled
         with no_gc():
             G = pickle.loads(payload)
