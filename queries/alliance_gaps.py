@@ -10,7 +10,7 @@ from __future__ import annotations
 from graph import schema
 from graph.build import node_id
 
-from .common import resolve_sector
+from .common import relation_ends, resolve_sector
 from .rd_scaleup_paths import triples
 from .registry import Param, named_query
 
@@ -110,20 +110,25 @@ def alliance_gaps(G, *, sector=None):
     [('DEAD_END_PLATFORM', 'bj-pf-3'), ('ORPHAN_RND', 'bj-inst-2'), ('SINGLE_POINT', 'bj-pf-2'),
      ('NOT_IN_ALLIANCE', 'bj-inst-1'), ('NOT_IN_ALLIANCE', 'hb-site-1')]
     """
-    paths = triples(G)
-    named = {s for n in G.orgs() for s in G.nodes[n].get("sectors", ())}
+    named = {s for s, members in G._index["sector"].items() if members}
     checked = [s for s in G.sector_ids() if G.nodes[("Sector", s)].get("kind") == "chain" or s in named]
     if sector is not None:
         checked = [s for s in checked if s == sector]
-    in_alliance = {u for u, _, k in G.edges(keys=True) if k == "MEMBER_OF"}
-    has_transfer = {u for u, _, k in G.edges(keys=True) if k == "TRANSFERS_TO"}
+    # the complete paths indexed by their platform's sectors, not scanned once per sector
+    paths_of: dict[str, list] = {}
+    for t in triples(G):
+        for s in set(G.nodes[t[1]].get("sectors", ())):
+            paths_of.setdefault(s, []).append(t)
+    ends = relation_ends(G, "MEMBER_OF", "TRANSFERS_TO")
+    in_alliance, has_transfer = ends["MEMBER_OF"][0], ends["TRANSFERS_TO"][0]
     scaleup = set().union(*(G.orgs(province=p) for p in schema.SCALEUP_PROVINCES))
     out = []
+    nodes = G._node
     for s in checked:
         members = G.orgs(sector=s)
-        bj = {n for n in members if G.nodes[n].get("province") == schema.BEIJING}
-        labels = {n: G.nodes[n]["label"] for n in members}
-        sector_paths = [t for t in paths if s in G.nodes[t[1]].get("sectors", ())]
+        bj = {n for n in members if nodes[n].get("province") == schema.BEIJING}
+        labels = {n: nodes[n]["label"] for n in bj}
+        sector_paths = paths_of.get(s, [])
         hubs = sorted({p for _, p, _ in sector_paths})
 
         def gap(kind, entity=None):
@@ -138,7 +143,7 @@ def alliance_gaps(G, *, sector=None):
         if not sector_paths:
             gap("NO_COMPLETE_PATH")
         for p in sorted(n for n in bj if labels[n] == "Platform"):
-            if not any(v in scaleup for v in G.out_relations(p, "SCALES_UP_AT")):
+            if not any(v in scaleup for v, ks in G._succ[p].items() if "SCALES_UP_AT" in ks):
                 gap("DEAD_END_PLATFORM", p)
         for o in sorted(n for n in bj if labels[n] in schema.ORPHAN_RND_LABELS):
             if o not in has_transfer:

@@ -1,4 +1,4 @@
-"""Parameter resolution shared by the analyses: sector names to ids, province spellings."""
+"""Parameter resolution shared by the analyses (sector names to ids, province spellings), and relation lookups."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from graph import schema
 from graph.build import node_id
 from graph.errors import QueryError
 
-__all__ = ["resolve_sector", "resolve_province", "sort_lists"]
+__all__ = ["resolve_sector", "resolve_province", "sort_lists", "relation_ends"]
 
 
 def resolve_sector(G, value: str | None) -> str | None:
@@ -46,3 +46,24 @@ def sort_lists(rows: list[dict], *keys: str) -> list[dict]:
         for k in keys:
             r[k] = sorted(r.get(k) or [])
     return rows
+
+
+def relation_ends(G, *rels: str) -> dict[str, tuple[set, set]]:
+    """``{rel: (sources, targets)}``: the nodes with an outgoing ``rel``, and those with an incoming one.
+
+    One pass over the edges for all the relations asked.
+
+    Examples
+    --------
+    >>> sources, targets = relation_ends(tiny_graph(), "MEMBER_OF")["MEMBER_OF"]
+    >>> sorted(targets)
+    ['alliance-1']
+    """
+    ends = {rel: (set(), set()) for rel in rels}
+    for u, nbrs in G._succ.items():
+        for v, ks in nbrs.items():
+            for rel in rels:
+                if rel in ks:
+                    ends[rel][0].add(u)
+                    ends[rel][1].add(v)
+    return ends

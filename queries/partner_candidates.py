@@ -19,10 +19,13 @@ four documented parts, each printed beside it so a planner can defend the list:
   100 / (100 + km): the full weight next door, half at 100 km, nothing when unknown.
 
 ``score`` is rounded to 4 decimals; records are sorted by score (highest first), then id, and cut
-to ``limit`` (0: all). The Cypher text finds the anchors, their current partners and the
-candidates with their shared sectors, alliances and common partners (with each partner's
-degree); the logarithms, the distance and the sum are taken from its rows in Python
-(``_from_cypher``), with the function the networkx implementation uses, so both round alike.
+to ``limit`` (0: all). The Cypher text returns three kinds of row: the anchors' coordinates;
+the candidates with their shared sectors and alliances; and each (candidate, common partner,
+partner's degree), found from the anchors' side so the work grows with the anchors' partners'
+links, not with candidates × anchors. The rows are joined, and the logarithms, the distance and
+the sum taken, in Python (``_from_cypher``), with the function the networkx implementation uses,
+so both round alike. The distance to the nearest anchor is found through a grid
+(``helpers.NearestPoint``), and only for the candidates that can still reach the first ``limit``.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from graph import schema
 from graph.errors import QueryError
 
 from .common import resolve_sector
-from .helpers import distance_km, resolve_org
+from .helpers import NearestPoint, in_rel, out_rel, resolve_org
 from .registry import Param, named_query
 
 __all__ = ["partner_candidates", "CYPHER", "KEYS", "WEIGHTS", "LINK_RELATIONS"]
@@ -49,39 +52,47 @@ CANDIDATE_LABELS = schema.RELATIONS["SCALES_UP_AT"].targets
 
 CYPHER = """\
 MATCH (a:Platform)
-WHERE ($platform IS NOT NULL AND a.id = $platform)
-   OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))
+WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
+  AND a.lat IS NOT NULL
+RETURN 'anchor' AS kind, null AS candidate_id, null AS candidate_name, null AS type, null AS province,
+       null AS shared_sectors, null AS shared_alliances, a.lat AS lat, a.lon AS lon, null AS common_id,
+       null AS degree
+UNION ALL
+MATCH (a:Platform)
+WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
 WITH collect(a) AS anchors
-WITH anchors, [x IN anchors | x.id] AS anchor_ids,
+WITH anchors,
      CASE WHEN $platform IS NOT NULL THEN coalesce(anchors[0].sectors, [])
           WHEN $sector IS NOT NULL THEN [$sector]
           ELSE reduce(acc = [], x IN anchors | acc + [y IN coalesce(x.sectors, []) WHERE NOT y IN acc]) END
-       AS anchor_sectors,
-     [x IN anchors WHERE x.lat IS NOT NULL | [x.lat, x.lon]] AS anchor_points
-UNWIND anchors AS a
-OPTIONAL MATCH (a)-[:SCALES_UP_AT]->(e:Organization)
-WITH anchors, anchor_ids, anchor_sectors, anchor_points, collect(DISTINCT e.id) AS existing
-UNWIND anchors AS a
-OPTIONAL MATCH (a)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WITH anchors, anchor_sectors, anchor_points, existing, collect(DISTINCT w.id) AS anchor_links
+       AS anchor_sectors
 UNWIND anchors AS a
 OPTIONAL MATCH (a)-[:MEMBER_OF]->(al:Organization)
-WITH anchor_sectors, anchor_points, existing, anchor_links, collect(DISTINCT al.id) AS anchor_alliances
+WITH anchor_sectors, collect(DISTINCT al.id) AS anchor_alliances
 MATCH (c:Organization)
-WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北'] AND NOT c.id IN existing
-OPTIONAL MATCH (c)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WHERE w.id IN anchor_links
-WITH c, anchor_sectors, anchor_points, anchor_alliances, collect(DISTINCT w) AS commons
-UNWIND (CASE WHEN size(commons) = 0 THEN [null] ELSE commons END) AS w
-OPTIONAL MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
-WITH c, anchor_sectors, anchor_points, anchor_alliances, w, count(DISTINCT y) AS degree
-WITH c, anchor_sectors, anchor_points, anchor_alliances,
-     collect(CASE WHEN w IS NULL THEN null ELSE [w.id, degree] END) AS commons
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+OPTIONAL MATCH (c)<-[:SCALES_UP_AT]-(x:Platform)
+WHERE (x:Platform AND (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, [])))))
+WITH c, anchor_sectors, anchor_alliances, count(x) AS scaled
+WHERE scaled = 0
 OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)
-WITH c, anchor_sectors, anchor_points, anchor_alliances, commons, collect(DISTINCT al.id) AS alliances
-RETURN c.id AS candidate_id, c.name AS candidate_name, c.type AS type, c.province AS province,
-       [x IN coalesce(c.sectors, []) WHERE x IN anchor_sectors] AS shared_sectors, commons,
-       [x IN alliances WHERE x IN anchor_alliances] AS shared_alliances, c.lat AS lat, c.lon AS lon, anchor_points
+WITH c, anchor_sectors, anchor_alliances, collect(DISTINCT al.id) AS alliances
+RETURN 'candidate' AS kind, c.id AS candidate_id, c.name AS candidate_name, c.type AS type,
+       c.province AS province, [x IN coalesce(c.sectors, []) WHERE x IN anchor_sectors] AS shared_sectors,
+       [x IN alliances WHERE x IN anchor_alliances] AS shared_alliances, c.lat AS lat, c.lon AS lon,
+       null AS common_id, null AS degree
+UNION ALL
+MATCH (a:Platform)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
+WITH DISTINCT w
+MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
+WITH w, collect(DISTINCT y) AS ys
+UNWIND ys AS c
+WITH w, size(ys) AS degree, c
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+RETURN 'common' AS kind, c.id AS candidate_id, null AS candidate_name, null AS type, null AS province,
+       null AS shared_sectors, null AS shared_alliances, null AS lat, null AS lon, w.id AS common_id,
+       degree
 """
 
 KEYS = ("rank", "candidate_id", "candidate_name", "type", "province", "score", "shared_sectors", "adamic_adar",
@@ -98,26 +109,37 @@ def _prepare(G, params):
     return {"platform": resolve_org(G, platform, "Platform"), "sector": resolve_sector(G, sector), "limit": limit}
 
 
-def _scored(rows: list[dict], limit: int) -> list[dict]:
+def _scored(rows: list[dict], limit: int, anchor_points: list) -> list[dict]:
     """Score, sort and cut candidate rows (shared by both engines).
 
     Each row: candidate fields, ``shared_sectors``, ``commons`` ([[id, degree], …]),
-    ``shared_alliances``, ``lat``, ``lon``, ``anchor_points`` ([[lat, lon], …]).
+    ``shared_alliances``, ``lat``, ``lon``; ``anchor_points``: the anchors' ``[lat, lon]``.
+    The distance is measured only for the rows that can still reach the first ``limit``: the
+    proximity part is at most ``WEIGHTS["proximity"]``, so a row whose other parts fall short of
+    the ``limit``-th best score by more than that cannot.
     """
-    out = []
+    parts = []
     for r in rows:
-        commons = sorted(tuple(x) for x in r["commons"] if x is not None)
+        commons = sorted(tuple(x) for x in r["commons"] if x is not None) if r["commons"] else []
         aa = sum((1.0 / math.log(deg) for _, deg in commons), 0.0)
-        dists = [d for d in (distance_km(r["lat"], r["lon"], p[0], p[1]) for p in r["anchor_points"])
-                 if d is not None]
-        dist = min(dists) if dists else None
         shared = sorted(r["shared_sectors"])
         alliances = sorted(r["shared_alliances"])
-        score = (WEIGHTS["sectors"] * len(shared) + WEIGHTS["adamic_adar"] * aa
-                 + WEIGHTS["alliance"] * (1.0 if alliances else 0.0)
-                 + (WEIGHTS["proximity"] * HALF_DISTANCE_KM / (HALF_DISTANCE_KM + dist) if dist is not None else 0.0))
+        base = (WEIGHTS["sectors"] * len(shared) + WEIGHTS["adamic_adar"] * aa
+                + WEIGHTS["alliance"] * (1.0 if alliances else 0.0))
+        parts.append((base, r, commons, aa, shared, alliances))
+    if limit and len(parts) > limit:
+        parts.sort(key=lambda x: (-x[0], x[1]["candidate_id"]))
+        near = NearestPoint(anchor_points)
+        head = parts[:limit]
+        dists = near.km_many([(x[1]["lat"], x[1]["lon"]) for x in head])
+        threshold = min(_total(x[0], d) for x, d in zip(head, dists))
+        # rounding to 4 decimals moves a score by at most 5e-5: keep a margin of 1e-4
+        parts = [x for x in parts if x[0] + WEIGHTS["proximity"] >= threshold - 1e-4]
+    dists = NearestPoint(anchor_points).km_many([(x[1]["lat"], x[1]["lon"]) for x in parts])
+    out = []
+    for (base, r, commons, aa, shared, alliances), dist in zip(parts, dists):
         out.append({"candidate_id": r["candidate_id"], "candidate_name": r["candidate_name"], "type": r["type"],
-                    "province": r["province"], "score": round(score, 4), "shared_sectors": shared,
+                    "province": r["province"], "score": round(_total(base, dist), 4), "shared_sectors": shared,
                     "adamic_adar": round(aa, 4), "common_partners": [w for w, _ in commons],
                     "shared_alliances": alliances, "distance_km": dist})
     out.sort(key=lambda r: (-r["score"], r["candidate_id"]))
@@ -128,8 +150,25 @@ def _scored(rows: list[dict], limit: int) -> list[dict]:
     return [{k: r[k] for k in KEYS} for r in out]
 
 
+def _total(base: float, dist: float | None) -> float:
+    """The score: the sector, shared-partner and alliance parts (``base``), plus proximity."""
+    return base + (WEIGHTS["proximity"] * HALF_DISTANCE_KM / (HALF_DISTANCE_KM + dist) if dist is not None else 0.0)
+
+
 def _from_cypher(rows, params):
-    return _scored(rows, params["limit"])
+    """Join the three kinds of row: anchor points, candidates, and (candidate, common partner, degree)."""
+    points = [[r["lat"], r["lon"]] for r in rows if r["kind"] == "anchor"]
+    commons: dict = {}
+    for r in rows:
+        if r["kind"] == "common":
+            commons.setdefault(r["candidate_id"], {})[r["common_id"]] = r["degree"]
+    candidates = []
+    for r in rows:
+        if r["kind"] == "candidate":
+            r = dict(r)
+            r["commons"] = [[w, deg] for w, deg in commons.get(r["candidate_id"], {}).items()]
+            candidates.append(r)
+    return _scored(candidates, params["limit"], points)
 
 
 @named_query("partner-candidates", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,
@@ -177,26 +216,46 @@ def partner_candidates(G, *, platform=None, sector=None, limit=20):
         anchor_sectors = {sector} if sector is not None else {s for a in anchors for s in G.nodes[a].get("sectors", ())}
     if not anchors:
         return []
+    succ, pred = G._succ, G._pred
+    link_cache: dict = {}
 
     def links(n):
-        return ({v for _, v, k in G.out_edges(n, keys=True) if k in LINK_RELATIONS}
-                | {u for u, _, k in G.in_edges(n, keys=True) if k in LINK_RELATIONS})
+        got = link_cache.get(n)
+        if got is None:
+            got = link_cache[n] = ({v for v, ks in succ[n].items() if any(k in ks for k in LINK_RELATIONS)}
+                                   | {u for u, ks in pred[n].items() if any(k in ks for k in LINK_RELATIONS)})
+        return got
 
-    existing = {v for a in anchors for v in G.out_relations(a, "SCALES_UP_AT")}
+    existing = {v for a in anchors for v in out_rel(G, a, "SCALES_UP_AT")}
     anchor_links = set().union(*(links(a) for a in anchors))
-    anchor_alliances = {al for a in anchors for al in G.out_relations(a, "MEMBER_OF")}
+    anchor_alliances = {al for a in anchors for al in out_rel(G, a, "MEMBER_OF")}
     anchor_points = [[G.nodes[a]["lat"], G.nodes[a]["lon"]] for a in anchors if G.nodes[a].get("lat") is not None]
     candidates = set()
     for prov in schema.SCALEUP_PROVINCES:
         for label in CANDIDATE_LABELS:
             candidates |= G.orgs(label=label, province=prov)
+    candidates -= existing
+    # common partners and shared alliances, found from the anchors' side (links are undirected)
+    commons: dict = {}
+    for w in anchor_links:
+        degree = None
+        for c in links(w):
+            if c in candidates:
+                if degree is None:
+                    degree = len(links(w))
+                commons.setdefault(c, []).append([w, degree])
+    alliances: dict = {}
+    for al in anchor_alliances:
+        for c in in_rel(G, al, "MEMBER_OF"):
+            if c in candidates:
+                alliances.setdefault(c, []).append(al)
+    nodes = G.nodes
     rows = []
-    for c in candidates - existing:
-        d = G.nodes[c]
-        commons = [[w, len(links(w))] for w in links(c) & anchor_links]
+    for c in candidates:
+        d = nodes[c]
         rows.append({"candidate_id": c, "candidate_name": d.get("name"), "type": d.get("type"),
                      "province": d.get("province"),
-                     "shared_sectors": [s for s in d.get("sectors", ()) if s in anchor_sectors], "commons": commons,
-                     "shared_alliances": [al for al in set(G.out_relations(c, "MEMBER_OF")) if al in anchor_alliances],
-                     "lat": d.get("lat"), "lon": d.get("lon"), "anchor_points": anchor_points})
-    return _scored(rows, limit)
+                     "shared_sectors": [s for s in d.get("sectors", ()) if s in anchor_sectors],
+                     "commons": commons.get(c, []), "shared_alliances": alliances.get(c, []),
+                     "lat": d.get("lat"), "lon": d.get("lon")})
+    return _scored(rows, limit, anchor_points)

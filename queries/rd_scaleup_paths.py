@@ -52,10 +52,10 @@ def triples(G, *, sector=None, province=None):
             sites |= G.orgs(province=prov)
     out = set()
     for p in platforms:
-        rs = {u for u in G.in_relations(p, "TRANSFERS_TO") if u in rnd}
+        rs = [u for u, ks in G._pred[p].items() if "TRANSFERS_TO" in ks and u in rnd]
         if not rs:
             continue
-        ss = {v for v in G.out_relations(p, "SCALES_UP_AT") if v in sites}
+        ss = [v for v, ks in G._succ[p].items() if "SCALES_UP_AT" in ks and v in sites]
         out.update((r, p, s) for r in rs for s in ss)
     return out
 
@@ -88,8 +88,12 @@ def rd_scaleup_paths(G, *, sector=None, province=None):
     >>> rd_scaleup_paths(tiny_graph(), sector="S_BIO")
     [{'rnd_id': 'bj-inst-1', 'platform_id': 'bj-pf-2', 'site_id': 'hb-site-1', 'sectors': ['S_BIO']}]
     """
+    nodes = G._node
+    shared: dict = {}
     out = []
-    for r, p, s in triples(G, sector=sector, province=province):
-        shared = set(G.nodes[p].get("sectors", ())) & set(G.nodes[s].get("sectors", ()))
-        out.append({"rnd_id": r, "platform_id": p, "site_id": s, "sectors": sorted(shared)})
-    return sorted(out, key=lambda x: (x["rnd_id"], x["platform_id"], x["site_id"]))
+    for r, p, s in sorted(triples(G, sector=sector, province=province)):
+        both = shared.get((p, s))
+        if both is None:
+            both = shared[p, s] = sorted(set(nodes[p].get("sectors", ())) & set(nodes[s].get("sectors", ())))
+        out.append({"rnd_id": r, "platform_id": p, "site_id": s, "sectors": list(both)})
+    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from graph.build import no_gc
 from graph.errors import QueryError
 
 __all__ = ["Param", "NamedQuery", "QUERIES", "named_query", "get_query"]
@@ -98,7 +99,8 @@ class NamedQuery:
         bound = self.bind(G, params)
         rows = engine.run(self.cypher, bound, read_only=True)
         if self.from_cypher is not None:
-            rows = self.from_cypher(rows, bound)
+            with no_gc():
+                rows = self.from_cypher(rows, bound)
         return [{k: r.get(k) for k in self.keys} for r in rows]
 
 
@@ -121,7 +123,10 @@ def named_query(name: str, *, cypher: str, params: dict[str, Param] | tuple[Para
         q = NamedQuery(name, None, cypher, params, keys, from_cypher, prepare, func.__doc__ or "")
 
         def run(G, **kwargs):
-            return func(G, **q.bind(G, kwargs))
+            # the analyses make many short-lived records and no cycles; the collector's passes over
+            # a large graph's heap would otherwise cost more than the analysis
+            with no_gc():
+                return func(G, **q.bind(G, kwargs))
 
         run.__name__ = func.__name__
         run.__qualname__ = func.__qualname__

@@ -21,8 +21,8 @@ from __future__ import annotations
 from graph import schema
 from graph.build import sector_node
 
-from .common import resolve_sector
-from .helpers import PROVINCE_ORDER, checked_sectors, resolve_any_province
+from .common import relation_ends, resolve_sector
+from .helpers import PROVINCE_ORDER, checked_sectors, in_rel, out_rel, resolve_any_province
 from .registry import Param, named_query
 
 __all__ = ["sector_coverage", "CYPHER", "KEYS"]
@@ -107,36 +107,50 @@ def sector_coverage(G, *, sector=None, province=None):
     rnd_bj = {n for n in G.orgs(province=schema.BEIJING) if G.nodes[n]["label"] in schema.RND_LABELS}
     paths: dict[tuple, int] = {}
     for p in G.orgs(label="Platform", province=schema.BEIJING, sector=sector):
-        n_rnd = len({u for u in G.in_relations(p, "TRANSFERS_TO") if u in rnd_bj})
+        n_rnd = len({u for u in in_rel(G, p, "TRANSFERS_TO") if u in rnd_bj})
         if not n_rnd:
             continue
-        ends = [G.nodes[v].get("province") for v in set(G.out_relations(p, "SCALES_UP_AT"))]
+        ends = [G.nodes[v].get("province") for v in out_rel(G, p, "SCALES_UP_AT")]
         by_prov = {prov: n_rnd * ends.count(prov) for prov in schema.SCALEUP_PROVINCES}
         for s in G.nodes[p].get("sectors", ()):
             for prov, n in (*by_prov.items(), (schema.BEIJING, sum(by_prov.values()))):
                 paths[s, prov] = paths.get((s, prov), 0) + n
-    hosts = {v for u, v, k in G.edges(keys=True) if k == "SCALES_UP_AT" and "type" in G.nodes[u]}
-    members = {u for u, _, k in G.edges(keys=True) if k == "MEMBER_OF"}
     sectors = checked_sectors(G)
     if sector is not None:
         sectors = [s for s in sectors if s == sector]
     provinces = [p for p in PROVINCE_ORDER if province in (None, p)]
+    fields = ("rnd", "platforms_national", "platforms_municipal", "platforms_district", "platforms_other",
+              "scaleup_hosts", "alliance_members")
+    level_field = {"national": 1, "municipal": 2, "district": 3, "none": 4}
+    counts = {(s, prov): [0] * len(fields) for s in sectors for prov in provinces}
+    nodes, succ = G._node, G._succ
+    hosts = {v for u, nbrs in succ.items() if "type" in nodes[u] for v, ks in nbrs.items() if "SCALES_UP_AT" in ks}
+    members = relation_ends(G, "MEMBER_OF")["MEMBER_OF"][0]
+    wanted = set(sectors)
+    # one pass over the organizations, counting each into its (sector, province) cells
+    for n, d in nodes.items():
+        if "type" not in d or d.get("province") not in provinces or not d.get("sectors"):
+            continue
+        mine = [s for s in set(d["sectors"]) if s in wanted]
+        if not mine:
+            continue
+        flags = []
+        if d["label"] in schema.RND_LABELS:
+            flags.append(0)
+        if d["label"] == "Platform" and d.get("level", "none") in level_field:
+            flags.append(level_field[d.get("level", "none")])
+        if n in hosts:
+            flags.append(5)
+        if n in members:
+            flags.append(6)
+        for s in mine:
+            c = counts[s, d["province"]]
+            for f in flags:
+                c[f] += 1
     out = []
     for s in sectors:
-        in_sector = G.orgs(sector=s)
         for prov in provinces:
-            orgs = in_sector & G.orgs(province=prov) if in_sector else set()
-            labels = [G.nodes[n]["label"] for n in orgs]
-            levels = [G.nodes[n].get("level", "none") for n in orgs if G.nodes[n]["label"] == "Platform"]
-            out.append({
-                "sector_id": s, "sector_name": G.nodes[sector_node(s)].get("name"), "province": prov,
-                "rnd": sum(1 for lab in labels if lab in schema.RND_LABELS),
-                "platforms_national": levels.count("national"),
-                "platforms_municipal": levels.count("municipal"),
-                "platforms_district": levels.count("district"),
-                "platforms_other": levels.count("none"),
-                "scaleup_hosts": len(orgs & hosts),
-                "paths": paths.get((s, prov), 0),
-                "alliance_members": len(orgs & members),
-            })
+            rec = {"sector_id": s, "sector_name": G.nodes[sector_node(s)].get("name"), "province": prov,
+                   **dict(zip(fields, counts[s, prov])), "paths": paths.get((s, prov), 0)}
+            out.append({k: rec[k] for k in KEYS})
     return sorted(out, key=_sort_key)
