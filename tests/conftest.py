@@ -65,3 +65,15 @@ def cli(capsys):
 @pytest.fixture
 def store_path(tmp_path) -> Path:
     return tmp_path / "store"
+
+
+@pytest.fixture(scope="module")
+def embedded_engine(tmp_path_factory):
+    """A real embedded FalkorDB server on a module's own store, stopped when the module is done."""
+    from graph.store.falkordb_engine import EmbeddedEngine, stop
+
+    store = tmp_path_factory.mktemp("engine-store")
+    engine = EmbeddedEngine(store, timeout=60)
+    yield engine
+    engine.close()
+    stop(store)

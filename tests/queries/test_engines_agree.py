@@ -14,7 +14,6 @@ import pytest
 import loaders
 import queries
 from graph import build_graph, schema
-from graph.store.falkordb_engine import EmbeddedEngine, stop
 from loaders.synthetic import generate, write_folder
 from tests.lint_cypher import cypher_linter  # noqa: F401  (fixture)
 
@@ -40,12 +39,8 @@ TINY_PARAMS = {
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    store = tmp_path_factory.mktemp("agree-store")
-    eng = EmbeddedEngine(store, timeout=60)
-    yield eng
-    eng.close()
-    stop(store)
+def engine(embedded_engine):
+    return embedded_engine
 
 
 def _load(engine, G, fingerprint):

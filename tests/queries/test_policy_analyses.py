@@ -16,7 +16,6 @@ import loaders
 import queries
 from graph import build_graph
 from graph.errors import QueryError
-from graph.store.falkordb_engine import EmbeddedEngine, stop
 
 WEIGHTS_EQUAL = "capability=0.25,openness=0.25,service=0.25,benefit=0.25"
 
@@ -27,12 +26,8 @@ def bundled():
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    store = tmp_path_factory.mktemp("policy-store")
-    eng = EmbeddedEngine(store, timeout=60)
-    yield eng
-    eng.close()
-    stop(store)
+def engine(embedded_engine):
+    return embedded_engine
 
 
 def _row(rows, key, value):
