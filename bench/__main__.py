@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CAP = 60  # bench.steps.CAP: an analysis past it is stopped and shown as "> 60"
 
 
 def _child(argv: list[str]) -> tuple[dict, float]:
@@ -121,7 +122,7 @@ def table(rows: dict, sizes: list[int]) -> str:
         ratio = (f"{last['seconds'] / last['baseline']:.2f}" if last.get("baseline") and last.get("seconds")
                  else "")
         exp = _exponent(sizes, secs)
-        lines.append([name, *(f"{t:.2f}" if t is not None else "n/a" for t in secs), ratio,
+        lines.append([name, *(f"{t:.2f}" if t is not None else f"> {CAP}" for t in secs), ratio,
                       f"{last['peak']:.0f}" if last.get("peak") else "", f"{exp:.2f}" if exp is not None else ""])
     widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
     out = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in lines]
@@ -140,7 +141,7 @@ def main(argv=None) -> int:
     rows = run(sorted(args.sizes), args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
     print(table(rows, sorted(args.sizes)))
     print(f"\n(total {time.perf_counter() - t:.0f} s; ratios: build ÷ floor, engine load ÷ falkordb-bulk-loader; "
-          "exponent: slope of log time against log size)")
+          f"exponent: slope of log time against log size; '> {CAP}': stopped after {CAP} s)")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return 0
