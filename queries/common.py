@@ -6,26 +6,31 @@ from graph import schema
 from graph.build import node_id
 from graph.errors import QueryError
 
-__all__ = ["resolve_sector", "resolve_province", "sort_lists", "relation_ends"]
+__all__ = ["resolve_node_id", "resolve_sector", "resolve_province", "sort_lists", "relation_ends"]
 
 
-def resolve_sector(G, value: str | None) -> str | None:
-    """A sector id for an id or a unique name (Chinese or English); None stays None."""
+def resolve_node_id(G, label: str, what: str, value: str | None) -> str | None:
+    """The id of the ``label`` node (a sector, a service) named by an id or a unique Chinese or English name."""
     if value is None:
         return None
-    sectors = G.nodes_with_label(schema.SECTOR)
-    ids = {node_id(n) for n in sectors}
+    nodes = G.nodes_with_label(label)
+    ids = {node_id(n) for n in nodes}
     if value in ids:
         return value
     key = value.strip().lower()
-    hits = sorted(node_id(n) for n in sectors
+    hits = sorted(node_id(n) for n in nodes
                   if key in (str(G.nodes[n].get("name", "")).lower(), str(G.nodes[n].get("name_en", "")).lower()))
     if len(hits) == 1:
         return hits[0]
     if hits:
-        raise QueryError(f"sector name {value!r} matches {len(hits)} sectors: {', '.join(hits)}; pass the id")
-    raise QueryError(f"no sector {value!r}; sector ids: {', '.join(sorted(ids)[:12])}"
+        raise QueryError(f"{what} name {value!r} matches {len(hits)} {what}s: {', '.join(hits)}; pass the id")
+    raise QueryError(f"no {what} {value!r}; {what} ids: {', '.join(sorted(ids)[:12])}"
                      + (" …" if len(ids) > 12 else ""))
+
+
+def resolve_sector(G, value: str | None) -> str | None:
+    """A sector id for an id or a unique name (Chinese or English); None stays None."""
+    return resolve_node_id(G, schema.SECTOR, "sector", value)
 
 
 def resolve_province(value: str | None, allowed=schema.SCALEUP_PROVINCES) -> str | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 
 from graph import schema
-from graph.build import node_id, sector_node, service_node
+from graph.build import sector_node, service_node
 from graph.errors import QueryError
 
-from .common import resolve_province
+from .common import resolve_node_id, resolve_province
 
 __all__ = ["resolve_service", "resolve_level", "resolve_any_province", "resolve_org", "distance_km",
            "checked_sectors", "name", "service_name", "out_rel", "in_rel", "NearestPoint", "EARTH_RADIUS_KM",
@@ -27,21 +27,7 @@ PROVINCE_ORDER = (schema.BEIJING, schema.TIANJIN, schema.HEBEI)
 
 def resolve_service(G, value: str | None) -> str | None:
     """A service id for an id or a unique name (Chinese or English); None stays None."""
-    if value is None:
-        return None
-    services = G.nodes_with_label(schema.SERVICE)
-    ids = {node_id(n) for n in services}
-    if value in ids:
-        return value
-    key = value.strip().lower()
-    hits = sorted(node_id(n) for n in services
-                  if key in (str(G.nodes[n].get("name", "")).lower(), str(G.nodes[n].get("name_en", "")).lower()))
-    if len(hits) == 1:
-        return hits[0]
-    if hits:
-        raise QueryError(f"service name {value!r} matches {len(hits)} services: {', '.join(hits)}; pass the id")
-    raise QueryError(f"no service {value!r}; service ids: {', '.join(sorted(ids)[:12])}"
-                     + (" …" if len(ids) > 12 else ""))
+    return resolve_node_id(G, schema.SERVICE, "service", value)
 
 
 def resolve_level(value: str | None) -> str | None:
