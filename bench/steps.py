@@ -62,15 +62,15 @@ class _Cap(Exception):
     pass
 
 
-def _capped(fn):
-    """Seconds ``fn`` took, or None when it ran past ``CAP`` (stopped by an alarm)."""
+def _capped(fn, cap: int = CAP):
+    """Seconds ``fn`` took, or None when it ran past ``cap`` seconds (stopped by an alarm)."""
     import signal
 
     def stop(signum, frame):
         raise _Cap
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(CAP)
+    signal.alarm(cap)
     try:
         seconds, _ = _timed(fn)
         return seconds
@@ -124,11 +124,13 @@ def _capped_cypher(engine, q, G) -> float | None:
         seconds, rows = _timed(lambda: engine.run(q.cypher, bound, read_only=True, timeout=CAP))
     except QueryError:
         return None
-    if q.from_cypher is not None:
+    if q.from_cypher is not None:  # the Python half of the analysis gets what is left of CAP
         from graph.build import no_gc
 
         with no_gc():  # as NamedQuery.run_cypher does
-            more, _ = _timed(lambda: q.from_cypher(rows, bound))
+            more = _capped(lambda: q.from_cypher(rows, bound), max(1, int(CAP - seconds)))
+        if more is None:
+            return None
         seconds += more
     return seconds
 

@@ -90,6 +90,7 @@ def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str) -> None:
         return
     cache = store / "cache"
     cache.mkdir(exist_ok=True)
+    G.orgs()  # the lookups by label, province and sector travel in the cache, computed once per build
     with open(cache / "graph.pickle", "wb") as f:  # streamed: no second copy of the graph in memory
         pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
     with open(cache / "graph.pickle", "rb") as f:
