@@ -193,7 +193,7 @@ def build_graph(tables: Tables, name: str = "jjjkg") -> KnowledgeGraph:
 def _build(tables: Tables, name: str) -> KnowledgeGraph:
     G = KnowledgeGraph(name=name, source=tables.source)
     orgs = tables.organizations
-    org_props = [c for c, _ in _org_property_columns()]
+    org_props = schema.ORGANIZATIONS.names
 
     # nodes, in bulk
     G.add_nodes_from((sector_node(r["id"]), _clean({**r, "label": schema.SECTOR}))
@@ -227,7 +227,3 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
     parents = tables.regions[["id", "parent"]].dropna()
     _add_edges(G, ((region_node(c), region_node(p), "PART_OF", {}) for c, p in zip(parents["id"], parents["parent"])))
     return G
-
-
-def _org_property_columns() -> list[tuple[str, str]]:
-    return [(c.name, c.kind) for c in schema.ORGANIZATIONS.columns]

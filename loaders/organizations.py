@@ -112,13 +112,13 @@ def _in_box(axis: str):
         f = normalize.number(v)
         if not lo <= f <= hi:
             other = "lon" if axis == "lat" else "lat"
-            hint = f" (is it the {other}? the columns may be swapped)" if lo_hi_other(other, f) else ""
+            hint = f" (is it the {other}? the columns may be swapped)" if _inside(other, f) else ""
             raise ValueError(f"expected a {axis} inside the Jing-Jin-Ji box, {lo}–{hi} degrees; got {v}{hint}")
         return f
 
     return check
 
 
-def lo_hi_other(axis: str, f: float) -> bool:
+def _inside(axis: str, f: float) -> bool:
     lo, hi = schema.JJJ_BOX[axis]
     return lo <= f <= hi
