@@ -20,9 +20,13 @@ import gc
 from collections import defaultdict
 from contextlib import contextmanager
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import networkx as nx
-import pandas as pd
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from . import schema
 from .tables import Tables, column_values, records
@@ -89,6 +93,68 @@ class KnowledgeGraph(nx.MultiDiGraph):
         """Forget the cached lookups after the graph was changed."""
         self.__dict__.pop("_index", None)
 
+    def relation_pairs(self, rel: str) -> list[tuple]:
+        """Every ``(u, v)`` of relation ``rel``, in no set order, read from the relation's smaller side.
+
+        The lookups keep, per relation, the nodes of its smaller side (e.g. for ``MEMBER_OF`` the
+        alliances that have members), so the relation is found from those, not by a pass over
+        every edge.
+
+        Examples
+        --------
+        >>> sorted(tiny_graph().relation_pairs("MEMBER_OF"))[:2]
+        [('bj-pf-1', 'alliance-1'), ('bj-pf-2', 'alliance-1')]
+        """
+        side, holders = self._holders().get(rel, ("target", ()))
+        if side == "target":
+            pred = self._pred
+            return [(u, v) for v in holders for u, ks in pred[v].items() if rel in ks]
+        succ = self._succ
+        return [(u, v) for u in holders for v, ks in succ[u].items() if rel in ks]
+
+    def relation_positions(self, *rels: str) -> tuple[list, np.ndarray, np.ndarray]:
+        """``(ids, u, v)``: every pair of the relations ``rels`` as positions into ``ids``, the sorted ids of their ends.
+
+        ``build_graph`` keeps the input relations this way (positions into the sorted organization
+        ids), so numpy code reads a million relations without a Python loop; otherwise (a graph
+        changed by hand, a derived relation) they are read with ``relation_pairs``. The numbering
+        is by sorted id either way, so the same pairs give the same order of work.
+
+        Examples
+        --------
+        >>> ids, u, v = tiny_graph().relation_positions("MEMBER_OF")
+        >>> sorted((ids[a], ids[b]) for a, b in zip(u, v))[:2]
+        [('bj-pf-1', 'alliance-1'), ('bj-pf-2', 'alliance-1')]
+        """
+        kept = self._index.get("positions", {})
+        if all(rel in kept for rel in rels):
+            us = [kept[rel][0] for rel in rels]
+            vs = [kept[rel][1] for rel in rels]
+            return kept["ids"], np.concatenate([np.zeros(0, np.int32), *us]), np.concatenate([np.zeros(0, np.int32), *vs])
+        pairs = [p for rel in rels for p in self.relation_pairs(rel)]
+        ends = np.empty(2 * len(pairs), dtype=object)
+        ends[:len(pairs)] = [u for u, _ in pairs]
+        ends[len(pairs):] = [v for _, v in pairs]
+        import pandas as pd
+
+        codes, uniques = pd.factorize(ends)
+        order = sorted(range(len(uniques)), key=lambda i: _sort_key(uniques[i]))
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        codes = rank[codes]
+        return [uniques[i] for i in order], codes[:len(pairs)], codes[len(pairs):]
+
+    def _holders(self) -> dict[str, tuple[str, set]]:
+        """``{rel: ("source" | "target", nodes)}``: the smaller side of each relation.
+
+        ``build_graph`` records them from the tables; a graph changed by hand finds them with one
+        pass over its edges.
+        """
+        idx = self._index
+        if "holders" not in idx:
+            idx["holders"] = _scan_holders(self)
+        return idx["holders"]
+
     @cached_property
     def _index(self) -> dict:
         by_label: dict[str, set] = defaultdict(set)
@@ -141,6 +207,66 @@ class KnowledgeGraph(nx.MultiDiGraph):
                       if kind is None or self.nodes[n].get("kind") == kind)
 
 
+def _smaller(sources: set, targets: set) -> tuple[str, set]:
+    return ("source", sources) if len(sources) < len(targets) else ("target", targets)
+
+
+def _scan_holders(G: KnowledgeGraph) -> dict[str, tuple[str, set]]:
+    """``KnowledgeGraph._holders`` by one pass over every edge."""
+    ends: dict[str, tuple[set, set]] = {}
+    for u, nbrs in G._succ.items():
+        for v, ks in nbrs.items():
+            for rel in ks:
+                pair = ends.get(rel)
+                if pair is None:
+                    pair = ends[rel] = (set(), set())
+                pair[0].add(u)
+                pair[1].add(v)
+    return {rel: _smaller(*pair) for rel, pair in ends.items()}
+
+
+def _input_holders(rels: pd.DataFrame, ends_at: list[np.ndarray], org_ids: np.ndarray) -> dict[str, tuple[str, set]]:
+    """``_holders`` of the input relations, from the relations table (``ends_at``: organization rows, -1 if none)."""
+    import pandas as pd
+
+    codes, names = pd.factorize(rels["relation"])
+    out = {}
+    for i, rel in enumerate(names):
+        mine = codes == i
+        sides = []
+        for column, at in zip(("from_id", "to_id"), ends_at):
+            pos = at[mine]
+            nodes = set(org_ids[np.unique(pos[pos >= 0])].tolist())
+            if (pos < 0).any():  # an end that is not an organization
+                nodes.update(rels[column].to_numpy()[mine][pos < 0].tolist())
+            sides.append(nodes)
+        out[rel] = _smaller(*sides)
+    return out
+
+
+def _sort_key(n) -> tuple:
+    """Organization ids first, in order, then the tuple keys of the other nodes."""
+    return (1, n) if isinstance(n, tuple) else (0, (n,))
+
+
+def _positions(rels: pd.DataFrame, ends_at: list[np.ndarray], org_ids: np.ndarray) -> dict:
+    """``{"ids": sorted organization ids, rel: (u, v)}``: each input relation as int32 positions into ``ids``."""
+    import pandas as pd
+
+    order = np.argsort(org_ids, kind="stable")
+    rank = np.empty(len(order) + 1, dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank[-1] = -1  # an end that is not an organization (-1)
+    out: dict = {"ids": org_ids[order].tolist()}
+    codes, names = pd.factorize(rels["relation"])
+    for i, rel in enumerate(names):
+        mine = codes == i
+        u, v = rank[ends_at[0][mine]], rank[ends_at[1][mine]]
+        if (u >= 0).all() and (v >= 0).all():
+            out[rel] = (u, v)
+    return out
+
+
 def _add_edges(G: nx.MultiDiGraph, edges) -> None:
     """``G.add_edges_from`` for ``(u, v, key, attrs)`` whose ends exist, writing the adjacency directly.
 
@@ -191,6 +317,8 @@ def build_graph(tables: Tables, name: str = "jjjkg") -> KnowledgeGraph:
 
 
 def _build(tables: Tables, name: str) -> KnowledgeGraph:
+    import pandas as pd
+
     G = KnowledgeGraph(name=name, source=tables.source)
     orgs = tables.organizations
     org_props = schema.ORGANIZATIONS.names
@@ -204,10 +332,12 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
                      for r in records(tables.regions[list(schema.NODE_PROPERTIES[schema.REGION])]))
 
     rels = tables.relations
-    degree = pd.concat([rels["from_id"], rels["to_id"]]).value_counts()
+    org_index = pd.Index(orgs["id"])
+    ends_at = [org_index.get_indexer(rels[c]) for c in ("from_id", "to_id")]  # organization row, or -1
+    degree = sum(np.bincount(at[at >= 0], minlength=len(orgs)) for at in ends_at)
     org_records = records(orgs[org_props])
     labels = orgs["type"].map(lambda t: schema.ORG_TYPES[t].label).tolist()
-    degrees = orgs["id"].map(degree).fillna(0).astype(int).tolist()
+    degrees = degree.tolist() if len(orgs) else []
     G.add_nodes_from((r["id"], _clean({**r, "label": lab, "degree": deg}))
                      for r, lab, deg in zip(org_records, labels, degrees))
 
@@ -217,13 +347,24 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
     _add_edges(G, ((u, v, k, {name: x for name, x in zip(schema.RELATION_PROPERTIES, p) if x is not None})
                    for u, v, k, *p in zip(*ends, *props)))
 
+    # each relation's smaller side, so that a relation is read from it (``relation_pairs``), and the
+    # relations as positions into the sorted organization ids (``relation_positions``)
+    holders = _input_holders(rels, ends_at, orgs["id"].to_numpy())
+    G._index["positions"] = _positions(rels, ends_at, orgs["id"].to_numpy())
+
     # derived relations from list columns and the region tree
     for column, rel, make in (("sectors", "IN_SECTOR", sector_node), ("services", "OFFERS", service_node),
                               ("needs", "NEEDS", service_node)):
         ex = orgs[["id", column]].explode(column).dropna()
         _add_edges(G, ((o, make(x), rel, {}) for o, x in zip(ex["id"], ex[column])))
+        if len(ex):
+            holders[rel] = ("target", {make(x) for x in ex[column].unique()})
     located = orgs[["id", "region"]].dropna()
     _add_edges(G, ((o, region_node(r), "LOCATED_IN", {}) for o, r in zip(located["id"], located["region"])))
     parents = tables.regions[["id", "parent"]].dropna()
     _add_edges(G, ((region_node(c), region_node(p), "PART_OF", {}) for c, p in zip(parents["id"], parents["parent"])))
+    for rel, targets in (("LOCATED_IN", located["region"]), ("PART_OF", parents["parent"])):
+        if len(targets):
+            holders[rel] = ("target", {region_node(r) for r in targets.unique()})
+    G._index["holders"] = holders
     return G

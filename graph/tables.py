@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from . import schema
 from .errors import Problem
@@ -46,11 +49,15 @@ def table_columns(name: str) -> list[tuple[str, str]]:
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty frame with the stored columns of table ``name``."""
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series([], dtype=_column_dtype(k)) for c, k in table_columns(name)})
 
 
 def coerce_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Give ``df`` exactly the stored columns and dtypes of table ``name`` (missing columns empty)."""
+    import pandas as pd
+
     out = {}
     n = len(df)
     for col, kind in table_columns(name):
@@ -73,6 +80,8 @@ def column_values(s: pd.Series) -> list:
 
     Column-wise, so a million rows cost a few vectorised passes rather than a boxing call per cell.
     """
+    import pandas as pd
+
     arr = s.to_numpy(dtype=object, na_value=None) if s.dtype != object else s.to_numpy()
     values = arr.tolist()
     missing = pd.isna(arr)

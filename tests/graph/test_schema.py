@@ -38,3 +38,26 @@ def test_relation_ends_are_labels():
 def test_org_type_spellings(spelling, key):
     t = schema.org_type(spelling)
     assert (t.key if t else None) == key
+
+
+def test_relation_lookups_equal_a_pass_over_every_edge(tmp_path):
+    """relation_pairs and relation_positions, from the lookups kept at build and after refresh(), against the edges."""
+    import loaders
+    from graph import build_graph
+    from loaders.synthetic import generate, write_folder
+
+    for tables in (loaders.read_bundled(),
+                   loaders.read_folder(write_folder(generate(400, seed=3, relations_per_org=5), tmp_path / "s"))):
+        G = build_graph(tables)
+        want = {rel: sorted((u, v) for u, v, k in G.edges(keys=True) if k == rel) for rel in schema.RELATIONS}
+        assert sum(1 for rel in schema.RELATIONS if want[rel]) >= 8
+        for refreshed in (False, True):
+            if refreshed:
+                G.refresh()
+                assert "positions" not in G._index
+            for rel in schema.RELATIONS:
+                assert sorted(G.relation_pairs(rel)) == want[rel], rel
+                ids, u, v = G.relation_positions(rel)
+                assert sorted((ids[a], ids[b]) for a, b in zip(u.tolist(), v.tolist())) == want[rel], rel
+            ids, _, _ = G.relation_positions(*schema.INPUT_RELATIONS)
+            assert ids == sorted(ids)
