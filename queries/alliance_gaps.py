@@ -11,6 +11,7 @@ from graph import schema
 from graph.build import node_id
 
 from .common import relation_ends, resolve_sector
+from .helpers import checked_sectors
 from .rd_scaleup_paths import triples
 from .registry import Param, named_query
 
@@ -110,8 +111,7 @@ def alliance_gaps(G, *, sector=None):
     [('DEAD_END_PLATFORM', 'bj-pf-3'), ('ORPHAN_RND', 'bj-inst-2'), ('SINGLE_POINT', 'bj-pf-2'),
      ('NOT_IN_ALLIANCE', 'bj-inst-1'), ('NOT_IN_ALLIANCE', 'hb-site-1')]
     """
-    named = {s for s, members in G._index["sector"].items() if members}
-    checked = [s for s in G.sector_ids() if G.nodes[("Sector", s)].get("kind") == "chain" or s in named]
+    checked = checked_sectors(G)
     if sector is not None:
         checked = [s for s in checked if s == sector]
     # the complete paths indexed by their platform's sectors, not scanned once per sector
@@ -119,38 +119,50 @@ def alliance_gaps(G, *, sector=None):
     for t in triples(G):
         for s in set(G.nodes[t[1]].get("sectors", ())):
             paths_of.setdefault(s, []).append(t)
-    ends = relation_ends(G, "MEMBER_OF", "TRANSFERS_TO")
-    in_alliance, has_transfer = ends["MEMBER_OF"][0], ends["TRANSFERS_TO"][0]
-    scaleup = set().union(*(G.orgs(province=p) for p in schema.SCALEUP_PROVINCES))
+    has_transfer = relation_ends(G, "TRANSFERS_TO")["TRANSFERS_TO"][0]
+    # the lookups' own sets, intersected in place of a pass over each sector's members
+    idx = G._index
+    by_sector, by_label, by_province = idx["sector"], idx["label"], idx["province"]
+    bj_all = by_province.get(schema.BEIJING, set())
+    rnd_all = set().union(*(by_label.get(lab, ()) for lab in schema.RND_LABELS)) & bj_all
+    orphan_all = set().union(*(by_label.get(lab, ()) for lab in schema.ORPHAN_RND_LABELS)) & bj_all
+    platforms_bj = by_label.get("Platform", set()) & bj_all
+    scaleup = set().union(*(by_province.get(p, ()) for p in schema.SCALEUP_PROVINCES))
+    succ = G._succ
+    members_of: dict = {}  # organization on a path → whether it is an alliance member
+
+    def in_alliance(o) -> bool:
+        m = members_of.get(o)
+        if m is None:
+            m = members_of[o] = any("MEMBER_OF" in ks for ks in succ[o].values())
+        return m
+
     out = []
-    nodes = G._node
     for s in checked:
-        members = G.orgs(sector=s)
-        bj = {n for n in members if nodes[n].get("province") == schema.BEIJING}
-        labels = {n: nodes[n]["label"] for n in bj}
+        members = by_sector.get(s, set())
         sector_paths = paths_of.get(s, [])
         hubs = sorted({p for _, p, _ in sector_paths})
+        pilots = members & platforms_bj
 
         def gap(kind, entity=None):
             out.append({"sector": s, "gap": kind, "entity_id": None if entity is None else node_id(entity)})
 
-        if not any(labels[n] in schema.RND_LABELS for n in bj):
+        if members.isdisjoint(rnd_all):
             gap("NO_BEIJING_RND")
-        if not any(labels[n] == "Platform" for n in bj):
+        if not pilots:
             gap("NO_PILOT_PLATFORM")
-        if not members & scaleup:
+        if members.isdisjoint(scaleup):
             gap("NO_SCALEUP_SITE")
         if not sector_paths:
             gap("NO_COMPLETE_PATH")
-        for p in sorted(n for n in bj if labels[n] == "Platform"):
-            if not any(v in scaleup for v, ks in G._succ[p].items() if "SCALES_UP_AT" in ks):
+        for p in sorted(pilots):
+            if not any(v in scaleup for v, ks in succ[p].items() if "SCALES_UP_AT" in ks):
                 gap("DEAD_END_PLATFORM", p)
-        for o in sorted(n for n in bj if labels[n] in schema.ORPHAN_RND_LABELS):
-            if o not in has_transfer:
-                gap("ORPHAN_RND", o)
+        for o in sorted((members & orphan_all) - has_transfer):
+            gap("ORPHAN_RND", o)
         if len(hubs) == 1:
             gap("SINGLE_POINT", hubs[0])
         on_paths = {o for t in sector_paths for o in t}
-        for o in sorted(on_paths - in_alliance):
+        for o in sorted(o for o in on_paths if not in_alliance(o)):
             gap("NOT_IN_ALLIANCE", o)
     return sorted(out, key=_sort_key)

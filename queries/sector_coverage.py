@@ -123,8 +123,8 @@ def sector_coverage(G, *, sector=None, province=None):
               "scaleup_hosts", "alliance_members")
     level_field = {"national": 1, "municipal": 2, "district": 3, "none": 4}
     counts = {(s, prov): [0] * len(fields) for s in sectors for prov in provinces}
-    nodes, succ = G._node, G._succ
-    hosts = {v for u, nbrs in succ.items() if "type" in nodes[u] for v, ks in nbrs.items() if "SCALES_UP_AT" in ks}
+    nodes = G._node
+    hosts = {v for u, v in G.relation_pairs("SCALES_UP_AT") if "type" in nodes[u]}
     members = relation_ends(G, "MEMBER_OF")["MEMBER_OF"][0]
     wanted = set(sectors)
     # one pass over the organizations, counting each into its (sector, province) cells
