@@ -21,20 +21,22 @@ The Cypher text finds the needs, the offering platforms and the sector and provi
 keeps of each need only the rank classes (by ``same_sector``, ``same_province``) that the best
 ``top`` reach; the distance and the rank are computed from its rows in Python (``_from_cypher``),
 with the same function the networkx implementation uses, because the rounding of a computed
-distance is not portable between Cypher engines. The networkx implementation cuts the same way,
-and within the last class measures only the platforms whose chord can place them in the ``top``. A data folder whose enterprises state no ``needs`` gives no record.
+distance is not portable between Cypher engines. The networkx implementation scores each service's
+needs × platforms as numpy matrices (``_Matcher``), keeps of each need only the platforms that can
+rank in its ``top``, and ranks those by the same key. A data folder whose enterprises state no
+``needs`` gives no record.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 from operator import itemgetter
+
+import numpy as np
 
 from graph.errors import QueryError
 
 from .common import resolve_sector
-from .helpers import EARTH_RADIUS_KM, distance_km, out_rel, resolve_any_province, resolve_service
+from .helpers import EARTH_RADIUS_KM, distance_km, resolve_any_province, resolve_service
 from .registry import Param, named_query
 
 __all__ = ["supply_demand", "CYPHER", "KEYS"]
@@ -116,35 +118,6 @@ def _ranked(rows: list[dict], gaps: bool, top: int = 0) -> list[dict]:
     return out
 
 
-def _unit(lat, lon):
-    """The unit vector of a coordinate, or None."""
-    if lat is None or lon is None:
-        return None
-    p, lam = math.radians(lat), math.radians(lon)
-    return (math.cos(p) * math.cos(lam), math.cos(p) * math.sin(lam), math.sin(p))
-
-
-#: chord margin that keeps every platform whose rounded distance (0.1 km) can tie the last one kept
-_TIE_CHORD = 0.1 / EARTH_RADIUS_KM + 1e-9
-
-
-def _nearest(cls, need: int, e_unit, unit: dict):
-    """The platforms of one rank class that can be among its ``need`` best (a superset of them).
-
-    Within a class the order is: known distance, nearest first, then unknown, then id. A chord is
-    monotone in the distance, so the ``need`` nearest by chord, and every platform whose chord is
-    within one rounding step of the last of them, hold the ``need`` best; ``_ranked`` then
-    measures and sorts only those.
-    """
-    if not e_unit:  # the enterprise has no coordinates: every distance is unknown, ids decide
-        return sorted(cls)[:need]
-    known = [(math.dist(e_unit, unit[p]), p) for p in cls if unit[p] is not None]
-    if len(known) < need:
-        return cls
-    cut = heapq.nsmallest(need, known)[-1][0] + _TIE_CHORD
-    return [p for c, p in known if c <= cut]
-
-
 def _from_cypher(rows, params):
     return _ranked([dict(r) for r in rows], params["gaps"], params["top"])
 
@@ -190,74 +163,179 @@ def supply_demand(G, *, sector=None, service=None, province=None, gaps=False, to
     >>> supply_demand(tiny_graph(), gaps=True)
     []
     """
-    nodes = G.nodes
-    # the offers of each service, and by (service, sector) and (service, sector, province)
-    offers: dict = {}
-    by_sector: dict = {}
-    by_both: dict = {}
-    by_province: dict = {}
-    unit: dict = {}
-    for v in G.nodes_with_label("Service"):
-        ps = [p for p, ks in G._pred[v].items() if "OFFERS" in ks and nodes[p]["label"] == "Platform"]
-        offers[v] = ps
-        for p in ps:
-            pd_ = nodes[p]
-            prov = pd_.get("province")
-            for s in set(pd_.get("sectors", ())):
-                by_sector.setdefault((v, s), set()).add(p)
-                if prov is not None:
-                    by_both.setdefault((v, s, prov), set()).add(p)
-            if prov is not None:
-                by_province.setdefault((v, prov), set()).add(p)
-            if p not in unit:
-                unit[p] = _unit(pd_.get("lat"), pd_.get("lon"))
-    out = []
-    for e in G.orgs(label="Enterprise"):
+    nodes = G._node
+    offers: dict = {}  # service → offering platforms
+    for p, v in G.relation_pairs("OFFERS"):
+        if nodes[p].get("label") == "Platform" and nodes[v].get("label") == "Service":
+            offers.setdefault(v, []).append(p)
+    needs = []  # (enterprise, service), sorted: the order of the records
+    for e, v in G.relation_pairs("NEEDS"):
         d = nodes[e]
+        if d.get("label") != "Enterprise" or nodes[v].get("label") != "Service":
+            continue
+        if service is not None and v[1] != service:
+            continue
         if sector is not None and sector not in d.get("sectors", ()):
             continue
         if province is not None and d.get("province") != province:
             continue
-        e_sectors = set(d.get("sectors", ()))
-        e_prov = d.get("province")
-        e_unit = None
-        for v in out_rel(G, e, "NEEDS"):
-            if service is not None and v[1] != service:
+        needs.append((e, v[1], v))
+    needs.sort(key=itemgetter(0, 1))
+    if gaps:
+        return _gap_records(G, [(e, v) for e, _, v in needs if not offers.get(v)])
+    return _Matcher(G, offers, needs, top).records()
+
+
+def _gap_records(G, unmet) -> list[dict]:
+    nodes = G._node
+    out = []
+    for e, v in unmet:
+        d = nodes[e]
+        for s in sorted(set(d.get("sectors", ()))) or [None]:
+            out.append({"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v[1],
+                        "service_name": nodes[v].get("name"), "rank": None, "platform_id": None,
+                        "platform_name": None, "same_sector": None, "same_province": None, "distance_km": None,
+                        "sector_id": s})
+    out.sort(key=lambda r: (r["sector_id"] is None, r["sector_id"] or "", r["service_id"], r["enterprise_id"]))
+    return out
+
+
+#: matrix cells (needs × platforms of one service) scored at once
+_BLOCK = 1 << 21
+#: chord margin that keeps every platform whose rounded distance (0.1 km) can tie the last one kept,
+#: plus the float error of a chord taken from a dot product
+_TIE_CHORD = 0.1 / EARTH_RADIUS_KM + 1e-7
+
+
+class _Matcher:
+    """The networkx side of ``supply-demand``, scored in numpy one service at a time.
+
+    For each service, the needs × offering platforms are scored as a matrix: the rank class
+    (same sector, same province) and the chord between their unit vectors. Of each need only the
+    platforms whose (class, chord) can place them among the ``top`` are kept (every platform
+    within one rounding step of the ``top``-th); their distances are then taken with the haversine
+    formula of ``distance_km`` and they are ranked by exactly the key ``_ranked`` uses.
+    """
+
+    def __init__(self, G, offers: dict, needs: list, top: int):
+        self.G, self.offers, self.needs, self.top = G, offers, needs, top
+        nodes = G._node
+        self.platforms = sorted({p for ps in offers.values() for p in ps})
+        self.enterprises = sorted({e for e, _, _ in needs})
+        sector_bit = {s: i for i, s in enumerate(sorted({s for p in self.platforms
+                                                          for s in nodes[p].get("sectors", ())}))}
+        provinces = {p: i for i, p in enumerate(sorted({nodes[n].get("province") for n in self.platforms} - {None}))}
+        self.p_arr = self._arrays(self.platforms, sector_bit, provinces, -1)
+        self.e_arr = self._arrays(self.enterprises, sector_bit, provinces, -2)
+
+    def _arrays(self, keys, sector_bit, provinces, no_province):
+        nodes = self.G._node
+        words = max(1, -(-len(sector_bit) // 64))
+        bits, prov, lat, lon = [], [], [], []
+        nan = float("nan")
+        for n in keys:
+            d = nodes[n]
+            m = 0
+            for s in d.get("sectors", ()):
+                b = sector_bit.get(s)
+                if b is not None:
+                    m |= 1 << b
+            bits.append(m)
+            prov.append(provinces.get(d.get("province"), no_province))
+            known = d.get("lat") is not None and d.get("lon") is not None
+            lat.append(d["lat"] if known else nan)
+            lon.append(d["lon"] if known else nan)
+        full = (1 << 64) - 1
+        mask = np.array([[(m >> (64 * w)) & full for w in range(words)] for m in bits], dtype=np.uint64)
+        mask = mask.reshape(len(keys), words)
+        lat, lon = np.array(lat, dtype=float), np.array(lon, dtype=float)
+        phi, lam = np.radians(lat), np.radians(lon)
+        unit = np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)], axis=1)
+        return {"mask": mask, "prov": np.array(prov, dtype=np.int64), "lat": lat, "lon": lon, "unit": unit}
+
+    def _candidates(self, e_pos, p_pos):
+        """(row, column, class) of the matrix cells that can be among each row's ``top``."""
+        E, P = self.e_arr, self.p_arr
+        same_sector = np.zeros((len(e_pos), len(p_pos)), dtype=bool)
+        for w in range(E["mask"].shape[1]):
+            same_sector |= (E["mask"][e_pos, w][:, None] & P["mask"][p_pos, w][None, :]) != 0
+        same_prov = E["prov"][e_pos][:, None] == P["prov"][p_pos][None, :]
+        cls = (~same_sector).astype(np.int8) * 2 + (~same_prov)
+        top = self.top
+        if not top or len(p_pos) <= top:
+            rows, cols = np.nonzero(np.ones_like(same_sector))
+            return rows, cols, cls[rows, cols]
+        chord = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * (E["unit"][e_pos] @ P["unit"][p_pos].T)))
+        # unknown distances after known ones, by id (the columns are in id order)
+        unknown = 4.0 + np.arange(len(p_pos)) / len(p_pos)
+        key = cls * 10.0 + np.where(np.isnan(chord), unknown[None, :], chord)
+        kth = np.partition(key, top - 1, axis=1)[:, top - 1:top]
+        rows, cols = np.nonzero(key <= kth + _TIE_CHORD)
+        return rows, cols, cls[rows, cols]
+
+    def records(self) -> list[dict]:
+        nodes = self.G._node
+        e_index = {e: i for i, e in enumerate(self.enterprises)}
+        p_index = {p: i for i, p in enumerate(self.platforms)}
+        by_service: dict = {}
+        for order, (e, _, v) in enumerate(self.needs):
+            by_service.setdefault(v, []).append(order)
+        need_e = np.array([e_index[e] for e, _, _ in self.needs], dtype=np.int64)
+        parts = []  # (need order, platform position, class) of each candidate
+        unmet = []
+        for v, orders in by_service.items():
+            ps = self.offers.get(v)
+            if not ps:
+                unmet.extend(orders)
                 continue
-            base = {"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v[1],
-                    "service_name": nodes[v].get("name"), "e_lat": d.get("lat"), "e_lon": d.get("lon")}
-            vs = offers.get(v, ())
-            if gaps and vs:
-                continue
-            if not vs:
-                for s in (sorted(e_sectors) if gaps and e_sectors else [None]):
-                    out.append({**base, "platform_id": None, "platform_name": None, "same_sector": None,
-                                "same_province": None, "p_lat": None, "p_lon": None, "sector_id": s})
-                continue
-            # the rank classes, built only as far as the ranking reaches: (same sector, same province),
-            # same sector only, same province only, neither
-            both = (set().union(*(by_both.get((v, s, e_prov), ()) for s in e_sectors))
-                    if e_prov is not None and e_sectors else set())
-            classes = [(both, True, True)]
-            if top == 0 or len(both) < top:
-                same_sector = set().union(*(by_sector.get((v, s), ()) for s in e_sectors))
-                classes.append((same_sector - both, True, False))
-                if top == 0 or len(same_sector) < top:
-                    same_prov = by_province.get((v, e_prov), set()) if e_prov is not None else set()
-                    classes.append((same_prov - same_sector, False, True))
-                    classes.append(([p for p in vs if p not in same_sector and p not in same_prov], False, False))
-            need = top or len(vs)
-            for cls, ss, sp in classes:
-                if need <= 0:
-                    break
-                if top and len(cls) > need:
-                    if e_unit is None:
-                        e_unit = _unit(d.get("lat"), d.get("lon")) or ()
-                    cls = _nearest(cls, need, e_unit, unit)
-                for p in cls:
-                    pd_ = nodes[p]
-                    out.append({**base, "platform_id": p, "platform_name": pd_.get("name"), "same_sector": ss,
-                                "same_province": sp, "p_lat": pd_.get("lat"), "p_lon": pd_.get("lon"),
-                                "sector_id": None})
-                need -= len(cls)
-    return _ranked(out, gaps, top)
+            p_pos = np.array(sorted(p_index[p] for p in ps), dtype=np.int64)
+            orders = np.array(orders, dtype=np.int64)
+            step = max(1, _BLOCK // len(p_pos))
+            for lo in range(0, len(orders), step):
+                chunk = orders[lo:lo + step]
+                rows, cols, cls = self._candidates(need_e[chunk], p_pos)
+                parts.append((chunk[rows], p_pos[cols], cls))
+        empty = np.zeros(0, dtype=np.int64)
+        need = np.concatenate([empty, *(x[0] for x in parts)])
+        plat = np.concatenate([empty, *(x[1] for x in parts)])
+        cls = np.concatenate([empty, *(x[2].astype(np.int64) for x in parts)])
+        km, unknown = self._distances(need_e[need], plat)
+        order = np.lexsort((plat, km, unknown, cls, need))
+        need, plat, cls, km, unknown = need[order], plat[order], cls[order], km[order], unknown[order]
+        starts = np.flatnonzero(np.r_[True, need[1:] != need[:-1]]) if len(need) else empty
+        rank = np.arange(len(need)) - np.repeat(starts, np.diff(np.r_[starts, len(need)])) + 1
+        if self.top:
+            keep = rank <= self.top
+            need, plat, cls, km, unknown, rank = (a[keep] for a in (need, plat, cls, km, unknown, rank))
+        if unmet:  # one record each, in its place among the needs (rank 0 sorts it first, alone)
+            unmet = np.array(unmet, dtype=np.int64)
+            need = np.r_[need, unmet]
+            plat, cls, km = np.r_[plat, -np.ones_like(unmet)], np.r_[cls, -np.ones_like(unmet)], np.r_[km, 0 * unmet]
+            unknown, rank = np.r_[unknown, np.ones(len(unmet), dtype=bool)], np.r_[rank, 0 * unmet]
+            order = np.lexsort((rank, need))
+            need, plat, cls, km, unknown, rank = (a[order] for a in (need, plat, cls, km, unknown, rank))
+        info = [(e, nodes[e].get("name"), sid, nodes[v].get("name")) for e, sid, v in self.needs]
+        pinfo = [(p, nodes[p].get("name")) for p in self.platforms] + [(None, None)]
+        return [{"enterprise_id": i[0], "enterprise_name": i[1], "service_id": i[2], "service_name": i[3],
+                 "rank": r or None, "platform_id": pi[0], "platform_name": pi[1],
+                 "same_sector": None if c < 0 else c < 2, "same_province": None if c < 0 else c % 2 == 0,
+                 "distance_km": None if u else d, "sector_id": None}
+                for i, pi, c, d, u, r in zip(map(info.__getitem__, need.tolist()), map(pinfo.__getitem__, plat.tolist()),
+                                             cls.tolist(), km.tolist(), unknown.tolist(), rank.tolist())]
+
+    def _distances(self, e_pos, p_pos):
+        """``distance_km`` of each pair as an array (0.0 where unknown), and where it is unknown."""
+        E, P = self.e_arr, self.p_arr
+        lat1, lon1, lat2, lon2 = E["lat"][e_pos], E["lon"][e_pos], P["lat"][p_pos], P["lon"][p_pos]
+        p1, p2 = np.radians(lat1), np.radians(lat2)
+        a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        unknown = np.isnan(km)
+        tenths = km * 10
+        rounded = np.round(km, 1)
+        # a distance within float noise of a rounding boundary is taken by distance_km itself
+        close = np.flatnonzero(np.abs(tenths - np.floor(tenths) - 0.5) < 1e-6)
+        for i in close.tolist():
+            rounded[i] = distance_km(lat1[i], lon1[i], lat2[i], lon2[i])
+        rounded[unknown] = 0.0
+        return rounded, unknown
