@@ -30,6 +30,7 @@ so both round alike. The distance to the nearest anchor is found through a grid
 
 from __future__ import annotations
 
+import heapq
 import math
 
 from graph import schema
@@ -49,6 +50,7 @@ HALF_DISTANCE_KM = 100.0
 LINK_RELATIONS = ("PARTNERS_WITH", "SCALES_UP_AT", "TRANSFERS_TO")
 #: who can be a scale-up partner: the targets the schema allows for SCALES_UP_AT
 CANDIDATE_LABELS = schema.RELATIONS["SCALES_UP_AT"].targets
+_LINKS = frozenset(LINK_RELATIONS)
 
 CYPHER = """\
 MATCH (a:Platform)
@@ -150,6 +152,26 @@ def _scored(rows: list[dict], limit: int, anchor_points: list) -> list[dict]:
     return [{k: r[k] for k in KEYS} for r in out]
 
 
+def _reachable(candidates, limit: int, nodes, anchor_sectors, commons, alliances) -> list:
+    """The candidates that can still reach the first ``limit`` (the bound of ``_scored``, before any row is made).
+
+    The ``limit``-th best score is at least the ``limit``-th best score without proximity (``L``),
+    and proximity adds at most ``WEIGHTS["proximity"]``; a candidate below ``L`` by more than that
+    (and a margin for rounding) is left out.
+    """
+    base = {}
+    for c in candidates:
+        b = WEIGHTS["sectors"] * sum(1 for s in nodes[c].get("sectors", ()) if s in anchor_sectors)
+        got = commons.get(c)
+        if got:
+            b += WEIGHTS["adamic_adar"] * sum(1.0 / math.log(deg) for _, deg in got)
+        if c in alliances:
+            b += WEIGHTS["alliance"]
+        base[c] = b
+    floor = heapq.nlargest(limit, base.values())[-1] - WEIGHTS["proximity"] - 1e-4
+    return [c for c, b in base.items() if b >= floor]
+
+
 def _total(base: float, dist: float | None) -> float:
     """The score: the sector, shared-partner and alliance parts (``base``), plus proximity."""
     return base + (WEIGHTS["proximity"] * HALF_DISTANCE_KM / (HALF_DISTANCE_KM + dist) if dist is not None else 0.0)
@@ -222,8 +244,8 @@ def partner_candidates(G, *, platform=None, sector=None, limit=20):
     def links(n):
         got = link_cache.get(n)
         if got is None:
-            got = link_cache[n] = ({v for v, ks in succ[n].items() if any(k in ks for k in LINK_RELATIONS)}
-                                   | {u for u, ks in pred[n].items() if any(k in ks for k in LINK_RELATIONS)})
+            got = link_cache[n] = {v for v, ks in succ[n].items() if not _LINKS.isdisjoint(ks)}
+            got.update(u for u, ks in pred[n].items() if not _LINKS.isdisjoint(ks))
         return got
 
     existing = {v for a in anchors for v in out_rel(G, a, "SCALES_UP_AT")}
@@ -249,7 +271,9 @@ def partner_candidates(G, *, platform=None, sector=None, limit=20):
         for c in in_rel(G, al, "MEMBER_OF"):
             if c in candidates:
                 alliances.setdefault(c, []).append(al)
-    nodes = G.nodes
+    nodes = G._node
+    if limit and len(candidates) > limit:
+        candidates = _reachable(candidates, limit, nodes, anchor_sectors, commons, alliances)
     rows = []
     for c in candidates:
         d = nodes[c]
