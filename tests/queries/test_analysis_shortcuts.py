@@ -37,6 +37,40 @@ def test_nearest_point_is_the_brute_force_minimum():
     assert [near.km(*q) for q in queries_[:50]] == want[:50]
 
 
+def test_supply_demand_matrix_ranking_is_the_plain_ranking(synthetic):
+    """The numpy scoring (a cut per need, then exact distances) equals ranking every offer of every need."""
+    from queries.supply_demand import _ranked
+
+    G = synthetic
+    nodes = G._node
+    # ties and unknowns: two platforms moved onto one spot, one without coordinates
+    platforms = sorted(G.orgs(label="Platform"))
+    changed = {p: dict(nodes[p]) for p in platforms[:3]}
+    nodes[platforms[1]]["lat"], nodes[platforms[1]]["lon"] = nodes[platforms[0]].get("lat"), nodes[platforms[0]].get("lon")
+    nodes[platforms[2]].pop("lat", None)
+    try:
+        rows = []
+        for e, v in G.relation_pairs("NEEDS"):
+            d = nodes[e]
+            offers = [p for p, ks in G._pred[v].items() if "OFFERS" in ks]
+            for p in offers or [None]:
+                q = nodes[p] if p else {}
+                rows.append({"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v[1],
+                             "service_name": nodes[v].get("name"), "platform_id": p, "platform_name": q.get("name"),
+                             "same_sector": None if p is None else bool(set(d.get("sectors", ())) & set(q.get("sectors", ()))),
+                             "same_province": None if p is None else d.get("province") is not None and d.get("province") == q.get("province"),
+                             "e_lat": d.get("lat"), "e_lon": d.get("lon"), "p_lat": q.get("lat"), "p_lon": q.get("lon"),
+                             "sector_id": None})
+        for top in (0, 1, 3, 5):
+            want = _ranked([dict(r) for r in rows], False, top)
+            assert len(want) > 100
+            assert queries.supply_demand(G, top=top) == want
+    finally:
+        for p, d in changed.items():
+            nodes[p].clear()
+            nodes[p].update(d)
+
+
 def test_supply_demand_top_is_the_head_of_the_full_ranking(synthetic):
     full = queries.supply_demand(synthetic, top=0)
     for top in (1, 2, 5):
@@ -63,6 +97,42 @@ def test_brokers_samples_only_above_k(synthetic):
             == {r["org_id"]: r["critical_sectors"] for r in exact if r["critical_sectors"]})
     with pytest.raises(QueryError, match="'k'"):
         queries.brokers(synthetic, k=-1)
+
+
+def test_brokers_betweenness_is_networkx_subset_betweenness():
+    """The level-by-level numpy search equals networkx's betweenness_centrality_subset (doubled: each pair once)."""
+    import networkx as nx
+    import numpy as np
+
+    from queries.brokers import _subset_betweenness
+
+    for seed in range(4):
+        H = nx.gnm_random_graph(250, 500 + 100 * seed, seed=seed)
+        H.add_edges_from([(250, 251), (251, 252)])  # a separate path, and isolated nodes
+        H.add_nodes_from(range(253, 260))
+        n = H.number_of_nodes()
+        rnd = random.Random(seed)
+        sources = sorted(rnd.sample(range(n), 40))
+        targets = sorted(set(rnd.sample(range(n), 90)) - set(sources))
+        pairs = np.array(sorted((min(a, b), max(a, b)) for a, b in H.edges()), dtype=np.int64)
+        src, dst = np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]]
+        order = np.lexsort((dst, src))
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+        is_target = np.zeros(n)
+        is_target[targets] = 1.0
+        got = _subset_betweenness(indptr, dst[order], sources, is_target)
+        want = nx.betweenness_centrality_subset(H, sources, targets, normalized=False)
+        assert got == pytest.approx([2 * want[i] for i in range(n)], abs=1e-9)
+        assert got.max() > 10
+
+
+def test_brokers_default_sample_shrinks_with_the_links():
+    from queries.brokers import DEFAULT_K, MIN_K, default_k
+
+    assert default_k(1_000) == DEFAULT_K
+    assert default_k(510_000) == 19
+    assert default_k(50_000_000) == MIN_K
 
 
 def test_brokers_exact_on_bundled():
