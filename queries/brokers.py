@@ -32,6 +32,7 @@ any size, which grows with (Beijing organizations) × (links).
 
 from __future__ import annotations
 
+import bisect
 import random
 
 import numpy as np
@@ -169,19 +170,26 @@ def _records(ids: list, a: np.ndarray, b: np.ndarray, describe, province, critic
     between = _subset_betweenness(indptr, dst, sources, (side == 1).astype(float)) * scale
     cross = np.bincount(src[(side[src] >= 0) & (side[dst] >= 0) & (side[src] != side[dst])], minlength=n)
     # the records: every organization with a betweenness above 0 (rounded) or a critical sector
-    position = {x: i for i, x in enumerate(ids)}
     chosen = np.flatnonzero(between > 0)
-    scores = dict(zip(chosen.tolist(), (round(x, 4) for x in between[chosen].tolist())))
-    rows = {i for i, v in scores.items() if v > 0} | {position[x] for x in critical if x in position}
-    pos = np.array(sorted(rows), dtype=np.int64)
-    score = np.array([scores.get(i, 0.0) for i in pos.tolist()])
-    n_crit = np.array([len(critical.get(ids[i], ())) for i in pos.tolist()], dtype=np.int64)
-    pos = pos[np.lexsort((pos, -n_crit, -score))]  # ids are sorted: position order is id order
+    score = np.array([round(x, 4) for x in between[chosen].tolist()])
+    pos, score = chosen[score > 0], score[score > 0]
+    position = {}  # the critical organizations' positions (ids are sorted)
+    for x in critical:
+        i = bisect.bisect_left(ids, x)
+        if i < n and ids[i] == x:
+            position[x] = i
+    extra = np.setdiff1d(np.array(sorted(position.values()), dtype=np.int64), pos)
+    pos, score = np.r_[pos, extra], np.r_[score, np.zeros(len(extra))]
+    n_crit = np.zeros(len(pos), dtype=np.int64)
+    row = {i: r for r, i in enumerate(pos.tolist()) if ids[i] in critical}
+    for x, i in position.items():
+        n_crit[row[i]] = len(critical[x])
+    order = np.lexsort((pos, -n_crit, -score))  # ids are sorted: position order is id order
     out = []
-    for i in pos.tolist():
+    for i, b in zip(pos[order].tolist(), score[order].tolist()):
         x = ids[i]
         name, typ, prov = describe(x)
-        out.append({"org_id": x, "org_name": name, "type": typ, "province": prov, "betweenness": scores.get(i, 0.0),
+        out.append({"org_id": x, "org_name": name, "type": typ, "province": prov, "betweenness": b,
                     "cross_links": int(cross[i]), "critical_sectors": sorted(critical[x]) if x in critical else []})
     lost = sorted(x for x in critical if x not in position)  # on a path, yet without a link: a hand-made graph
     if lost:
