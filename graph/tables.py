@@ -75,10 +75,11 @@ def coerce_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def column_values(s: pd.Series) -> list:
+def column_values(s: pd.Series, with_missing: bool = False):
     """A column as a Python list, every missing value (NaN, NA, None) as ``None``.
 
     Column-wise, so a million rows cost a few vectorised passes rather than a boxing call per cell.
+    With ``with_missing``: ``(values, mask of the missing ones)``.
     """
     import pandas as pd
 
@@ -88,7 +89,7 @@ def column_values(s: pd.Series) -> list:
     if missing.any():
         for i in np.flatnonzero(missing):
             values[i] = None
-    return values
+    return (values, missing) if with_missing else values
 
 
 def records(df: pd.DataFrame) -> list[dict]:
