@@ -50,9 +50,20 @@ class Checker:
                 self.error(None, column, "required column is missing")
             return pd.Series([None] * len(df), index=df.index, dtype="object")
         cells = df[column]
-        empty = cells == ""
-        need = required_mask if required_mask is not None else (pd.Series(required, index=df.index))
-        for row in df.loc[empty & need, ROW]:
+        # each distinct value is converted once, then spread by the factorized codes: vectorised
+        cached = self.raw.codes.get(column)
+        if cached is not None and len(cached[0]) == len(cells):
+            codes, uniques = cached  # factorized when read
+        else:
+            codes, uniques = pd.factorize(cells.to_numpy(dtype=object))  # an array: no string Index is made
+            uniques = uniques.tolist()
+        blank = np.array([v == "" for v in uniques] + [False])
+        empty = blank[codes]
+        if required_mask is not None:
+            empty &= required_mask.to_numpy(dtype=bool)
+        elif not required:
+            empty[:] = False
+        for row in df[ROW].to_numpy()[empty]:
             self.error(int(row), column, missing)
         messages: dict[str, str] = {}
 
@@ -63,19 +74,17 @@ class Checker:
                 messages[v] = str(err)
                 return _FAILED
 
-        # convert each distinct value once, then spread by the factorized codes: vectorised
-        codes, uniques = pd.factorize(cells)
         values = np.empty(len(uniques) + 1, dtype=object)
         for i, v in enumerate(uniques):
             values[i] = None if v == "" else safe(v)
         values[-1] = None  # code -1: a missing cell
-        out = pd.Series(values[codes], index=cells.index, dtype="object")
+        failed = np.array([v is _FAILED for v in values.tolist()])
         if messages:
-            bad = cells.isin(list(messages))
-            for row, v in zip(df.loc[bad, ROW], cells[bad]):
-                self.error(int(row), column, messages[v])
-            out = out.where(~bad, None)
-        return out
+            bad = failed[codes]
+            for row, code in zip(df[ROW].to_numpy()[bad], codes[bad]):
+                self.error(int(row), column, messages[uniques[code]])
+            values[failed] = None
+        return pd.Series(values[codes], index=cells.index, dtype="object")
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -6,6 +6,7 @@ the table modules turn that text into a ``Problem`` naming file, row and column.
 
 from __future__ import annotations
 
+import operator
 import re
 
 from graph import schema
@@ -81,6 +82,7 @@ def number(value: str) -> float:
 _CC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CC_VALUE = {c: i for i, c in enumerate(_CC_CHARS)}
 _CC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CC_ONLY = re.compile(f"[{_CC_CHARS}]*")
 
 
 def credit_code_check_digit(first17: str) -> str:
@@ -89,7 +91,7 @@ def credit_code_check_digit(first17: str) -> str:
     >>> credit_code_check_digit("91110108551385082")
     'Q'
     """
-    total = sum(_CC_VALUE[c] * w for c, w in zip(first17, _CC_WEIGHTS))
+    total = sum(map(operator.mul, map(_CC_VALUE.__getitem__, first17), _CC_WEIGHTS))
     return _CC_CHARS[(31 - total % 31) % 31]
 
 
@@ -98,7 +100,7 @@ def credit_code_error(code: str) -> str | None:
     c = code.strip().upper()
     if len(c) != 18:
         return f"expected 18 characters (统一社会信用代码), got {len(c)}: {code!r}"
-    bad = sorted({ch for ch in c if ch not in _CC_VALUE})
+    bad = None if _CC_ONLY.fullmatch(c) else sorted({ch for ch in c if ch not in _CC_VALUE})
     if bad:
         return (f"expected digits and capital letters except I, O, S, V, Z; {code!r} contains "
                 + ", ".join(repr(b) for b in bad))

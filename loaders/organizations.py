@@ -79,7 +79,7 @@ def validate_organizations(raw: RawTable, sectors: NameIndex, services: NameInde
     out["open_to_public"] = ck.column("open_to_public", normalize.boolean)
 
     for col in ("sectors", "services", "needs"):
-        out[col] = out[col].map(lambda v: v if isinstance(v, list) else [])
+        out[col] = pd.Series([v if type(v) is list else [] for v in out[col].tolist()], index=out.index, dtype=object)
 
     # where the row sits in the region tree; credit-code region digits against the province
     regions_found = []

@@ -74,6 +74,8 @@ class RawTable:
     df: pd.DataFrame
     headers: dict[str, str] = field(default_factory=dict)  # canonical column → header as written
     warnings: list[Problem] = field(default_factory=list)
+    #: column → (codes, distinct values): each column factorized once, for ``Checker.column``
+    codes: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict, repr=False)
 
     def col_label(self, column: str) -> str:
         """The header as the user wrote it, for error messages."""
@@ -109,19 +111,24 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
     if problems:
         raise InputError(problems)
     out = df[list(rename)].rename(columns=rename)
+    filled = np.zeros(len(out), dtype=bool)  # rows with some non-empty cell
+    factorized: dict[str, tuple[np.ndarray, list]] = {}
     for c in out.columns:  # normalize each distinct value once, then spread by codes
         s = out[c]
         if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) != "string":  # workbook cells
             s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
-        codes, uniques = pd.factorize(s.astype(object))
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object))
         folded = np.array([normalize_text(str(u)) for u in uniques.tolist()] + [""], dtype=object)
         out[c] = pd.Series(folded[codes], index=out.index, dtype=object)
+        filled |= (folded != "")[codes]
+        distinct, merged = pd.factorize(folded)  # folding may make two spellings one value
+        factorized[c] = (distinct[codes], merged.tolist())
     out[ROW] = range(2, len(out) + 2)
     # rows that are entirely empty are spreadsheet noise, not records
-    data_cols = [c for c in out.columns if c != ROW]
-    if data_cols:
-        out = out[(out[data_cols] != "").any(axis=1)]
-    return RawTable(table.name, file, out.reset_index(drop=True), headers, warnings)
+    if len(out.columns) > 1 and not filled.all():
+        out = out[filled]
+        factorized = {c: (codes[filled], uniques) for c, (codes, uniques) in factorized.items()}
+    return RawTable(table.name, file, out.reset_index(drop=True), headers, warnings, factorized)
 
 
 def _cell_text(v) -> str:

@@ -9,6 +9,7 @@ contract does not expect for the relation is kept and warned about.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from graph import schema
@@ -56,17 +57,16 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
                 continue
             more = f" (and {len(rows) - 1} more row{'s' if len(rows) > 2 else ''})" if len(rows) > 1 else ""
             ck.warn(int(rows.min()), side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
-    for row, a, b in zip(df[ROW], out["from_id"], out["to_id"]):
-        if a == b:
-            ck.warn(int(row), "to_id", f"a relation from {a!r} to itself; kept")
+    a, b = out["from_id"].to_numpy(), out["to_id"].to_numpy()
+    loops = np.flatnonzero(a == b)
+    for row, x in zip(df[ROW].to_numpy()[loops], a[loops]):
+        ck.warn(int(row), "to_id", f"a relation from {x!r} to itself; kept")
 
-    # merge duplicates; PARTNERS_WITH is read as undirected
-    undirected = out["relation"].map(lambda r: not schema.RELATIONS[r].directed)
-    lo = out[["from_id", "to_id"]].min(axis=1)
-    hi = out[["from_id", "to_id"]].max(axis=1)
-    key_a = out["from_id"].where(~undirected, lo)
-    key_b = out["to_id"].where(~undirected, hi)
-    keys = pd.DataFrame({"a": key_a, "r": out["relation"], "b": key_b})
+    # merge duplicates; PARTNERS_WITH is read as undirected: its pair is keyed in sorted order
+    undirected = out["relation"].isin([n for n in schema.INPUT_RELATIONS if not schema.RELATIONS[n].directed])
+    swap = undirected.to_numpy() & (a > b)
+    keys = pd.DataFrame({"a": np.where(swap, b, a), "r": out["relation"].to_numpy(), "b": np.where(swap, a, b)},
+                        index=out.index, dtype=object)
     repeated = keys.duplicated(keep=False)
     if repeated.any():  # work on the repeated rows only: most inputs have few
         sub = keys[repeated]
