@@ -51,7 +51,7 @@ class Checker:
             return pd.Series([None] * len(df), index=df.index, dtype="object")
         cells = df[column]
         # each distinct value is converted once, then spread by the factorized codes: vectorised
-        cached = self.raw.codes.get(column)
+        cached = self.raw.codes.pop(column, None)  # used once: its memory goes back
         if cached is not None and len(cached[0]) == len(cells):
             codes, uniques = cached  # factorized when read
         else:

@@ -33,6 +33,8 @@ def normalize_text(s: str) -> str:
     Chinese characters are untouched (NFKC folds only compatibility forms), but full-width
     punctuation such as ``；`` becomes ``;``.
     """
+    if s.isascii():  # NFKC leaves ASCII as it is
+        return s.strip()
     return unicodedata.normalize("NFKC", s).strip()
 
 
@@ -122,7 +124,7 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
         out[c] = pd.Series(folded[codes], index=out.index, dtype=object)
         filled |= (folded != "")[codes]
         distinct, merged = pd.factorize(folded)  # folding may make two spellings one value
-        factorized[c] = (distinct[codes], merged.tolist())
+        factorized[c] = (distinct.astype(np.int32)[codes], merged.tolist())
     out[ROW] = range(2, len(out) + 2)
     # rows that are entirely empty are spreadsheet noise, not records
     if len(out.columns) > 1 and not filled.all():

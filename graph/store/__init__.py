@@ -84,10 +84,14 @@ def _write_tables(tables: Tables, table_dir: Path) -> None:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), table_dir / f"{name}.parquet")
 
 
-def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str) -> None:
+def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str | None = None) -> bytes | None:
+    """Pickle ``G`` into ``store/cache``; signed now when ``fingerprint`` is known, else by ``_sign_cache`` later.
+
+    Returns the pickle's SHA-256 digest (None when this user has no cache key).
+    """
     key = _cache_key()
     if key is None:
-        return
+        return None
     cache = store / "cache"
     cache.mkdir(exist_ok=True)
     G.orgs()  # the lookups by label, province and sector travel in the cache, computed once per build
@@ -95,7 +99,15 @@ def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str) -> None:
         pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
     with open(cache / "graph.pickle", "rb") as f:
         digest = hashlib.file_digest(f, "sha256").digest()
-    (cache / "graph.sig").write_text(_sign(digest, fingerprint, key))
+    if fingerprint is not None:
+        _sign_cache(store, digest, fingerprint)
+    return digest
+
+
+def _sign_cache(store: Path, digest: bytes | None, fingerprint: str) -> None:
+    key = _cache_key()
+    if digest is not None and key is not None:
+        (store / "cache" / "graph.sig").write_text(_sign(digest, fingerprint, key))
 
 
 def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None) -> dict:
@@ -108,10 +120,13 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=parent))
     try:
-        _write_tables(tables, tmp / "tables")
-        fingerprint = _fingerprint(tmp / "tables")
         if G is None:
             G = build_graph(tables)
+        # the graph is pickled before the tables are written: the pickler's memo and the Arrow
+        # buffers of the tables are not held at once (a lower peak of memory)
+        digest = _write_cache(G, tmp)
+        _write_tables(tables, tmp / "tables")
+        fingerprint = _fingerprint(tmp / "tables")
         G.graph["fingerprint"] = fingerprint
         meta = {
             "format_version": FORMAT_VERSION,
@@ -124,7 +139,7 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
             "warnings": len(tables.warnings),
         }
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        _write_cache(G, tmp, fingerprint)
+        _sign_cache(tmp, digest, fingerprint)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
