@@ -326,6 +326,9 @@ def _present(df: pd.DataFrame, **extra: list) -> list[dict]:
     """
     columns = list(df.columns)
     values, missing = zip(*(column_values(df[c], with_missing=True) for c in columns)) if columns else ((), ())
+    if any(m.all() for m in missing) and len(df):  # a column missing everywhere is left out at once
+        kept = [i for i, m in enumerate(missing) if not m.all()]
+        columns, values, missing = [columns[i] for i in kept], [values[i] for i in kept], [missing[i] for i in kept]
     rows = list(map(dict, map(zip, repeat(columns + list(extra)), zip(*values, *extra.values()))))
     for c, vals, gone in zip(columns, values, missing):
         if isinstance(next((x for x in vals if x is not None), None), list):  # a list column: [] is absent too
@@ -362,8 +365,6 @@ def build_graph(tables: Tables, name: str = "jjjkg") -> KnowledgeGraph:
 
 
 def _build(tables: Tables, name: str) -> KnowledgeGraph:
-    import pandas as pd
-
     G = KnowledgeGraph(name=name, source=tables.source)
     orgs = tables.organizations
     org_props = schema.ORGANIZATIONS.names
@@ -375,15 +376,16 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
         _add_nodes(G, [make(i) for i in df["id"].tolist()], rows)
 
     rels = tables.relations
-    org_index = pd.Index(orgs["id"])
-    ends_at = [org_index.get_indexer(rels[c]) for c in ("from_id", "to_id")]  # organization row, or -1
+    ends = [column_values(rels[c]) for c in ("from_id", "to_id", "relation")]
+    row_of = {x: i for i, x in enumerate(column_values(orgs["id"]))}
+    ends_at = [np.fromiter(map(row_of.get, side, repeat(-1)), dtype=np.int64, count=len(side))  # row, or -1
+               for side in ends[:2]]
     degree = sum(np.bincount(at[at >= 0], minlength=len(orgs)) for at in ends_at)
     labels = orgs["type"].map(lambda t: schema.ORG_TYPES[t].label).tolist()
     degrees = degree.tolist() if len(orgs) else []
     _add_nodes(G, column_values(orgs["id"]), _present(orgs[org_props], label=labels, degree=degrees))
 
     # input relations, keyed by type
-    ends = [column_values(rels[c]) for c in ("from_id", "to_id", "relation")]
     _add_edges(G, *ends, _present(rels[list(schema.RELATION_PROPERTIES)]),
                known=bool((ends_at[0] >= 0).all() and (ends_at[1] >= 0).all()))
 

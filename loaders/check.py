@@ -75,8 +75,11 @@ class Checker:
                 return _FAILED
 
         values = np.empty(len(uniques) + 1, dtype=object)
-        for i, v in enumerate(uniques):
-            values[i] = None if v == "" else safe(v)
+        if convert is str:  # text as read: nothing to convert
+            values[:-1] = uniques
+            values[:-1][blank[:-1]] = None
+        else:
+            values[:-1] = [None if v == "" else safe(v) for v in uniques]
         values[-1] = None  # code -1: a missing cell
         failed = np.array([v is _FAILED for v in values.tolist()])
         if messages:

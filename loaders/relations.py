@@ -50,7 +50,7 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
     # ends of a type the contract does not expect: kept, reported once per relation, side and label
     label_of = {i: schema.ORG_TYPES[t].label for i, t in org_types.items()}
     for side, allowed_of in (("from_id", lambda r: r.sources), ("to_id", lambda r: r.targets)):
-        labels = out[side].map(label_of)
+        labels = pd.Series([label_of.get(x) for x in out[side].tolist()], index=out.index, dtype=object)
         for (rel, lab), rows in df[ROW].groupby([out["relation"], labels], sort=True):
             allowed = allowed_of(schema.RELATIONS[rel])
             if schema.ORGANIZATION in allowed or lab in allowed:
