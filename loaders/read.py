@@ -40,13 +40,18 @@ def normalize_text(s: str) -> str:
 
 def decode(data: bytes, file: str) -> str:
     """Decode file bytes: UTF-8 (BOM or not) first, then GB18030, else a clear error."""
+    return _decode(data, file)[0]
+
+
+def _decode(data: bytes, file: str) -> tuple[str, str]:
+    """``decode``, and the encoding it found."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
         try:
-            return data.decode("gb18030")
+            return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             raise InputError(Problem(file, None, None,
                                      f"cannot decode the file: expected UTF-8 or GB18030 text "
@@ -144,7 +149,8 @@ def _cell_text(v) -> str:
 
 def read_csv(path: Path, table: schema.Table) -> RawTable:
     file = path.name
-    text = decode(path.read_bytes(), file)
+    data = path.read_bytes()
+    text, encoding = _decode(data, file)
     if not text.strip():
         if table.required:
             raise InputError(Problem(file, None, None, "the file is empty: expected a header row "
@@ -153,8 +159,12 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
         return _canonical(table, empty, file)
     try:
         # object dtype keeps cells as Python str: no Arrow round trips per column on a million rows
-        df = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False, skipinitialspace=False,
-                         sep=None if _looks_tabbed(text) else ",", engine="python" if _looks_tabbed(text) else "c")
+        tabbed = _looks_tabbed(text)
+        # UTF-8 bytes go to the C parser as they are (it would encode decoded text back to UTF-8)
+        utf8 = not tabbed and encoding != "gb18030"
+        df = pd.read_csv(io.BytesIO(data) if utf8 else io.StringIO(text), encoding=encoding if utf8 else None,
+                         dtype=object, keep_default_na=False, skipinitialspace=False,
+                         sep=None if tabbed else ",", engine="python" if tabbed else "c")
     except (pd.errors.ParserError, ValueError) as err:
         raise InputError(Problem(file, None, None, f"not a readable CSV file: {err}")) from err
     return _canonical(table, df, file)
