@@ -293,6 +293,8 @@ def _add_edges(G: nx.MultiDiGraph, us: list, vs: list, keys, attrs: list | None 
         keys = repeat(keys, len(us))
     if attrs is None:
         attrs = (dict() for _ in range(len(us)))
+    elif len(attrs) != len(us):
+        raise ValueError(f"{len(us)} edges but {len(attrs)} attribute dicts")
     if not (known or (all(map(succ.__contains__, us)) and all(map(succ.__contains__, vs)))):
         for u, v, key, a in zip(us, vs, keys, attrs):
             G.add_edge(u, v, key, **a)
@@ -329,6 +331,8 @@ def _present(df: pd.DataFrame, **extra: list) -> list[dict]:
     if any(m.all() for m in missing) and len(df):  # a column missing everywhere is left out at once
         kept = [i for i, m in enumerate(missing) if not m.all()]
         columns, values, missing = [columns[i] for i in kept], [values[i] for i in kept], [missing[i] for i in kept]
+    if not columns and not extra:
+        return [{} for _ in range(len(df))]
     rows = list(map(dict, map(zip, repeat(columns + list(extra)), zip(*values, *extra.values()))))
     for c, vals, gone in zip(columns, values, missing):
         if isinstance(next((x for x in vals if x is not None), None), list):  # a list column: [] is absent too
