@@ -87,8 +87,25 @@ def step_networkx(args) -> dict:
     from graph.store import open_store
 
     G = open_store(args.store).graph()
-    items = {name: _capped(lambda q=q: q.func(G)) for name, q in sorted(queries.QUERIES.items())}
+    items = {name: _best_of(lambda q=q: q.func(G)) for name, q in sorted(queries.QUERIES.items())}
     return {"seconds": sum(v for v in items.values() if v), "items": items}
+
+
+def _best_of(fn, budget: float = 0.5):
+    """``_capped(fn)``; a run shorter than 0.1 s is repeated within ``budget`` seconds and the best kept.
+
+    Millisecond timings are mostly noise; their best of several runs gives exponents that mean something.
+    """
+    best = _capped(fn)
+    if best is None or best >= 0.1:
+        return best
+    spent = best
+    while spent < budget:
+        t = _capped(fn)
+        if t is None:
+            break
+        best, spent = min(best, t), spent + t
+    return best
 
 
 def step_cypher(args) -> dict:
