@@ -9,7 +9,8 @@ each step in its own process and prints one table:
 * ``build`` (``jjjkg build``: read, validate, build, write the store) against the **floor**: pandas
   ``read_csv`` of the same files plus a bare networkx ``add_edges_from`` of the same edges, same run;
 * ``reopen``: from ``jjjkg query … --format csv`` starting to its first row on stdout;
-* each named analysis in networkx, and as Cypher on the embedded engine;
+* each named analysis in networkx (under 0.1 s: the best of several runs), and as Cypher on the
+  embedded engine;
 * ``engine load``: the embedded engine's full load against ``falkordb-bulk-loader`` on the same graph;
 * ``viz``: writing the page of the whole graph (aggregated above the node threshold);
 * peak resident memory of each step's process, and the fitted growth exponent of its time against
