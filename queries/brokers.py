@@ -24,9 +24,9 @@ Cost: one breadth-first search per source over the link graph, level by level in
 ``betweenness_centrality_subset`` does it). With more than ``k`` Beijing organizations on the link
 graph, betweenness is *estimated* from ``k`` of them, drawn with a seeded ``random.Random(SEED)``
 from the sorted ids (so a run is repeatable), and scaled by (Beijing organizations) / ``k``; with
-``k`` or fewer it is exact. By default ``k`` is 100, lowered on large graphs so the searches visit
-about ``WORK`` links in all (``WORK`` / links, at least ``MIN_K``: 19 sources at 510k links), which
-keeps the cost linear in the graph; the bundled data is exact. ``k=0`` asks for the exact value at
+``k`` or fewer it is exact. By default ``k`` is 100, lowered on large graphs to ``WORK`` / links
+sources (at least ``MIN_K``; 19 at 510k links), which bounds the searches' total work and keeps the
+cost linear in the graph; the bundled data is exact. ``k=0`` asks for the exact value at
 any size, which grows with (Beijing organizations) × (links).
 """
 
