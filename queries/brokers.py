@@ -169,21 +169,15 @@ def _records(ids: list, a: np.ndarray, b: np.ndarray, describe, province, critic
         sources = sorted(random.Random(SEED).sample(sources, k))
     between = _subset_betweenness(indptr, dst, sources, (side == 1).astype(float)) * scale
     cross = np.bincount(src[(side[src] >= 0) & (side[dst] >= 0) & (side[src] != side[dst])], minlength=n)
-    # the records: every organization with a betweenness above 0 (rounded) or a critical sector
+    # the records: every organization with a betweenness above 0 (rounded) or a critical sector; an
+    # organization on a complete path has a TRANSFERS_TO or SCALES_UP_AT link, so it is among the ids
     chosen = np.flatnonzero(between > 0)
-    score = np.array([round(x, 4) for x in between[chosen].tolist()])
-    pos, score = chosen[score > 0], score[score > 0]
-    position = {}  # the critical organizations' positions (ids are sorted)
-    for x in critical:
-        i = bisect.bisect_left(ids, x)
-        if i < n and ids[i] == x:
-            position[x] = i
-    extra = np.setdiff1d(np.array(sorted(position.values()), dtype=np.int64), pos)
-    pos, score = np.r_[pos, extra], np.r_[score, np.zeros(len(extra))]
-    n_crit = np.zeros(len(pos), dtype=np.int64)
-    row = {i: r for r, i in enumerate(pos.tolist()) if ids[i] in critical}
-    for x, i in position.items():
-        n_crit[row[i]] = len(critical[x])
+    rounded = dict(zip(chosen.tolist(), (round(x, 4) for x in between[chosen].tolist())))
+    crit_at = {bisect.bisect_left(ids, x): x for x in critical}
+    pos = sorted({i for i, v in rounded.items() if v > 0} | set(crit_at))
+    score = np.array([rounded.get(i, 0.0) for i in pos])
+    n_crit = np.array([len(critical[crit_at[i]]) if i in crit_at else 0 for i in pos], dtype=np.int64)
+    pos = np.array(pos, dtype=np.int64)
     order = np.lexsort((pos, -n_crit, -score))  # ids are sorted: position order is id order
     out = []
     for i, b in zip(pos[order].tolist(), score[order].tolist()):
@@ -191,11 +185,6 @@ def _records(ids: list, a: np.ndarray, b: np.ndarray, describe, province, critic
         name, typ, prov = describe(x)
         out.append({"org_id": x, "org_name": name, "type": typ, "province": prov, "betweenness": b,
                     "cross_links": int(cross[i]), "critical_sectors": sorted(critical[x]) if x in critical else []})
-    lost = sorted(x for x in critical if x not in position)  # on a path, yet without a link: a hand-made graph
-    if lost:
-        out += [{"org_id": x, "org_name": describe(x)[0], "type": describe(x)[1], "province": describe(x)[2],
-                 "betweenness": 0.0, "cross_links": 0, "critical_sectors": sorted(critical[x])} for x in lost]
-        out.sort(key=lambda r: (-r["betweenness"], -len(r["critical_sectors"]), r["org_id"]))
     return out[:limit] if limit else out
 
 
