@@ -78,14 +78,28 @@ def _open_lock(path: Path, create: bool) -> int | None:
         return None
 
 
+#: the writer locks this process holds (path → depth), so an auto-build that holds one may save
+_held: dict[Path, int] = {}
+
+
 @contextlib.contextmanager
 def writer_lock(path: Path) -> Iterator[None]:
-    """Hold the store's writer lock: one build (or auto-build) of ``path`` at a time."""
-    fd = _open_lock(path, create=True)
+    """Hold the store's writer lock: one build (or auto-build) of ``path`` at a time; re-entrant."""
+    key = Path(os.path.abspath(path))
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    fd = _open_lock(key, create=True)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _held[key] = 1
         yield
     finally:
+        _held.pop(key, None)
         os.close(fd)  # closing releases the lock
 
 
@@ -152,6 +166,7 @@ def publish(new: Path, path: Path) -> Path:
         os.rename(version, path)
         return path
     if path.is_dir() and not path.is_symlink():
+        _stop_engine(path)  # its server's files move with the folder: stop it while they are where it knows
         old = path.parent / _version_name(path)
         if _exchange(link, path):  # the store path is the new link, and `link` the old folder
             os.rename(link, old)
