@@ -294,6 +294,8 @@ class Store:
         except (OSError, ValueError) as err:
             raise StoreError(f"cannot read the store's tables at {str(self.path)!r} ({err}); "
                              f"rebuild it with `jjjkg build`") from err
+        if self._pin is None and self._switched():  # a plain-folder store replaced while it was read
+            raise StoreError(f"the store at {str(self.path)!r} was replaced while it was read")
         return Tables(**frames, source=self.meta.get("data_source", ""))
 
     def graph(self) -> KnowledgeGraph:
@@ -319,7 +321,7 @@ class Store:
             payload = pkl.read_bytes()
             signature = sig.read_text(encoding="ascii").strip()
         except (OSError, ValueError) as err:
-            _note(f"the graph cache {str(pkl)!r} cannot be read ({getattr(err, 'strerror', None) or err}); "
+            _note(f"the graph cache {str(self.path / 'cache' / pkl.name)!r} cannot be read ({getattr(err, 'strerror', None) or err}); "
                   f"the graph is built from the tables instead (`jjjkg build --store {self.path}` rewrites the store)")
             return None
         if not hmac.compare_digest(signature, _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
