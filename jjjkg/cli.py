@@ -28,8 +28,8 @@ examples:
   jjjkg cypher "MATCH (p:Platform {province:'北京'}) RETURN p.id, p.name LIMIT 5"
   jjjkg viz --sector CH_H2 --out h2.html
 
-The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs a store and
-finds none builds it from the bundled dataset first.
+The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs the default
+store and finds none builds it from the bundled dataset first; a store you name must exist.
 exit codes: 0 ok · 1 input, store or query problem · 2 wrong command line · 3 database unreachable
 """
 
