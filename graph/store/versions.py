@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..errors import StoreError
+
 __all__ = ["READERS_FILE", "store_location", "current_root", "writer_lock", "wait_for_writer", "new_build_dir",
            "publish", "collect", "recover", "leftovers", "pin", "pinned_here"]
 
@@ -59,6 +61,8 @@ def store_location(path: Path) -> Path:
     """The path a build writes: ``path`` itself, or where a user's own link at ``path`` points."""
     path = Path(os.path.abspath(path))
     if path.is_symlink() and not _is_ours(path, "v", os.readlink(path)):
+        if not _mine(path):  # e.g. planted in a shared temporary folder to aim a build elsewhere
+            raise StoreError(f"{str(path)!r} is a link made by another user; choose another --store")
         return Path(os.path.realpath(path))
     return path
 

@@ -224,6 +224,17 @@ def test_a_users_own_link_is_followed(tiny_tables, tmp_path):
     assert len(Store(mine).tables.organizations) == 3 == len(Store(real).tables.organizations)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a link owned by another user needs root")
+def test_a_link_planted_by_another_user_is_not_followed(tiny_tables, tmp_path):
+    target = tmp_path / "victim"
+    planted = tmp_path / "store"
+    planted.symlink_to(target)
+    os.lchown(planted, 4242, 4242)
+    with pytest.raises(StoreError, match="is a link made by another user; choose another --store"):
+        save_store(tiny_tables, planted)
+    assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
 def test_leftovers_of_killed_builds_are_collected_by_the_next(tiny_tables, store_path):
     save_store(tiny_tables, store_path)
     parent = store_path.parent
