@@ -237,7 +237,8 @@ def _engine_for(args, store, G=None):
     if store is None:
         return open_engine(None, uri=args.uri, user=args.user, password=_password(args),
                            password_env=args.password_env, database=args.database, timeout=args.timeout)
-    return open_engine(store.path, G if G is not None else store.graph, fingerprint=store.fingerprint,
+    # the server of the version this command reads (kept while it runs), not of one a build switched to since
+    return open_engine(store.root, G if G is not None else store.graph, fingerprint=store.fingerprint,
                        user=args.user, timeout=args.timeout)
 
 
