@@ -189,3 +189,33 @@ def test_no_traceback_in_a_subprocess_either(tmp_path):
     typo = tmp_path / "nope"
     r = subprocess.run([sys.executable, "-m", "jjjkg", "viz", "--store", str(typo)], capture_output=True, text=True)
     assert r.returncode == 1 and "Traceback" not in r.stderr and str(typo) in r.stderr
+
+
+def test_queries_during_a_rebuild_never_build_the_bundled_data(tmp_path):
+    """The issue's case: a query while a plain-folder default store is replaced must not auto-build over it."""
+    import os
+    import subprocess
+
+    import loaders
+    from graph.store import Store, save_store
+
+    store = tmp_path / ".jjjkg"
+    save_store(loaders.read_folder(_TINY), store)
+    version = Path(os.path.realpath(store))
+    store.unlink()
+    version.rename(store)  # a store as jjjkg 0.1 wrote it
+    (store / versions.READERS_FILE).unlink()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]), XDG_CONFIG_HOME=str(tmp_path / "cfg"))
+    env.pop("JJJKG_STORE", None)
+    jjjkg = [sys.executable, "-m", "jjjkg"]
+    procs = [subprocess.Popen(jjjkg + ["build", "--data", str(_TINY)], cwd=tmp_path, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
+    procs += [subprocess.Popen(jjjkg + ["query", "rd-scaleup-paths", "--format", "json"], cwd=tmp_path, env=env,
+                               text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and "Traceback" not in err and "bundled" not in err, err
+        if p is not procs[0]:
+            assert len(json.loads(out)) == 5  # the tiny data's paths, never the bundled data's none
+    assert store.is_symlink() and Store(store).meta["data_source"] == str(_TINY)
+    assert versions.leftovers(store) == []
