@@ -314,7 +314,7 @@ def test_concurrent_builds_and_readers(two_folders, store_path, worker_env):
     a, b = two_folders
     save_store(loaders.read_folder(a), store_path)
     expected = {len(loaders.read_folder(f).relations) for f in (a, b)}
-    procs = [_worker("build", store_path, 5, a, b, env=worker_env) for _ in range(4)]  # 20 builds
+    procs = [_worker("build", store_path, 10, a, b, env=worker_env) for _ in range(2)]  # 20 builds
     procs += [_worker("read", store_path, 25, env=worker_env) for _ in range(4)]      # 100 readers
     seen = []
     for p in procs:
