@@ -217,6 +217,10 @@ class Store:
                 self._release()
                 if attempt == 0 and versions.wait_for_writer(self.path):
                     continue  # a build may be switching a plain-folder store: look again once it is done
+                if self.path.is_symlink():
+                    raise StoreError(f"no store at {str(self.path)!r}: it is a link to {os.readlink(self.path)!r}, "
+                                     "which is not there (to copy a store, copy what the link points to: cp -rL); "
+                                     f"run `jjjkg build --store {self.path}`")
                 raise StoreError(f"no store at {str(self.path)!r}: run `jjjkg build --store {self.path}` first")
             break
         self.meta = self._read_meta()

@@ -1,10 +1,11 @@
 """Where a store's files live on disk, and how a rebuilt store replaces the old one in one step.
 
-A store path is a symbolic link to a complete version folder beside it::
+A store path is a symbolic link to a complete version folder beside it (for ``./.jjjkg`` the names
+begin ``..jjjkg.``)::
 
-    .jjjkg -> .jjjkg.v-20261128T233000123456-1a2b3c     (relative, so the folder can be moved)
-    .jjjkg.v-20261128T233000123456-1a2b3c/              meta.json, tables/, cache/, falkordb/, .readers
-    .jjjkg.lock                                         held by the one build writing this store
+    my_store -> .my_store.v-20261128T233000123456-1a2b3c     (relative, so the folder can be moved)
+    .my_store.v-20261128T233000123456-1a2b3c/                meta.json, tables/, cache/, falkordb/, .readers
+    .my_store.lock                                           held by the one build writing this store
 
 A build holds the lock, writes a new folder (``.NAME.new-*``), renames it to a version and points
 the store path at it by renaming a new link over the old one: readers see the old store or the new,
@@ -16,7 +17,7 @@ and becomes a version on its next rebuild.
 
 Only entries with these names, beside the store and owned by this user, are ever deleted.
 
-Readers: ``graph.store`` only.
+Readers: ``graph.store``, and the command line when it builds the default store on first use.
 """
 
 from __future__ import annotations

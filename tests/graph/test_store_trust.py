@@ -250,6 +250,17 @@ def test_leftovers_of_killed_builds_are_collected_by_the_next(tiny_tables, store
     assert other.exists()
 
 
+def test_a_store_copied_without_its_version_says_how_to_copy(tiny_tables, store_path, tmp_path):
+    save_store(tiny_tables, store_path)
+    copy = tmp_path / "copied"
+    copy.mkdir()
+    subprocess.run(["cp", "-r", str(store_path), str(copy)], check=True)  # cp -r copies the link itself
+    with pytest.raises(StoreError, match=r"which is not there \(to copy a store, copy what the link points to: cp -rL\)"):
+        Store(copy / "store")
+    subprocess.run(["cp", "-rL", str(store_path), str(copy / "whole")], check=True)
+    assert len(Store(copy / "whole").tables.organizations) == 17
+
+
 def test_a_missing_link_is_restored_from_its_newest_version(tiny_tables, store_path):
     save_store(tiny_tables, store_path)
     version = os.readlink(store_path)
