@@ -93,34 +93,26 @@ def _open_store(args):
     """Open the store. The default store is built from the bundled dataset first when there is none;
     a store the user named (--store, JJJKG_STORE) must exist: a typo never answers from other data."""
     from graph.errors import StoreError
-    from graph.store import Store, save_store, store_exists, versions
+    from graph.store import Store, open_or_build, store_exists, versions
 
     path = _store_path(args)
-    if store_exists(path):
-        return Store(path)
     named = "--store" if getattr(args, "store", None) else "JJJKG_STORE" if os.environ.get("JJJKG_STORE") else None
-    if named:
+    if not named:
+        def bundled():
+            import loaders  # only when a build is needed
+
+            return loaders.read_bundled()
+
+        def tell(stage: str) -> None:
+            _say(f"no store at {path}; building it from the bundled dataset first …" if stage == "start"
+                 else f"built {path} from the bundled dataset")
+
+        return open_or_build(path, bundled, on_build=tell)
+    if not store_exists(path):
         versions.wait_for_writer(path)  # a build of this store under way: its result, not an error
-        if store_exists(path):
-            return Store(path)
+    if not store_exists(path):
         raise StoreError(f"no store at {str(path)!r} (named by {named}): build it with "
                          f"`jjjkg build --store {path}`, or check the path")
-    location = versions.store_location(path)
-    with versions.writer_lock(location):  # another command building it now: wait, then use its store
-        if not store_exists(path):
-            versions.recover(location)
-        if not store_exists(path):
-            rest = versions.leftovers(location)
-            if rest:
-                raise StoreError(f"no store at {str(path)!r}, but {rest[0].name!r} beside it "
-                                 f"{'and others are' if len(rest) > 1 else 'is'} left from an interrupted build; "
-                                 "run `jjjkg build` (with --data if it was your own data) to rebuild it")
-            import loaders
-
-            _say(f"no store at {path}; building it from the bundled dataset first …")
-            tables = loaders.read_bundled()
-            save_store(tables, path)
-            _say(f"built {path} from the bundled dataset")
     return Store(path)
 
 

@@ -37,7 +37,8 @@ from ..tables import Tables
 from . import versions
 from .cache_key import cache_key as _cache_key
 
-__all__ = ["Store", "save_store", "open_store", "default_store_path", "store_exists", "FORMAT_VERSION"]
+__all__ = ["Store", "save_store", "open_store", "open_or_build", "default_store_path", "store_exists",
+           "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 
@@ -348,6 +349,48 @@ def _note(msg: str) -> None:
     import sys
 
     print(f"note: {msg}", file=sys.stderr, flush=True)
+
+
+def open_or_build(path: str | Path, tables, *, on_build=None) -> Store:
+    """Open the store at ``path``, building it from ``tables()`` first when there is none.
+
+    Under the store's writer lock, so a build under way finishes first (and two commands never build
+    at once); a store path whose link was lost is pointed back at its newest version; and nothing is
+    built where an interrupted build left remains: those may be the user's own data.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store.
+    tables : callable
+        Returns the ``Tables`` to build from; called only when a build is needed.
+    on_build : callable, optional
+        Called with ``"start"`` and ``"done"`` around the build, to tell the user.
+
+    Raises
+    ------
+    StoreError
+        When remains of an interrupted build lie beside a missing store.
+    """
+    path = Path(path)
+    if store_exists(path):
+        return Store(path)
+    location = versions.store_location(path)
+    with versions.writer_lock(location):
+        if not store_exists(path):
+            versions.recover(location)
+        if not store_exists(path):
+            rest = versions.leftovers(location)
+            if rest:
+                raise StoreError(f"no store at {str(path)!r}, but {rest[0].name!r} beside it "
+                                 f"{'and others are' if len(rest) > 1 else 'is'} left from an interrupted build; "
+                                 "run `jjjkg build` (with --data if it was your own data) to rebuild it")
+            if on_build:
+                on_build("start")
+            save_store(tables(), path)
+            if on_build:
+                on_build("done")
+    return Store(path)
 
 
 def open_store(path: str | Path | None = None) -> Store:
