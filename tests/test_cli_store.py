@@ -155,7 +155,7 @@ def test_a_timeout_must_be_finite_and_positive(cli, capsys, command, value):
     with pytest.raises(SystemExit) as exit_:
         cli(*command, "--timeout", value)
     assert exit_.value.code == 2
-    assert f"argument --timeout: expected " in capsys.readouterr().err
+    assert "argument --timeout: expected " in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("value", ["9223372036854775808", "-9223372036854775809", "[1, 99999999999999999999]",
