@@ -28,8 +28,8 @@ examples:
   jjjkg cypher "MATCH (p:Platform {province:'北京'}) RETURN p.id, p.name LIMIT 5"
   jjjkg viz --sector CH_H2 --out h2.html
 
-The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs a store and
-finds none builds it from the bundled dataset first.
+The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs the default
+store and finds none builds it from the bundled dataset first; a store you name must exist.
 exit codes: 0 ok · 1 input, store or query problem · 2 wrong command line · 3 database unreachable
 """
 
@@ -52,6 +52,37 @@ def _parse_params(pairs: list[str] | None) -> dict[str, str]:
     return out
 
 
+#: the integers a Cypher parameter can hold (64-bit, as in FalkorDB and Neo4j)
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def _in_int64(params: dict[str, object]) -> dict[str, object]:
+    """``params`` unchanged, or an error naming the first integer a database would silently clamp."""
+    def check(key: str, v) -> None:
+        if isinstance(v, bool):
+            return
+        if isinstance(v, int) and not INT64[0] <= v <= INT64[1]:
+            raise JjjkgError(f"--param {key}: {v} is beyond the 64-bit integers Cypher holds "
+                             f"({INT64[0]} … {INT64[1]}); pass a smaller number, or quote it to pass text")
+        for x in (v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()):
+            check(key, x)
+
+    for k, v in params.items():
+        check(k, v)
+    return params
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a finite number of seconds above 0, at most a day (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:  # NaN fails this comparison too
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most 86400 (a day), got {text!r}")
+    return value
+
+
 def _store_path(args) -> Path:
     from graph.store import default_store_path
 
@@ -59,17 +90,29 @@ def _store_path(args) -> Path:
 
 
 def _open_store(args):
-    """Open the store, building it from the bundled dataset first when there is none."""
-    from graph.store import Store, save_store
+    """Open the store. The default store is built from the bundled dataset first when there is none;
+    a store the user named (--store, JJJKG_STORE) must exist: a typo never answers from other data."""
+    from graph.errors import StoreError
+    from graph.store import Store, open_or_build, store_exists, versions
 
     path = _store_path(args)
-    if not (path / "meta.json").exists():
-        import loaders
+    named = "--store" if getattr(args, "store", None) else "JJJKG_STORE" if os.environ.get("JJJKG_STORE") else None
+    if not named:
+        def bundled():
+            import loaders  # only when a build is needed
 
-        _say(f"no store at {path}; building it from the bundled dataset first …")
-        tables = loaders.read_bundled()
-        save_store(tables, path)
-        _say(f"built {path} from the bundled dataset")
+            return loaders.read_bundled()
+
+        def tell(stage: str) -> None:
+            _say(f"no store at {path}; building it from the bundled dataset first …" if stage == "start"
+                 else f"built {path} from the bundled dataset")
+
+        return open_or_build(path, bundled, on_build=tell)
+    if not store_exists(path):
+        versions.wait_for_writer(path)  # a build of this store under way: its result, not an error
+    if not store_exists(path):
+        raise StoreError(f"no store at {str(path)!r} (named by {named}): build it with "
+                         f"`jjjkg build --store {path}`, or check the path")
     return Store(path)
 
 
@@ -159,7 +202,7 @@ def cmd_query(args) -> int:
         if saved:
             raise JjjkgError(f"{err}; saved queries: {', '.join(sorted(saved))}") from None
         raise
-    given = q.parse_params(_parse_params(args.param))
+    given = _in_int64(q.parse_params(_parse_params(args.param)))
     if args.show_cypher:
         for k, v in given.items():
             print(f"// :param {k} => {v!r}")
@@ -186,14 +229,15 @@ def _engine_for(args, store, G=None):
     if store is None:
         return open_engine(None, uri=args.uri, user=args.user, password=_password(args),
                            password_env=args.password_env, database=args.database, timeout=args.timeout)
-    return open_engine(store.path, G if G is not None else store.graph, fingerprint=store.fingerprint,
+    # the server of the version this command reads (kept while it runs), not of one a build switched to since
+    return open_engine(store.root, G if G is not None else store.graph, fingerprint=store.fingerprint,
                        user=args.user, timeout=args.timeout)
 
 
 def _run_saved(sq, args) -> int:
     from jjjkg.output import render
 
-    params = sq.parse_params(_parse_params(args.param))
+    params = _in_int64(sq.parse_params(_parse_params(args.param)))
     if args.show_cypher:
         print(sq.cypher.rstrip())
         return 0
@@ -228,7 +272,7 @@ def cmd_cypher(args) -> int:
             text = Path(args.file).read_text(encoding="utf-8-sig")
         except OSError as err:
             raise JjjkgError(f"cannot read {args.file}: {err.strerror}") from err
-    params = _typed_params(_parse_params(args.param))
+    params = _in_int64(_typed_params(_parse_params(args.param)))
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
     try:
@@ -336,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="networkx in memory (default) or the analysis's Cypher on the graph database")
     p.add_argument("--show-cypher", action="store_true", help="print the analysis's Cypher and stop")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="Cypher timeout in seconds")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="Cypher timeout in seconds")
     p.add_argument("--queries", metavar="DIR", help="a folder of your own .cypher queries (default $JJJKG_QUERIES)")
     _add_store(p)
     _add_neo4j(p, "run the Cypher on this Neo4j instead of the embedded database (with --engine cypher)")
@@ -355,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a $parameter; VALUE is read as JSON when it parses (42, [1,2], true), else as text")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
     _add_store(p)
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)
@@ -385,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog="example:\n  NEO4J_PASSWORD=secret jjjkg neo4j push --uri bolt://localhost:7687")
     _add_neo4j(pp, "the Neo4j server (default $NEO4J_URI)")
     pp.add_argument("--batch-size", type=int, default=5000, metavar="N", help="rows per statement (default 5000)")
-    pp.add_argument("--timeout", type=float, default=300.0, metavar="S", help="per-statement timeout")
+    pp.add_argument("--timeout", type=_seconds, default=300.0, metavar="S", help="per-statement timeout")
     _add_store(pp)
     pp.set_defaults(func=cmd_neo4j_push)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])

@@ -37,8 +37,10 @@ def test_query_json_is_the_contract(cli, tiny_store):
                                 "sectors": ["S_BIO"]}]
 
 
-def test_query_json_keeps_chinese_unescaped(cli, store_path):
-    code, out, _ = cli("query", "alliance-gaps", "--format", "json", "--store", store_path)
+def test_query_json_keeps_chinese_unescaped(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default store, built from the bundled dataset
+    monkeypatch.delenv("JJJKG_STORE", raising=False)
+    code, out, _ = cli("query", "alliance-gaps", "--format", "json")
     assert code == 0
     assert "\\u" not in out
     assert {r["gap"] for r in json.loads(out)} >= {"NO_COMPLETE_PATH"}
@@ -94,11 +96,13 @@ def test_user_mistakes_exit_1_with_one_line(cli, tiny_store, argv, message):
     assert "Traceback" not in err
 
 
-def test_missing_store_is_built_from_bundled_data(cli, store_path):
-    code, out, err = cli("query", "rd-scaleup-paths", "--store", store_path, "--format", "json")
+def test_missing_default_store_is_built_from_bundled_data(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("JJJKG_STORE", raising=False)
+    code, out, err = cli("query", "rd-scaleup-paths", "--format", "json")
     assert code == 0
-    assert f"no store at {store_path}; building it from the bundled dataset first" in err
-    assert (store_path / "meta.json").exists()
+    assert "no store at .jjjkg; building it from the bundled dataset first" in err
+    assert (tmp_path / ".jjjkg" / "meta.json").exists()
     assert json.loads(out) == []  # the bundled facts hold no complete path (see graph/data/bundled/README.md)
 
 

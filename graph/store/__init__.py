@@ -10,20 +10,22 @@ A store is a directory (default ``./.jjjkg``)::
 
 A store that came from someone else is safe to open: the parquet tables are data only, and the
 pickle is used only when its signature verifies with the key in this user's configuration folder
-(which no one else has); otherwise the graph is rebuilt from the tables and the cache rewritten.
+(``cache_key``: one no one else can read or replace); otherwise the graph is rebuilt from the tables
+and the cache rewritten.
 
-``save_store`` writes a complete new store beside the old one and swaps it in by renaming, so a
-failed build leaves an existing store untouched.
+``save_store`` writes a complete new store beside the old one, under the store's writer lock, and
+switches to it in one atomic step (``versions``): a failed or killed build leaves the existing store
+untouched, and a reader sees the old store or the new, whole.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
 import os
 import pickle
-import secrets
 import shutil
 import tempfile
 from datetime import datetime, timezone
@@ -32,8 +34,11 @@ from pathlib import Path
 from ..build import KnowledgeGraph, build_graph, no_gc
 from ..errors import StoreError
 from ..tables import Tables
+from . import versions
+from .cache_key import cache_key as _cache_key
 
-__all__ = ["Store", "save_store", "open_store", "default_store_path", "FORMAT_VERSION"]
+__all__ = ["Store", "save_store", "open_store", "open_or_build", "default_store_path", "store_exists",
+           "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
 
@@ -43,31 +48,17 @@ def default_store_path() -> Path:
     return Path(os.environ.get("JJJKG_STORE") or ".jjjkg")
 
 
+def store_exists(path: str | Path) -> bool:
+    """Whether ``path`` holds a store (its ``meta.json``), whatever its state."""
+    return os.path.lexists(Path(path) / "meta.json")
+
+
 def _fingerprint(table_dir: Path) -> str:
     h = hashlib.sha256()
     for name in Tables.NAMES:
         h.update(name.encode())
         h.update((table_dir / f"{name}.parquet").read_bytes())
     return h.hexdigest()
-
-
-def _cache_key() -> bytes | None:
-    """This user's secret for signing graph caches (created on first use), or None if unwritable."""
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "jjjkg"
-    path = base / "cache.key"
-    try:
-        if path.exists():
-            return path.read_bytes()
-        base.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-        return key
-    except FileExistsError:
-        return path.read_bytes()
-    except OSError:
-        return None
 
 
 def _sign(digest: bytes, fingerprint: str, key: bytes) -> str:
@@ -84,6 +75,21 @@ def _write_tables(tables: Tables, table_dir: Path) -> None:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), table_dir / f"{name}.parquet")
 
 
+def _replace_file(path: Path, write) -> None:
+    """Write ``path`` through ``write(f)`` into a temporary file renamed over it: never half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str | None = None) -> bytes | None:
     """Pickle ``G`` into ``store/cache``; signed now when ``fingerprint`` is known, else by ``_sign_cache`` later.
 
@@ -95,99 +101,183 @@ def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str | None = None)
     cache = store / "cache"
     cache.mkdir(exist_ok=True)
     G.orgs()  # the lookups by label, province and sector travel in the cache, computed once per build
-    with open(cache / "graph.pickle", "wb") as f:  # streamed: no second copy of the graph in memory
-        pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL)
+    # streamed: no second copy of the graph in memory
+    _replace_file(cache / "graph.pickle", lambda f: pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL))
     with open(cache / "graph.pickle", "rb") as f:
         digest = hashlib.file_digest(f, "sha256").digest()
     if fingerprint is not None:
-        _sign_cache(store, digest, fingerprint)
+        _sign_cache(store, digest, fingerprint, key)
     return digest
 
 
-def _sign_cache(store: Path, digest: bytes | None, fingerprint: str) -> None:
-    key = _cache_key()
+def _sign_cache(store: Path, digest: bytes | None, fingerprint: str, key: bytes | None = None) -> None:
+    key = key or _cache_key()
     if digest is not None and key is not None:
-        (store / "cache" / "graph.sig").write_text(_sign(digest, fingerprint, key))
+        signature = _sign(digest, fingerprint, key).encode()
+        _replace_file(store / "cache" / "graph.sig", lambda f: f.write(signature))
+
+
+def _write_error(path: Path, err: OSError) -> StoreError:
+    """One line for a build that could not write: where, why, what to do, and that nothing changed."""
+    where = err.filename or path
+    if err.errno == errno.ENOSPC:
+        return StoreError(f"cannot write the store {str(path)!r}: no space left on the device ({where}); "
+                          "free some space and build again; the existing store is unchanged")
+    return StoreError(f"cannot write the store {str(path)!r}: {err.strerror or err} ({where}); "
+                      "check the folder's permissions or choose another --store; the existing store is unchanged")
+
+
+def _check_target(path: Path) -> None:
+    """Refuse to put a store where something else is: a file, or a folder of other things."""
+    if path.is_symlink() or not path.exists():
+        return
+    if not path.is_dir():
+        raise StoreError(f"{str(path)!r} is a file, not a store folder; choose another --store")
+    if not store_exists(path) and any(path.iterdir()):
+        raise StoreError(f"{str(path)!r} is a folder with other files in it, not a jjjkg store; "
+                         "choose another --store (a build replaces the whole folder)")
 
 
 def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None) -> dict:
     """Write ``tables`` (and the graph built from them) as a store at ``path``, atomically.
 
     Returns the store's metadata.
+
+    Raises
+    ------
+    StoreError
+        When ``path`` holds something that is not a store, or the store cannot be written (a full
+        disk, no permission); the existing store is then unchanged.
     """
-    path = Path(path)
-    parent = path.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=parent))
+    path = versions.store_location(Path(path))
     try:
-        if G is None:
-            G = build_graph(tables)
-        # the graph is pickled before the tables are written: the pickler's memo and the Arrow
-        # buffers of the tables are not held at once (a lower peak of memory)
-        digest = _write_cache(G, tmp)
-        _write_tables(tables, tmp / "tables")
-        fingerprint = _fingerprint(tmp / "tables")
-        G.graph["fingerprint"] = fingerprint
-        meta = {
-            "format_version": FORMAT_VERSION,
-            "fingerprint": fingerprint,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "data_source": tables.source,
-            "counts": {name: len(df) for name, df in tables.items()},
-            "nodes": G.number_of_nodes(),
-            "edges": G.number_of_edges(),
-            "warnings": len(tables.warnings),
-        }
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        _sign_cache(tmp, digest, fingerprint)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _swap(tmp, path)
+        _check_target(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with versions.writer_lock(path):
+            _check_target(path)
+            versions.collect(path)
+            tmp = versions.new_build_dir(path)
+            try:
+                meta = _write_new_store(tables, tmp, G)
+                versions.publish(tmp, path)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            versions.collect(path)
+    except OSError as err:
+        raise _write_error(path, err) from err
     return meta
 
 
-def _swap(new: Path, path: Path) -> None:
-    """Put ``new`` at ``path``; the old store (and its running server) goes away only after."""
-    old = None
-    if path.exists():
-        _stop_engine(path)
-        old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old-", dir=path.resolve().parent))
-        os.replace(path, old / "store")
-    os.replace(new, path)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _stop_engine(path: Path) -> None:
-    """Stop the embedded server of a store about to be replaced, if one runs."""
-    if not (path / "falkordb").exists():
-        return
-    try:
-        from .falkordb_engine import stop
-    except ImportError:
-        return
-    stop(path)
+def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dict:
+    if G is None:
+        G = build_graph(tables)
+    # the graph is pickled before the tables are written: the pickler's memo and the Arrow
+    # buffers of the tables are not held at once (a lower peak of memory)
+    digest = _write_cache(G, tmp)
+    _write_tables(tables, tmp / "tables")
+    fingerprint = _fingerprint(tmp / "tables")
+    G.graph["fingerprint"] = fingerprint
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "fingerprint": fingerprint,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "data_source": tables.source,
+        "counts": {name: len(df) for name, df in tables.items()},
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "warnings": len(tables.warnings),
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    _sign_cache(tmp, digest, fingerprint)
+    return meta
 
 
 class Store:
-    """An opened store: its metadata, its tables and its graph, each read on first use."""
+    """An opened store: its metadata, its tables and its graph, each read on first use.
+
+    The store is read from the version that was current when it was opened (``root``), which no
+    build deletes while this object lives; ``path`` is the path the user named.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        meta_path = self.path / "meta.json"
-        if not meta_path.exists():
-            raise StoreError(f"no store at {str(self.path)!r}: run `jjjkg build` first (or pass --store)")
+        self._pin: int | None = None
+        self._open()
+
+    def _open(self) -> None:
+        """Read meta.json of the current version, pinned; look again once when a build switched it meanwhile."""
+        self._release()
+        for attempt in range(3):
+            self.root = versions.current_root(self.path)
+            self._pin = versions.pin(self.root)
+            if self._pin is not None and not versions.pinned_here(self._pin, self.root):
+                self._release()
+                continue  # collected between resolving and locking: the path points elsewhere now
+            if not store_exists(self.root):
+                self._release()
+                if attempt == 0 and versions.wait_for_writer(self.path):
+                    continue  # a build may be switching a plain-folder store: look again once it is done
+                if self.path.is_symlink():
+                    raise StoreError(f"no store at {str(self.path)!r}: it is a link to {os.readlink(self.path)!r}, "
+                                     "which is not there (to copy a store, copy what the link points to: cp -rL); "
+                                     f"run `jjjkg build --store {self.path}`")
+                raise StoreError(f"no store at {str(self.path)!r}: run `jjjkg build --store {self.path}` first")
+            break
+        self.meta = self._read_meta()
+        self._tables: Tables | None = None
+        self._graph: KnowledgeGraph | None = None
+
+    def _read_meta(self) -> dict:
+        meta_path = self.root / "meta.json"
+
+        def damaged(why) -> str:
+            return (f"the store at {str(self.path)!r} is damaged ({meta_path.name}: {why}); "
+                    f"rebuild it with `jjjkg build`")
+
         try:
-            self.meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise StoreError(f"the store at {str(self.path)!r} is damaged ({err}); rebuild it with `jjjkg build`") from err
-        version = self.meta.get("format_version")
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise StoreError(damaged(err.strerror or err)) from err
+        except ValueError as err:
+            raise StoreError(damaged(err)) from err
+        if not isinstance(meta, dict):
+            raise StoreError(damaged(f"expected an object, found {type(meta).__name__}"))
+        version = meta.get("format_version")
         if version != FORMAT_VERSION:
             raise StoreError(f"the store at {str(self.path)!r} has format version {version!r}, this jjjkg reads "
                              f"{FORMAT_VERSION}; rebuild it with `jjjkg build`")
-        self._tables: Tables | None = None
-        self._graph: KnowledgeGraph | None = None
+        if not isinstance(meta.get("fingerprint"), str):
+            raise StoreError(damaged("no fingerprint"))
+        return meta
+
+    def _release(self) -> None:
+        if self._pin is not None:
+            os.close(self._pin)
+            self._pin = None
+
+    def __del__(self):
+        self._release()
+
+    def _switched(self) -> bool:
+        """Whether a build replaced the store since it was opened (the path leads elsewhere, or to other tables)."""
+        if versions.current_root(self.path) != self.root:
+            return True
+        try:
+            meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+            return meta.get("fingerprint") != self.fingerprint
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def _retrying(self, read):
+        """``read()``; once more from the new store when it failed because a build switched the store."""
+        try:
+            return read()
+        except StoreError:
+            if not self._switched():
+                raise
+        self._open()
+        return read()
 
     @property
     def fingerprint(self) -> str:
@@ -196,7 +286,7 @@ class Store:
     @property
     def tables(self) -> Tables:
         if self._tables is None:
-            self._tables = self._read_tables()
+            self._tables = self._retrying(self._read_tables)
         return self._tables
 
     def _read_tables(self) -> Tables:
@@ -205,33 +295,41 @@ class Store:
         frames = {}
         try:
             for name in Tables.NAMES:
-                frames[name] = pq.read_table(self.path / "tables" / f"{name}.parquet").to_pandas()
+                frames[name] = pq.read_table(self.root / "tables" / f"{name}.parquet").to_pandas()
         except (OSError, ValueError) as err:
             raise StoreError(f"cannot read the store's tables at {str(self.path)!r} ({err}); "
-                             "rebuild it with `jjjkg build`") from err
+                             f"rebuild it with `jjjkg build`") from err
+        if self._pin is None and self._switched():  # a plain-folder store replaced while it was read
+            raise StoreError(f"the store at {str(self.path)!r} was replaced while it was read")
         return Tables(**frames, source=self.meta.get("data_source", ""))
 
     def graph(self) -> KnowledgeGraph:
         """The knowledge graph: from the signed cache when it verifies, else built from the tables."""
         if self._graph is None:
-            self._graph = self._cached_graph() or self._rebuild_graph()
+            self._graph = self._retrying(lambda: self._cached_graph() or self._rebuild_graph())
             self._graph.graph["fingerprint"] = self.fingerprint
         return self._graph
 
     def _cached_graph(self) -> KnowledgeGraph | None:
-        pkl, sig = self.path / "cache" / "graph.pickle", self.path / "cache" / "graph.sig"
+        pkl, sig = self.root / "cache" / "graph.pickle", self.root / "cache" / "graph.sig"
         key = _cache_key()
         if key is None or not pkl.exists() or not sig.exists():
             return None
-        payload = pkl.read_bytes()
         try:
-            fingerprint = _fingerprint(self.path / "tables")
+            fingerprint = _fingerprint(self.root / "tables")
         except OSError:
             return None
         if fingerprint != self.fingerprint:
             raise StoreError(f"the store's tables at {str(self.path)!r} do not match its meta.json; "
-                             "rebuild it with `jjjkg build`")
-        if not hmac.compare_digest(sig.read_text().strip(), _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
+                             f"rebuild it with `jjjkg build`")
+        try:
+            payload = pkl.read_bytes()
+            signature = sig.read_text(encoding="ascii").strip()
+        except (OSError, ValueError) as err:
+            _note(f"the graph cache {str(self.path / 'cache' / pkl.name)!r} cannot be read ({getattr(err, 'strerror', None) or err}); "
+                  f"the graph is built from the tables instead (`jjjkg build --store {self.path}` rewrites the store)")
+            return None
+        if not hmac.compare_digest(signature, _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
             return None  # written elsewhere, or for other tables: never unpickled
         with no_gc():
             G = pickle.loads(payload)
@@ -241,10 +339,58 @@ class Store:
         G = build_graph(self.tables)
         G.graph["fingerprint"] = self.fingerprint
         try:
-            _write_cache(G, self.path, self.fingerprint)
+            _write_cache(G, self.root, self.fingerprint)
         except OSError:
-            pass  # a read-only store still opens; it is just slower next time
+            pass  # a read-only store, a full disk: it still opens, it is just slower next time
         return G
+
+
+def _note(msg: str) -> None:
+    import sys
+
+    print(f"note: {msg}", file=sys.stderr, flush=True)
+
+
+def open_or_build(path: str | Path, tables, *, on_build=None) -> Store:
+    """Open the store at ``path``, building it from ``tables()`` first when there is none.
+
+    Under the store's writer lock, so a build under way finishes first (and two commands never build
+    at once); a store path whose link was lost is pointed back at its newest version; and nothing is
+    built where an interrupted build left remains: those may be the user's own data.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store.
+    tables : callable
+        Returns the ``Tables`` to build from; called only when a build is needed.
+    on_build : callable, optional
+        Called with ``"start"`` and ``"done"`` around the build, to tell the user.
+
+    Raises
+    ------
+    StoreError
+        When remains of an interrupted build lie beside a missing store.
+    """
+    path = Path(path)
+    if store_exists(path):
+        return Store(path)
+    location = versions.store_location(path)
+    with versions.writer_lock(location):
+        if not store_exists(path):
+            versions.recover(location)
+        if not store_exists(path):
+            rest = versions.leftovers(location)
+            if rest:
+                raise StoreError(f"no store at {str(path)!r}, but {rest[0].name!r} beside it "
+                                 f"{'and others are' if len(rest) > 1 else 'is'} left from an interrupted build; "
+                                 "run `jjjkg build` (with --data if it was your own data) to rebuild it")
+            if on_build:
+                on_build("start")
+            save_store(tables(), path)
+            if on_build:
+                on_build("done")
+    return Store(path)
 
 
 def open_store(path: str | Path | None = None) -> Store:
