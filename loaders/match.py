@@ -180,7 +180,8 @@ class EntityIndex:
         for row in rows:
             self.add(*row)
 
-    def add(self, oid: str, name: str, aliases=None, credit_code: str | None = None, org_type: str | None = None) -> None:
+    def add(self, oid: str, name: str, aliases=None, credit_code: str | None = None,
+            org_type: str | None = None) -> None:
         """Index one organization."""
         folded, core, shorts = name_keys(name)
         self.names[oid] = name
