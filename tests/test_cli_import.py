@@ -63,9 +63,14 @@ def test_apply_then_reimport_is_a_noop(cli, built, gb_list):
     assert code == 0, err
     assert out.startswith("nothing to change: 4 match, 0 new, 0 ambiguous")
     assert _digest(built) == after
-    code, out, _ = cli("cypher", "MATCH (o)-[r:OPERATES]->(p:Platform {name: '样例细胞中试平台'}) "
-                       "RETURN o.id AS o, p.province AS province, r.source AS source", "--format", "json",
-                       "--store", built)
+    from graph.store.falkordb_engine import stop
+
+    try:
+        code, out, _ = cli("cypher", "MATCH (o)-[r:OPERATES]->(p:Platform {name: '样例细胞中试平台'}) "
+                           "RETURN o.id AS o, p.province AS province, r.source AS source", "--format", "json",
+                           "--store", built)
+    finally:
+        stop(built)  # the embedded server this test started
     import json
 
     [row] = json.loads(out)
