@@ -199,6 +199,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
     orgs = tables.organizations
     index = EntityIndex(zip(orgs["id"], orgs["name"], orgs["aliases"], orgs["credit_code"], orgs["type"]))
     existing_ids = set(orgs["id"])
+    types = dict(zip(orgs["id"], orgs["type"]))
     sectors = NameIndex(tables.sectors, "sector", "the store's sectors")
     places = _Places(tables.regions)
     provenance = source or lst.title or ""
@@ -222,7 +223,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
         prov, city, district = _place(values, province, code, places, notes)
         if prov is None and schema.ORG_TYPES[otype].province_required:
             unplaced.append(r)
-        where = f"{lst.where}, row {r}"
+        where = f"{lst.file}, sheet {lst.sheet}, row {r}" if lst.sheet else f"{lst.file}, row {r}"
         org = {"name": name, "type": otype, "province": prov or "", "city": city or "", "district": district or "",
                "credit_code": code or "", "source": f"{provenance} ({where})" if provenance else where}
         org["sectors"] = ";".join(_sectors(values.get("sectors", ""), sectors, notes))
@@ -232,7 +233,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
             except ValueError:
                 notes.append(f"level {values['level']!r} not known; left empty")
         res = index.resolve(name, code, otype)
-        lines.append(_line(r, "platform", name, res, otype, code, existing_ids, org, notes))
+        lines.append(_line(r, "platform", name, res, otype, code, existing_ids, org, notes, types))
         if prov is None and schema.ORG_TYPES[otype].province_required and res.action == NEW:
             lines[-1].note = "; ".join(filter(None, [lines[-1].note, "province unknown: pass --province"]))
         ops = [o for o in _SPLIT_NAMES.split(values.get("operator", "")) if o]
@@ -255,9 +256,11 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
     return Plan(lines, unplaced, skipped, provenance)
 
 
-def _line(row, entity, name, res: Resolution, otype, code, existing_ids, org, notes) -> PlanLine:
+def _line(row, entity, name, res: Resolution, otype, code, existing_ids, org, notes, types=None) -> PlanLine:
     if res.action == MATCH:
         oid = res.id
+        if types is not None and types.get(oid) not in (None, otype) and entity == "platform":
+            notes = [*notes, f"the store has it as {types[oid]}; kept so"]
     elif res.action == NEW:
         oid = _stable_id(otype, name, code)
         if oid in existing_ids:  # made by an earlier import of a spelling this index folds apart
@@ -342,7 +345,8 @@ def _neutral(v: str) -> str:
 def read_plan(path: str | Path, plan: Plan) -> Plan:
     """Overlay a user-edited plan file on ``plan`` (made afresh from the same list).
 
-    The user's ``action`` and ``id`` win; every line of the file must be a line of ``plan``.
+    The user's ``action`` and ``id`` win; every line of the file must be a line of ``plan``, and a
+    line deleted from the file is not applied.
     """
     path = Path(path)
     if not path.is_file():
@@ -357,6 +361,7 @@ def read_plan(path: str | Path, plan: Plan) -> Plan:
                                  f"missing {', '.join(missing)}"))
     col = {c: header.index(c) for c in header}
     by_key = {ln.key(): ln for ln in plan.lines}
+    seen: set[tuple[int, str, str]] = set()
     problems = []
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
@@ -382,8 +387,12 @@ def read_plan(path: str | Path, plan: Plan) -> Plan:
             problems.append(Problem(path.name, n, "id", f"action {action} needs an id"))
             continue
         line.action, line.id = action, oid
+        seen.add(key)
     if problems:
         raise InputError(problems)
+    for line in plan.lines:  # a line deleted from the file is not applied
+        if line.key() not in seen:
+            line.action, line.note = SKIP, "not in the plan file"
     return plan
 
 
@@ -444,14 +453,16 @@ def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
     have = set(zip(tables.relations["from_id"], tables.relations["relation"], tables.relations["to_id"]))
     new_rels: list[dict] = []
     for ln in plan.lines:
-        if ln.entity != "operator" or ln.action not in (MATCH, NEW) or ln.id not in {**existing, **new_orgs}:
+        known = ln.id in existing or ln.id in new_orgs
+        if ln.entity != "operator" or ln.action not in (MATCH, NEW) or not known:
             continue
         target = ids_of_row.get((ln.row, "platform"))
         if target is None:
             continue  # the row's platform is left out: so is its operator's relation
         key = (ln.id, "OPERATES", target)
-        if key in have or any((r["from_id"], "OPERATES", r["to_id"]) == key for r in new_rels):
+        if key in have:
             continue
+        have.add(key)
         new_rels.append({"from_id": ln.id, "relation": "OPERATES", "to_id": target, "year": "", "weight": "",
                          "source": ln.org.get("source", ""), ROW: ln.row})
     if not new_orgs and not new_rels:

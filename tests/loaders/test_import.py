@@ -245,3 +245,43 @@ def test_a_match_to_an_unknown_id_fails_and_adds_nothing(tmp_path, bundled):
     with pytest.raises(InputError) as err:
         apply_plan(plan, bundled, lst.where)
     assert "match 'NO_SUCH_ID': no organization has that id" in str(err.value.problems[0])
+
+
+# ----------------------------------------------------------------------------- the aliases column
+
+def test_aliases_column_reaches_node_cypher_rdf_and_import(tiny_rows, write_folder, tmp_path, embedded_engine):
+    from graph import build_graph
+    from graph.rdf import to_rdf
+
+    for r in tiny_rows["organizations"]:
+        r["别名"] = "氢能一号；旧称氢能平台" if r["id"] == "bj-pf-1" else ""
+    t = loaders.read_folder(write_folder(tiny_rows))
+    G = build_graph(t)
+    assert G.nodes["bj-pf-1"]["aliases"] == ["氢能一号", "旧称氢能平台"]
+    embedded_engine.load(G)
+    [row] = embedded_engine.run("MATCH (p:Platform {id: 'bj-pf-1'}) RETURN p.aliases AS a")
+    assert row["a"] == ["氢能一号", "旧称氢能平台"]
+    ttl = tmp_path / "g.ttl"
+    to_rdf(t, G).serialize(ttl, format="turtle")
+    back = loaders.read_folder(ttl).organizations.set_index("id")
+    assert sorted(back.loc["bj-pf-1", "aliases"]) == sorted(["氢能一号", "旧称氢能平台"])
+    lst = read_published(_write_csv(tmp_path / "l.csv", [["平台名称", "所属区"], ["旧称氢能平台", "海淀区"]], "utf-8"))
+    [line] = make_plan(lst, t).lines
+    assert (line.action, line.id, line.score) == ("match", "bj-pf-1", "0.95")
+
+
+def test_a_line_deleted_from_the_plan_is_not_applied(tmp_path, bundled):
+    lst, plan = _plan(tmp_path, bundled)
+    path = write_plan(plan, tmp_path / "plan.csv")
+    kept = [ln for ln in path.read_text(encoding="utf-8-sig").splitlines() if not ln.startswith("4,operator,")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8-sig")
+    applied = apply_plan(read_plan(path, make_plan(lst, bundled)), bundled, lst.where)
+    assert not any(r[0] == "EN_SINOHYTEC" for r in applied.relations)
+    assert "row 4 operator '北京亿华通科技有限公司': skip" in applied.left_out
+
+
+def test_provenance_names_the_sheet(tmp_path, bundled):
+    lst = read_published(_write_xlsx(tmp_path / "list.xlsx", LIST_ROWS))
+    plan = make_plan(lst, bundled)
+    [org] = [ln.org for ln in plan.lines if ln.row == 4 and ln.entity == "platform"]
+    assert org["source"] == "北京市中试平台名单（第一批） (list.xlsx, sheet 名单, row 4)"
