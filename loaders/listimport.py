@@ -40,6 +40,7 @@ __all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_
 PLAN_COLUMNS = ("row", "entity", "name", "action", "id", "candidates", "score", "note")
 #: an action a user may write in an edited plan: leave the line out
 SKIP = "skip"
+_NOT_IN_FILE = "not in the plan file"
 ACTIONS = (MATCH, NEW, AMBIGUOUS, SKIP)
 
 _ID_PREFIX = {"platform": "PF", "enterprise": "EN", "university": "UN", "institute": "IN", "site": "ST",
@@ -392,7 +393,7 @@ def read_plan(path: str | Path, plan: Plan) -> Plan:
         raise InputError(problems)
     for line in plan.lines:  # a line deleted from the file is not applied
         if line.key() not in seen:
-            line.action, line.note = SKIP, "not in the plan file"
+            line.action, line.note = SKIP, _NOT_IN_FILE
     return plan
 
 
@@ -425,8 +426,9 @@ def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
     # platforms first: an operator's row whose platform is left out is left out too
     for ln in sorted(plan.lines, key=lambda x: x.entity != "platform"):
         if ln.action in (AMBIGUOUS, SKIP):
-            left_out.append(f"row {ln.row} {ln.entity} {ln.name!r}: {ln.action}"
-                            + (f" (candidates {ln.candidates})" if ln.candidates else ""))
+            why = ln.note if ln.note == _NOT_IN_FILE else ln.action
+            left_out.append(f"row {ln.row} {ln.entity} {ln.name!r}: {why}"
+                            + (f" (candidates {ln.candidates})" if ln.candidates and ln.action == AMBIGUOUS else ""))
             continue
         if ln.entity == "operator" and ln.row not in platform_rows:
             left_out.append(f"row {ln.row} operator {ln.name!r}: the row's platform is left out")

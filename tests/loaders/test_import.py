@@ -277,7 +277,7 @@ def test_a_line_deleted_from_the_plan_is_not_applied(tmp_path, bundled):
     path.write_text("\n".join(kept) + "\n", encoding="utf-8-sig")
     applied = apply_plan(read_plan(path, make_plan(lst, bundled)), bundled, lst.where)
     assert not any(r[0] == "EN_SINOHYTEC" for r in applied.relations)
-    assert "row 4 operator '北京亿华通科技有限公司': skip (candidates EN_SINOHYTEC 0.95)" in applied.left_out
+    assert "row 4 operator '北京亿华通科技有限公司': not in the plan file" in applied.left_out
 
 
 def test_provenance_names_the_sheet(tmp_path, bundled):
