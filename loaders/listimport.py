@@ -198,7 +198,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
         except ValueError as err:
             raise InputError(Problem("--province", None, None, str(err))) from None
     orgs = tables.organizations
-    index = EntityIndex(zip(orgs["id"], orgs["name"], orgs["aliases"], orgs["credit_code"], orgs["type"]))
+    index = EntityIndex.from_columns(orgs["id"], orgs["name"], orgs["aliases"], orgs["credit_code"], orgs["type"])
     existing_ids = set(orgs["id"])
     types = dict(zip(orgs["id"], orgs["type"]))
     sectors = NameIndex(tables.sectors, "sector", "the store's sectors")

@@ -31,6 +31,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
+from collections import defaultdict
+
+from graph.build import no_gc
 from dataclasses import dataclass, field
 
 __all__ = ["name_keys", "fold_name", "core_name", "EntityIndex", "Resolution", "MATCH", "NEW", "AMBIGUOUS"]
@@ -59,6 +62,7 @@ _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": 
                            "「": "", "」": "", "“": "", "”": "", '"': "", "《": "", "》": ""})
 _SPACES = re.compile(r"[\s\u3000·•・]+")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
+_TRANSLATED = re.compile("[" + re.escape("".join(chr(c) for c in _BRACKETS)) + "]")
 
 
 def fold_name(name: str) -> str:
@@ -67,8 +71,10 @@ def fold_name(name: str) -> str:
     >>> fold_name("北方集成电路技术创新中心（北京） 有限公司")
     '北方集成电路技术创新中心(北京)有限公司'
     """
-    s = unicodedata.normalize("NFKC", str(name)).translate(_BRACKETS)
-    return _SPACES.sub("", s).lower().strip()
+    s = unicodedata.normalize("NFKC", str(name))
+    if _TRANSLATED.search(s):  # most names have none of these: no translation pass for them
+        s = s.translate(_BRACKETS)
+    return _SPACES.sub("", s).lower()
 
 
 def _is_place(word: str) -> bool:
@@ -76,7 +82,15 @@ def _is_place(word: str) -> bool:
     return w in _PLACE_WORDS
 
 
+#: the legal suffixes at the end of a name, stripped in one pass (the same pattern column-wise and per name)
+_SUFFIX_RUN = re.compile("(?:" + "|".join(LEGAL_SUFFIXES) + ")+$")
+
+
 def _strip_suffixes(s: str) -> str:
+    stripped = _SUFFIX_RUN.sub("", s)
+    if len(stripped) >= 2:
+        return stripped
+    # a name that is little more than a legal form: strip one suffix at a time while two characters remain
     changed = True
     while changed:
         changed = False
@@ -109,13 +123,16 @@ def name_keys(name: str) -> tuple[str, str, list[str]]:
         return ""
 
     base = folded
-    for _ in range(3):  # nested brackets, innermost first
-        new = _BRACKETED.sub(drop, base)
-        if new == base:
-            break
-        base = new
-    base = base.replace("(", "").replace(")", "")
+    if "(" in base or ")" in base:
+        for _ in range(3):  # nested brackets, innermost first
+            new = _BRACKETED.sub(drop, base)
+            if new == base:
+                break
+            base = new
+        base = base.replace("(", "").replace(")", "")
     core = _strip_suffixes(base) or base
+    if not shorts:
+        return folded, core, shorts
     short_cores = [c for c in (_strip_suffixes(s) or s for s in shorts) if len(c) >= 2 and c != core]
     return folded, core, short_cores
 
@@ -170,10 +187,10 @@ class EntityIndex:
     """
 
     def __init__(self, rows=()):
-        self.folded: dict[str, set[str]] = {}
-        self.core: dict[str, set[str]] = {}
-        self.alias: dict[str, set[str]] = {}
-        self.credit: dict[str, set[str]] = {}
+        self.folded: dict[str, set[str]] = defaultdict(set)
+        self.core: dict[str, set[str]] = defaultdict(set)
+        self.alias: dict[str, set[str]] = defaultdict(set)
+        self.credit: dict[str, set[str]] = defaultdict(set)
         self.names: dict[str, str] = {}
         self.types: dict[str, str | None] = {}
         self._sorted: list[str] | None = None
@@ -186,13 +203,56 @@ class EntityIndex:
         folded, core, shorts = name_keys(name)
         self.names[oid] = name
         self.types[oid] = org_type
-        self.folded.setdefault(folded, set()).add(oid)
-        self.core.setdefault(core, set()).add(oid)
-        for a in [*shorts, *(name_keys(x)[1] for x in (aliases or []) if x)]:
-            self.alias.setdefault(a, set()).add(oid)
+        self.folded[folded].add(oid)
+        self.core[core].add(oid)
+        for a in shorts:
+            self.alias[a].add(oid)
+        if aliases is not None and len(aliases):
+            for x in aliases:
+                if x:
+                    self.alias[name_keys(x)[1]].add(oid)
         if credit_code:
-            self.credit.setdefault(str(credit_code).upper(), set()).add(oid)
+            self.credit[str(credit_code).upper()].add(oid)
         self._sorted = None
+
+    @classmethod
+    def from_columns(cls, ids, names, aliases=None, credit_codes=None, types=None) -> EntityIndex:
+        """The index of whole columns: names without brackets are folded column-wise (pandas string
+        methods, the same patterns as ``name_keys``), the rest one by one.
+        """
+        with no_gc():  # hundreds of thousands of small sets: no collector passes over the heap meanwhile
+            return cls._from_columns(ids, names, aliases, credit_codes, types)
+
+    @classmethod
+    def _from_columns(cls, ids, names, aliases, credit_codes, types) -> EntityIndex:
+        import pandas as pd
+
+        ids = list(ids)
+        n = len(ids)
+        s = pd.Series(list(names), dtype=object).astype(str).str.normalize("NFKC")
+        plain = ~s.str.contains(_TRANSLATED.pattern + "|[()]", regex=True)
+        folded = s.str.replace(_SPACES.pattern, "", regex=True).str.lower()
+        core = folded.str.replace(_SUFFIX_RUN.pattern, "", regex=True)
+        plain &= core.str.len() >= 2
+        ix = cls()
+        ix.names = dict(zip(ids, names if isinstance(names, list) else list(names)))
+        ix.types = dict(zip(ids, types if types is not None else [None] * n))
+        frame = pd.DataFrame({"id": ids, "folded": folded, "core": core})[plain.to_numpy()]
+        for key, col in (("folded", ix.folded), ("core", ix.core)):
+            for k, oid in zip(frame[key].tolist(), frame["id"].tolist()):
+                col[k].add(oid)
+        alias_list = list(aliases) if aliases is not None else [None] * n
+        code_list = list(credit_codes) if credit_codes is not None else [None] * n
+        for i in (~plain).to_numpy().nonzero()[0]:
+            ix.add(ids[i], ix.names[ids[i]], None, None, ix.types[ids[i]])
+        for oid, al, code in zip(ids, alias_list, code_list):
+            if al is not None and len(al):
+                for x in al:
+                    if x:
+                        ix.alias[name_keys(x)[1]].add(oid)
+            if code:
+                ix.credit[str(code).upper()].add(oid)
+        return ix
 
     def _cores_sorted(self) -> list[str]:
         if self._sorted is None:
