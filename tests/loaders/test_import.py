@@ -285,3 +285,13 @@ def test_provenance_names_the_sheet(tmp_path, bundled):
     plan = make_plan(lst, bundled)
     [org] = [ln.org for ln in plan.lines if ln.row == 4 and ln.entity == "platform"]
     assert org["source"] == "北京市中试平台名单（第一批） (list.xlsx, sheet 名单, row 4)"
+
+
+def test_the_column_wise_index_equals_the_name_by_name_one(bundled):
+    # the bulk path folds names with pandas string methods; it must give the very keys name_keys gives
+    o = bundled.organizations
+    names = o["name"].tolist() + ["ＡＢＣ 有限公司", "公司", "样例集团有限公司（样例）", "“引号”科技"]
+    ids = o["id"].tolist() + ["x1", "x2", "x3", "x4"]
+    one = EntityIndex(zip(ids, names, [[]] * len(ids), [None] * len(ids)))
+    bulk = EntityIndex.from_columns(ids, names)
+    assert (bulk.folded, bulk.core, bulk.alias) == (one.folded, one.core, one.alias)
