@@ -27,6 +27,7 @@ examples:
   jjjkg query rd-scaleup-paths --engine cypher  # the same analysis, run as Cypher
   jjjkg cypher "MATCH (p:Platform {province:'北京'}) RETURN p.id, p.name LIMIT 5"
   jjjkg viz --sector CH_H2 --out h2.html
+  jjjkg import 中试平台名单.xlsx                  # a published list: writes a plan; --apply adds it
 
 The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs a store and
 finds none builds it from the bundled dataset first.

@@ -26,9 +26,9 @@ def _say(msg: str) -> None:
 def add_parser(sub, formatter, add_store, open_store) -> None:
     p = sub.add_parser("import", help="bring a published list (xlsx/csv) into the store, after a plan",
                        formatter_class=formatter, epilog=EPILOG,
-                       description="Read a list as published (title rows above the header, no ids: 序号, 平台名称, "
-                                   "依托单位, 所属区, 重点领域, 级别 …), resolve each row and its operator (依托单位) "
-                                   "against the store's organizations, and write the plan. With --apply, add the new "
+                       description="Read a list as published (title rows above the header, no ids: 序号, 平台名称,\n"
+                                   "依托单位, 所属区, 重点领域, 级别 …), resolve each row and its operator (依托单位)\n"
+                                   "against the store's organizations, and write the plan. With --apply, add the new\n"
                                    "organizations and OPERATES relations and rebuild the store.")
     p.add_argument("file", metavar="FILE", help="the list: .xlsx (any sheet) or .csv (UTF-8 or GB18030)")
     p.add_argument("--sheet", metavar="NAME", help="the workbook's sheet (default: the first with a header)")
