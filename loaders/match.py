@@ -207,13 +207,17 @@ class EntityIndex:
         self.core[core].add(oid)
         for a in shorts:
             self.alias[a].add(oid)
+        self._add_other_names(oid, aliases, credit_code)
+        self._sorted = None
+
+    def _add_other_names(self, oid: str, aliases, credit_code) -> None:
+        """The ``aliases`` (a list, an array or None) and the credit code of one organization."""
         if aliases is not None and len(aliases):
             for x in aliases:
                 if x:
                     self.alias[name_keys(x)[1]].add(oid)
         if credit_code:
             self.credit[str(credit_code).upper()].add(oid)
-        self._sorted = None
 
     @classmethod
     def from_columns(cls, ids, names, aliases=None, credit_codes=None, types=None) -> EntityIndex:
@@ -246,12 +250,7 @@ class EntityIndex:
         for i in (~plain).to_numpy().nonzero()[0]:
             ix.add(ids[i], ix.names[ids[i]], None, None, ix.types[ids[i]])
         for oid, al, code in zip(ids, alias_list, code_list):
-            if al is not None and len(al):
-                for x in al:
-                    if x:
-                        ix.alias[name_keys(x)[1]].add(oid)
-            if code:
-                ix.credit[str(code).upper()].add(oid)
+            ix._add_other_names(oid, al, code)
         return ix
 
     def _cores_sorted(self) -> list[str]:
