@@ -115,7 +115,8 @@ def relation_property(rel: str) -> str:
 
 
 # How each column of a node family becomes RDF: column → (property IRI, kind). Kinds: "id", "name"
-# (the @zh literal), "name_en" (the @en literal on the same property), "str", "bool", "int", "float",
+# (the @zh literal), "name_en" (the @en literal on the same property), "labels" (a @zh literal per list
+# entry), "str", "bool", "int", "float",
 # "ref:<Label>" (an IRI of another node), "type" (rdf:type of the organization's class).
 def _org_columns() -> dict[str, tuple[str, str]]:
     special = {
@@ -129,6 +130,7 @@ def _org_columns() -> dict[str, tuple[str, str]]:
         "lat": (_SCHEMA + "latitude", "float"),
         "lon": (_SCHEMA + "longitude", "float"),
         "source": (_DCT + "source", "str"),
+        "aliases": (_SKOS + "altLabel", "labels"),  # one @zh literal per other name
     }
     out = {}
     for c in schema.ORGANIZATIONS.columns:
@@ -489,6 +491,9 @@ def to_rdf(tables, G):
                     head = BNode()
                     Collection(g, head, [URIRef(node_iri(fam, x)) for x in items])
                     add((s, URIRef(LIST_ORDER[col]), head))
+            elif kind == "labels":
+                for x in v:
+                    add((s, p, _lit(x, "str", "zh")))
             elif kind in ("id", "str"):
                 add((s, p, _lit(v, "str")))
             elif kind == "name":

@@ -272,6 +272,8 @@ ORGANIZATIONS = Table("organizations", "机构", True, (
     Column("lat", "纬度", "float", aliases=("latitude",)),
     Column("lon", "经度", "float", aliases=("longitude", "lng")),
     Column("source", "来源", aliases=("数据来源", "出处", "信息来源")),
+    # other names (short names, former names), used to resolve the names of an imported list
+    Column("aliases", "别名", "list", aliases=("简称", "曾用名", "其他名称")),
     # extensions for the policy analyses (subsidy-estimate, supply-list); optional
     Column("investment", "总投资（万元）", "float", aliases=("总投资", "项目总投资", "投资额", "投资（万元）", "investment_wan")),
     Column("open_to_public", "对外开放", "bool", aliases=("是否对外开放", "开放共享", "对外服务")),

@@ -27,6 +27,7 @@ examples:
   jjjkg query rd-scaleup-paths --engine cypher  # the same analysis, run as Cypher
   jjjkg cypher "MATCH (p:Platform {province:'北京'}) RETURN p.id, p.name LIMIT 5"
   jjjkg viz --sector CH_H2 --out h2.html
+  jjjkg import 中试平台名单.xlsx                  # a published list: writes a plan; --apply adds it
 
 The store is ./.jjjkg unless --store or JJJKG_STORE says otherwise; a command that needs the default
 store and finds none builds it from the bundled dataset first; a store you name must exist.
@@ -404,10 +405,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)
 
-    from jjjkg import cmd_exports, cmd_viz
+    from jjjkg import cmd_exports, cmd_import, cmd_viz
 
     cmd_viz.add_parser(sub, _Formatter, _add_store, _open_store)
     cmd_exports.add_parsers(sub, _Formatter, _add_store, _open_store)
+    cmd_import.add_parser(sub, _Formatter, _add_store, _open_store)
 
     p = sub.add_parser("generate", help="write a synthetic data folder (for scale tests)", formatter_class=_Formatter,
                        description="Write a contract-format folder of synthetic data: realistic shape (hubs, the "

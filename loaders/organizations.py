@@ -75,10 +75,11 @@ def validate_organizations(raw: RawTable, sectors: NameIndex, services: NameInde
         ck.error(int(row), "lon" if has_lat else "lat",
                  "give both lat and lon, or neither (a point needs both coordinates)")
     out["source"] = ck.column("source", str)
+    out["aliases"] = ck.column("aliases", normalize.split_list)
     out["investment"] = ck.column("investment", normalize.number)
     out["open_to_public"] = ck.column("open_to_public", normalize.boolean)
 
-    for col in ("sectors", "services", "needs"):
+    for col in ("sectors", "services", "needs", "aliases"):
         out[col] = pd.Series([v if type(v) is list else [] for v in out[col].tolist()], index=out.index, dtype=object)
 
     # where the row sits in the region tree; credit-code region digits against the province

@@ -142,6 +142,8 @@ def _cells(g, s, cols: dict, id_pred) -> dict[str, str]:
             ids = sorted(_ident(g, v, id_pred) for v in values)
             ordered = _ordered(g, s, col, id_pred)
             row[col] = ";".join(ordered if ordered is not None and sorted(ordered) == ids else ids)
+        elif kind == "labels":
+            row[col] = ";".join(sorted(str(v) for v in values))
         elif kind == "bool":
             row[col] = "true" if values[0].toPython() is True or str(values[0]).lower() == "true" else str(values[0])
         else:

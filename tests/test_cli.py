@@ -103,7 +103,9 @@ def test_missing_default_store_is_built_from_bundled_data(cli, tmp_path, monkeyp
     assert code == 0
     assert "no store at .jjjkg; building it from the bundled dataset first" in err
     assert (tmp_path / ".jjjkg" / "meta.json").exists()
-    assert json.loads(out) == []  # the bundled facts hold no complete path (see graph/data/bundled/README.md)
+    # the bundled facts hold one documented complete path (see graph/data/bundled/README.md)
+    assert json.loads(out) == [{"rnd_id": "EN_LIANTAI", "platform_id": "PF_JJJ_NTIC", "site_id": "PK_YANJIAO",
+                                "sectors": ["IND_NGIT"]}]
 
 
 def test_store_from_environment(cli, tmp_path, monkeypatch):

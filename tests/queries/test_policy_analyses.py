@@ -317,11 +317,11 @@ def test_engines_agree_on_variant(engine, variant):
 
 def test_bundled_targets_2030(bundled):
     # organizations.csv: level national and province 北京 on PF_BIT_EV, PF_JJJ_NTIC, PF_ROBOT_TEST;
-    # municipal in 北京 only PF_NEV_BJLAB (PF_HB_ZKTC and PF_LF_PAPER are in Hebei)
+    # municipal in 北京 PF_BJ_MEMS_ERC and PF_NEV_BJLAB (PF_HB_ZKTC and PF_LF_PAPER are in Hebei)
     overall = queries.QUERIES["targets-2030"].func(bundled)[:2]
     assert [(r["level"], r["count"], r["shortfall"], r["platform_ids"]) for r in overall] == [
         ("national", 3, 7, ["PF_BIT_EV", "PF_JJJ_NTIC", "PF_ROBOT_TEST"]),
-        ("municipal", 1, 49, ["PF_NEV_BJLAB"])]
+        ("municipal", 2, 48, ["PF_BJ_MEMS_ERC", "PF_NEV_BJLAB"])]
 
 
 def test_bundled_partner_candidates(bundled):
@@ -334,9 +334,10 @@ def test_bundled_partner_candidates(bundled):
 
 
 def test_bundled_scorecard_and_supply(bundled):
-    # PF_YZ_CELL: operated by EN_YZ_HOLDING; EN_ZHONGYIN and EN_PHARMARON transfer to it; no services, no scale-up
+    # PF_YZ_CELL: operated by EN_YZ_HOLDING; EN_ZHONGYIN, EN_PHARMARON and EN_BJ_BELLE transfer to it;
+    # no services, no scale-up
     r = _row(queries.QUERIES["platform-scorecard"].func(bundled), "platform_id", "PF_YZ_CELL")
-    assert (r["capability"], r["openness"], r["service"], r["benefit"]) == (0, 2, 2, 0)
+    assert (r["capability"], r["openness"], r["service"], r["benefit"]) == (0, 3, 3, 0)
     # the only platform offering 检验检测 is the national robot test centre
     rows = queries.supply_list(bundled, service="检验检测")
     assert [(r["platform_id"], r["level"]) for r in rows] == [("PF_ROBOT_TEST", "national")]

@@ -1,0 +1,497 @@
+"""Importing a published list into a store's tables: the plan, and applying it.
+
+``make_plan`` resolves every row of a ``PublishedList`` — and each row's operator (依托单位) —
+against the store's organizations (``loaders.match``), and says for each what it would do:
+``match`` an existing id, create a ``new`` one, or leave an ``ambiguous`` row to the user.
+``write_plan``/``read_plan`` keep the plan as a CSV a user can edit in Excel, and ``apply_plan``
+turns the plan into new ``Tables`` (validated by the same loaders as ``build``) that the caller
+saves with ``graph.store.save_store``. Nothing here writes a store.
+
+New ids are stable: the credit code when the list gives one, else a hash of the name's core
+(``loaders.match.name_keys``), so importing the same list twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from graph import schema
+from graph.errors import InputError, Problem
+from graph.tables import Tables
+
+from . import normalize
+from .match import AMBIGUOUS, MATCH, NEW, EntityIndex, Resolution, name_keys
+from .organizations import validate_organizations
+from .published import PublishedList
+from .read import ROW, RawTable, decode
+from .relations import validate_relations
+from .resolve import NameIndex, RegionIndex
+
+__all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_plan", "apply_plan", "SKIP"]
+
+#: the plan's columns, exactly (contract section 3)
+PLAN_COLUMNS = ("row", "entity", "name", "action", "id", "candidates", "score", "note")
+#: an action a user may write in an edited plan: leave the line out
+SKIP = "skip"
+_NOT_IN_FILE = "not in the plan file"
+ACTIONS = (MATCH, NEW, AMBIGUOUS, SKIP)
+
+_ID_PREFIX = {"platform": "PF", "enterprise": "EN", "university": "UN", "institute": "IN", "site": "ST",
+              "park": "PK", "alliance": "AL", "agency": "AG", "financial": "FI"}
+#: an operator's type from its name: first rule that fits (else enterprise)
+_TYPE_FROM_NAME = (("university", ("大学", "学院")), ("institute", ("研究院", "研究所", "科学院", "实验室", "研究中心")),
+                   ("park", ("园区", "产业园", "科技园", "开发区")), ("agency", ("委员会", "管理局", "人民政府", "厅", "局")),
+                   ("enterprise", ("公司", "集团", "厂")))
+_SPLIT_NAMES = re.compile(r"\s*[、;；]\s*")
+_SPLIT_SECTORS = re.compile(r"\s*[、,，;；/|]\s*")
+
+
+@dataclass
+class PlanLine:
+    """One line of the plan: a list row's entity (the platform itself, or one of its operators)."""
+
+    row: int
+    entity: str  # "platform" (the row itself; also for --as organizations) or "operator"
+    name: str
+    action: str
+    id: str
+    candidates: str = ""
+    score: str = ""
+    note: str = ""
+    # what a new organization is made of (not written to the plan)
+    org: dict = field(default_factory=dict, repr=False)
+
+    def key(self) -> tuple[int, str, str]:
+        return (self.row, self.entity, self.name)
+
+    def as_row(self) -> list[str]:
+        return [str(self.row), self.entity, self.name, self.action, self.id, self.candidates, self.score, self.note]
+
+
+@dataclass
+class Plan:
+    """Every line, the rows that could not be placed in a province, the rows left out."""
+
+    lines: list[PlanLine]
+    unplaced: list[int]
+    skipped: list[tuple[int, str]]  # (row, why)
+    source: str  # the provenance prefix: the list's title or --source
+
+    def counts(self) -> dict[str, int]:
+        out = {a: 0 for a in (MATCH, NEW, AMBIGUOUS)}
+        for ln in self.lines:
+            out[ln.action] = out.get(ln.action, 0) + 1
+        return out
+
+
+def _stable_id(org_type: str, name: str, credit_code: str | None) -> str:
+    prefix = _ID_PREFIX[org_type]
+    if credit_code:
+        return f"{prefix}_{credit_code}"
+    core = name_keys(name)[1]
+    return f"{prefix}_N{hashlib.sha1(core.encode('utf-8')).hexdigest()[:10].upper()}"
+
+
+def _type_from_name(name: str) -> str:
+    for t, words in _TYPE_FROM_NAME:
+        if any(w in name for w in words):
+            return t
+    return "enterprise"
+
+
+class _Places:
+    """Province (and city) of a district, city or address, from the store's region tree."""
+
+    def __init__(self, regions: pd.DataFrame):
+        self.by_key: dict[str, set[str]] = {}
+        self.full: list[tuple[str, str]] = []  # (full name, region id), longest first
+        self.province = dict(zip(regions["id"], regions["province"]))
+        self.parent = dict(zip(regions["id"], regions["parent"]))
+        self.level = dict(zip(regions["id"], regions["level"]))
+        self.name = dict(zip(regions["id"], regions["name"]))
+        for rid, name, aliases in zip(regions["id"], regions["name"], regions["aliases"]):
+            keys = {name, *(aliases if isinstance(aliases, list) else [])}
+            for suf in ("自治县", "新区", "区", "县", "市"):
+                if name.endswith(suf) and len(name) > len(suf) + 1:
+                    keys.add(name[: -len(suf)])
+                    break
+            for k in keys:
+                self.by_key.setdefault(k, set()).add(rid)
+            if len(name) >= 3:
+                self.full.append((name, rid))
+        self.full.sort(key=lambda x: -len(x[0]))
+
+    def region_of(self, text: str) -> str | None:
+        ids = self.by_key.get(text.strip())
+        return next(iter(ids)) if ids and len(ids) == 1 else None
+
+    def in_address(self, address: str) -> str | None:
+        for name, rid in self.full:
+            if name in address and self.level.get(rid) != "province":
+                return rid
+        for prov in schema.PROVINCES:
+            if address.startswith(prov):
+                return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
+        return None
+
+    def city_of(self, rid: str) -> str | None:
+        parent = self.parent.get(rid)
+        if isinstance(parent, str) and self.level.get(parent) == "city":
+            return self.name[parent]
+        return None
+
+
+def _province_from_name(name: str) -> str | None:
+    for prov, spellings in schema.PROVINCES.items():
+        if name.startswith(spellings[0]) or name.startswith(spellings[1]):
+            return prov
+    return None
+
+
+def _province_from_code(code: str | None) -> str | None:
+    if not code:
+        return None
+    return next((p for p, c in schema.PROVINCE_CODES.items() if code[2:4] == c), None)
+
+
+def _credit(value: str, notes: list[str]) -> str | None:
+    if not value:
+        return None
+    msg = normalize.credit_code_error(value)
+    if msg:
+        notes.append(f"credit code not used: {msg}")
+        return None
+    return value.strip().upper()
+
+
+def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", province: str | None = None,
+              source: str | None = None) -> Plan:
+    """Resolve every row of ``lst`` (and its operators) against ``tables``; change nothing.
+
+    Parameters
+    ----------
+    lst : PublishedList
+        The list, as ``read_published`` returns it.
+    tables : Tables
+        The store's tables.
+    as_ : ``"platforms"`` or ``"organizations"``
+        What a row is: a platform (type ``platform``), or an organization whose type comes from a
+        类型 column or, failing that, from its name.
+    province : str, optional
+        The province of every row (北京, 天津, 河北 …); otherwise taken from a 省份 column, the
+        district, the address or the credit code.
+    source : str, optional
+        Provenance to record instead of the list's title.
+    """
+    if as_ not in ("platforms", "organizations"):
+        raise InputError(Problem(lst.where, None, None, f"--as {as_!r}: expected platforms or organizations"))
+    if province is not None:
+        try:
+            province = normalize.province(province)
+        except ValueError as err:
+            raise InputError(Problem("--province", None, None, str(err))) from None
+    orgs = tables.organizations
+    index = EntityIndex.from_columns(orgs["id"], orgs["name"], orgs["aliases"], orgs["credit_code"], orgs["type"])
+    existing_ids = set(orgs["id"])
+    types = dict(zip(orgs["id"], orgs["type"]))
+    sectors = NameIndex(tables.sectors, "sector", "the store's sectors")
+    places = _Places(tables.regions)
+    provenance = source or lst.title or ""
+    lines: list[PlanLine] = []
+    unplaced: list[int] = []
+    skipped: list[tuple[int, str]] = []
+    for r, values in lst.rows:
+        name = values.get("name", "")
+        if not name:
+            skipped.append((r, "no name"))
+            continue
+        notes: list[str] = []
+        code = _credit(values.get("credit_code", ""), notes)
+        if as_ == "platforms":
+            otype = "platform"
+        else:
+            t = schema.org_type(values["type"]) if values.get("type") else None
+            if values.get("type") and t is None:
+                notes.append(f"type {values['type']!r} not known; taken from the name")
+            otype = t.key if t else _type_from_name(name)
+        prov, city, district = _place(values, province, code, places, notes)
+        if prov is None and schema.ORG_TYPES[otype].province_required:
+            unplaced.append(r)
+        where = f"{lst.file}, sheet {lst.sheet}, row {r}" if lst.sheet else f"{lst.file}, row {r}"
+        org = {"name": name, "type": otype, "province": prov or "", "city": city or "", "district": district or "",
+               "credit_code": code or "", "source": f"{provenance} ({where})" if provenance else where}
+        org["sectors"] = ";".join(_sectors(values.get("sectors", ""), sectors, notes))
+        if values.get("level"):
+            try:
+                org["level"] = normalize.enum(values["level"], schema.LEVELS, "level")
+            except ValueError:
+                notes.append(f"level {values['level']!r} not known; left empty")
+        res = index.resolve(name, code, otype)
+        lines.append(_line(r, "platform", name, res, otype, code, existing_ids, org, notes, types))
+        if prov is None and schema.ORG_TYPES[otype].province_required and res.action == NEW:
+            lines[-1].note = "; ".join(filter(None, [lines[-1].note, "province unknown: pass --province"]))
+        ops = [o for o in _SPLIT_NAMES.split(values.get("operator", "")) if o]
+        for op in ops:
+            op_notes: list[str] = []
+            op_code = _credit(values.get("operator_credit_code", ""), op_notes) if len(ops) == 1 else None
+            op_type = _type_from_name(op)
+            op_prov = _province_from_code(op_code) or _province_from_name(op)
+            res = index.resolve(op, op_code)
+            if op_prov is None and prov:
+                op_prov = prov
+                if res.action == NEW:
+                    op_notes.append(f"province {prov} taken from the row")
+            op_org = {"name": op, "type": op_type, "province": op_prov or "", "credit_code": op_code or "",
+                      "source": org["source"]}
+            line = _line(r, "operator", op, res, op_type, op_code, existing_ids, op_org, op_notes)
+            if res.action == NEW:
+                line.note = "; ".join(filter(None, [f"type {op_type} from the name", line.note]))
+            lines.append(line)
+    return Plan(lines, unplaced, skipped, provenance)
+
+
+def _line(row, entity, name, res: Resolution, otype, code, existing_ids, org, notes, types=None) -> PlanLine:
+    if res.action == MATCH:
+        oid = res.id
+        if types is not None and types.get(oid) not in (None, otype) and entity == "platform":
+            notes = [*notes, f"the store has it as {types[oid]}; kept so"]
+    elif res.action == NEW:
+        oid = _stable_id(otype, name, code)
+        if oid in existing_ids:  # made by an earlier import of a spelling this index folds apart
+            res = Resolution(MATCH, oid, [(oid, 1.0)])
+    else:
+        oid = ""
+    note = "; ".join(filter(None, [res.note, *notes]))
+    return PlanLine(row, entity, name, res.action, oid, res.candidates_text(),
+                    f"{res.score:.2f}" if res.score is not None else "", note, org)
+
+
+def _place(values, province, code, places: _Places, notes) -> tuple[str | None, str | None, str | None]:
+    district = values.get("district") or ""
+    city = values.get("city") or ""
+    rid = places.region_of(district) if district else None
+    if rid is None and city:
+        rid = places.region_of(city)
+    if rid is None and values.get("address"):
+        rid = places.in_address(values["address"])
+        if rid is not None and not district and places.level.get(rid) == "district":
+            district = places.name[rid]
+    prov = province
+    if prov is None and values.get("province"):
+        try:
+            prov = normalize.province(values["province"])
+        except ValueError as err:
+            notes.append(str(err))
+    if prov is None and rid is not None:
+        prov = places.province.get(rid)
+    if prov is None:
+        prov = _province_from_code(code)
+    if district and rid is None:
+        notes.append(f"district {district!r} not in the region tree")
+    if rid is not None and not city:
+        city = places.city_of(rid) or ""
+    return prov, city or None, district or None
+
+
+#: a sector name shared by several sectors (生物医药: a chain and a cluster) is read as the first kind here
+_KIND_ORDER = ("chain", "industry", "cluster")
+
+
+def _sectors(cell: str, sectors: NameIndex, notes: list[str]) -> list[str]:
+    out = []
+    for item in (x for x in _SPLIT_SECTORS.split(cell.strip()) if x):
+        try:
+            sid = sectors.resolve(item)
+        except ValueError as err:
+            hits = sorted(set(sectors.by_name.get(sectors._key(item), [])),
+                          key=lambda h: (_KIND_ORDER.index(sectors.kind.get(h)) if sectors.kind.get(h) in _KIND_ORDER
+                                         else len(_KIND_ORDER), h))
+            if not hits:
+                notes.append(f"sector not set: {err}")
+                continue
+            sid = hits[0]
+            notes.append(f"sector {item!r} read as {sid} ({sectors.kind.get(sid)}; also {', '.join(hits[1:])})")
+        if sid not in out:
+            out.append(sid)
+    return out
+
+
+# ----------------------------------------------------------------------------- the plan file
+
+
+def write_plan(plan: Plan, path: str | Path) -> Path:
+    """Write the plan as CSV (UTF-8 with BOM, so Excel opens it), exactly ``PLAN_COLUMNS``."""
+    path = Path(path)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(PLAN_COLUMNS)
+    for ln in plan.lines:
+        w.writerow([_neutral(v) for v in ln.as_row()])
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+def _neutral(v: str) -> str:
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + v if v[:1] in ("=", "+", "-", "@") and not v.lstrip("-").replace(".", "").isdigit() else v
+
+
+def read_plan(path: str | Path, plan: Plan) -> Plan:
+    """Overlay a user-edited plan file on ``plan`` (made afresh from the same list).
+
+    The user's ``action`` and ``id`` win; every line of the file must be a line of ``plan``, and a
+    line deleted from the file is not applied.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(Problem(str(path), None, None, "no such plan file: write one first with "
+                                 "`jjjkg import FILE --plan PLAN.csv` (without --apply)"))
+    text = decode(path.read_bytes(), path.name)
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    missing = [c for c in ("row", "entity", "name", "action", "id") if c not in header]
+    if missing:
+        raise InputError(Problem(path.name, 1, None, f"expected the plan's columns {','.join(PLAN_COLUMNS)}; "
+                                 f"missing {', '.join(missing)}"))
+    col = {c: header.index(c) for c in header}
+    by_key = {ln.key(): ln for ln in plan.lines}
+    seen: set[tuple[int, str, str]] = set()
+    problems = []
+    for n, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        get = lambda c: cells[col[c]].strip().lstrip("'")  # noqa: E731
+        try:
+            key = (int(get("row")), get("entity"), get("name"))
+        except ValueError:
+            problems.append(Problem(path.name, n, "row", f"expected a row number, got {get('row')!r}"))
+            continue
+        line = by_key.get(key)
+        if line is None:
+            problems.append(Problem(path.name, n, "name", f"the list has no {key[1]} {key[2]!r} in row {key[0]}: "
+                                    "was this plan made for another list?"))
+            continue
+        action = get("action").lower()
+        if action not in ACTIONS:
+            problems.append(Problem(path.name, n, "action", f"expected {', '.join(ACTIONS)}; got {get('action')!r}"))
+            continue
+        oid = get("id")
+        if action in (MATCH, NEW) and not oid:
+            problems.append(Problem(path.name, n, "id", f"action {action} needs an id"))
+            continue
+        line.action, line.id = action, oid
+        seen.add(key)
+    if problems:
+        raise InputError(problems)
+    for line in plan.lines:  # a line deleted from the file is not applied
+        if line.key() not in seen:
+            line.action, line.note = SKIP, _NOT_IN_FILE
+    return plan
+
+
+# ----------------------------------------------------------------------------- applying
+
+
+@dataclass
+class Applied:
+    """What applying a plan adds, and what it leaves out."""
+
+    tables: Tables | None  # None when there is nothing to add
+    organizations: list[str]
+    relations: list[tuple[str, str, str]]
+    left_out: list[str]  # plan lines not applied, said in words
+
+
+def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
+    """The store's tables with the plan's new organizations and OPERATES relations added.
+
+    Validated by the loaders ``build`` uses; raises ``InputError`` (naming plan rows) and adds
+    nothing when a line cannot be applied.
+    """
+    orgs = tables.organizations
+    existing = dict(zip(orgs["id"], orgs["type"]))
+    problems: list[Problem] = []
+    new_orgs: dict[str, dict] = {}
+    left_out: list[str] = []
+    ids_of_row: dict[tuple[int, str], str] = {}
+    platform_rows = set()
+    # platforms first: an operator's row whose platform is left out is left out too
+    for ln in sorted(plan.lines, key=lambda x: x.entity != "platform"):
+        if ln.action in (AMBIGUOUS, SKIP):
+            why = ln.note if ln.note == _NOT_IN_FILE else ln.action
+            left_out.append(f"row {ln.row} {ln.entity} {ln.name!r}: {why}"
+                            + (f" (candidates {ln.candidates})" if ln.candidates and ln.action == AMBIGUOUS else ""))
+            continue
+        if ln.entity == "operator" and ln.row not in platform_rows:
+            left_out.append(f"row {ln.row} operator {ln.name!r}: the row's platform is left out")
+            continue
+        if ln.action == MATCH:
+            if ln.id not in existing and ln.id not in new_orgs:
+                problems.append(Problem(where, ln.row, ln.entity, f"match {ln.id!r}: no organization has that id in "
+                                        "the store; write an existing id, or new"))
+                continue
+        else:  # new
+            if ln.id in existing:
+                problems.append(Problem(where, ln.row, ln.entity, f"new {ln.id!r}: the store has that id already "
+                                        f"({orgs.loc[orgs['id'] == ln.id, 'name'].iloc[0]}); write match"))
+                continue
+            if not ln.org.get("province") and schema.ORG_TYPES[ln.org["type"]].province_required:
+                left_out.append(f"row {ln.row} {ln.entity} {ln.name!r}: no province (pass --province)")
+                continue
+            new_orgs.setdefault(ln.id, {**ln.org, "id": ln.id, ROW: ln.row})
+        if ln.entity == "platform":
+            platform_rows.add(ln.row)
+            ids_of_row[(ln.row, ln.entity)] = ln.id
+    if problems:
+        raise InputError(problems)
+    have = set(zip(tables.relations["from_id"], tables.relations["relation"], tables.relations["to_id"]))
+    new_rels: list[dict] = []
+    for ln in plan.lines:
+        known = ln.id in existing or ln.id in new_orgs
+        if ln.entity != "operator" or ln.action not in (MATCH, NEW) or not known:
+            continue
+        target = ids_of_row.get((ln.row, "platform"))
+        if target is None:
+            continue  # the row's platform is left out: so is its operator's relation
+        key = (ln.id, "OPERATES", target)
+        if key in have:
+            continue
+        have.add(key)
+        new_rels.append({"from_id": ln.id, "relation": "OPERATES", "to_id": target, "year": "", "weight": "",
+                         "source": ln.org.get("source", ""), ROW: ln.row})
+    if not new_orgs and not new_rels:
+        return Applied(None, [], [], left_out)
+    added = _validated_orgs(list(new_orgs.values()), tables, where)
+    all_orgs = pd.concat([orgs, added], ignore_index=True)
+    rels = tables.relations
+    if new_rels:
+        types = dict(zip(all_orgs["id"], all_orgs["type"]))
+        raw = _raw("relations", new_rels, where)
+        rels_added, warn = validate_relations(raw, types)
+        rels = pd.concat([rels, rels_added], ignore_index=True)
+    out = Tables(all_orgs, rels, tables.sectors, tables.services, tables.regions, warnings=[],
+                 source=tables.source)
+    return Applied(out, list(new_orgs), [(r["from_id"], r["relation"], r["to_id"]) for r in new_rels], left_out)
+
+
+def _raw(table: str, rows: list[dict], where: str) -> RawTable:
+    cols = schema.TABLES[table].names
+    df = pd.DataFrame({c: [str(r.get(c, "") or "") for r in rows] for c in cols})
+    df[ROW] = [r[ROW] for r in rows]
+    return RawTable(table, where, df, {c: c for c in cols})
+
+
+def _validated_orgs(rows: list[dict], tables: Tables, where: str) -> pd.DataFrame:
+    raw = _raw("organizations", rows, where)
+    df, _ = validate_organizations(raw, NameIndex(tables.sectors, "sector", "the store's sectors"),
+                                   NameIndex(tables.services, "service", "the store's services"),
+                                   RegionIndex(tables.regions))
+    return df

@@ -1,0 +1,314 @@
+"""Entity resolution: which organization of the store a name (and credit code) from a list means.
+
+Names in published lists are spelled their own way: full- or half-width brackets, stray spaces,
+legal suffixes (有限公司, 股份有限公司 …), a city in brackets (百济神州（北京）…), a short name in
+brackets (北京汽车集团有限公司（北汽集团）). ``name_keys`` folds a name into the keys it is known
+by; ``EntityIndex`` holds those keys for every organization of a store (names, ``aliases`` and
+credit codes) and scores a name against them:
+
+====================================================  =====
+evidence                                              score
+====================================================  =====
+same credit code                                      1.00
+same name once folded (NFKC, brackets, spaces, case)  1.00
+same core (legal suffix, bracketed city removed)      0.95
+same as an alias or a bracketed short name            0.95
+one core extends the other by a generic word (科技 …)  0.90
+one core extends the other by anything else           0.70
+====================================================  =====
+
+``resolve`` turns the scores into an action: ``match`` when exactly one candidate reaches 0.9 and
+no other comes within 0.05 of it, ``ambiguous`` when candidates exist but none is clearly the one,
+``new`` when there are none. An ambiguous name is never merged: the user decides in the plan.
+
+Cost: building the index is linear in the store; resolving a name is a few dictionary lookups
+plus a bisection into the sorted cores, so a list of m names against n organizations costs
+O(m · (log n + k)) with k the candidates found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import defaultdict
+
+from graph.build import no_gc
+from dataclasses import dataclass, field
+
+__all__ = ["name_keys", "fold_name", "core_name", "EntityIndex", "Resolution", "MATCH", "NEW", "AMBIGUOUS"]
+
+MATCH, NEW, AMBIGUOUS = "match", "new", "ambiguous"
+
+#: scores of the evidence (see the module docstring)
+EXACT, CORE, ALIAS, EXTENDS_GENERIC, EXTENDS = 1.0, 0.95, 0.95, 0.9, 0.7
+#: a match needs this score, and this lead over the next candidate
+MATCH_AT, LEAD = 0.9, 0.05
+#: cores shorter than this are not matched by extension (北京 would extend to every 北京… name);
+#: at most MAX_SCAN stored cores are read per name, and MAX_CANDIDATES shown
+MIN_EXTEND, MAX_SCAN, MAX_CANDIDATES = 3, 200, 5
+
+#: legal forms, longest first, removed from the end of a name (repeatedly: 集团有限公司)
+LEGAL_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
+#: words that, added to a name, rarely make it another organization (百济神州 → 百济神州生物科技)
+GENERIC_WORDS = ("生物科技", "生物医药", "生物技术", "科技发展", "科技", "技术", "生物", "医药", "制药", "药业",
+                 "发展", "实业", "控股", "投资", "信息", "电子", "智能", "新材料", "材料", "能源", "环保",
+                 "工程", "中国", "国际")
+#: places that appear in brackets inside names: （北京）, (天津), （中国）
+_PLACE_WORDS = ("中国", "北京", "天津", "河北", "上海", "深圳", "广州", "石家庄", "唐山", "秦皇岛", "邯郸", "邢台",
+                "保定", "张家口", "承德", "沧州", "廊坊", "衡水", "雄安", "雄安新区", "亦庄", "北京亦庄")
+
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")",
+                           "「": "", "」": "", "“": "", "”": "", '"': "", "《": "", "》": ""})
+_SPACES = re.compile(r"[\s\u3000·•・]+")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+_TRANSLATED = re.compile("[" + re.escape("".join(chr(c) for c in _BRACKETS)) + "]")
+
+
+def fold_name(name: str) -> str:
+    """NFKC, one kind of bracket, no spaces or middle dots, lower case.
+
+    >>> fold_name("北方集成电路技术创新中心（北京） 有限公司")
+    '北方集成电路技术创新中心(北京)有限公司'
+    """
+    s = unicodedata.normalize("NFKC", str(name))
+    if _TRANSLATED.search(s):  # most names have none of these: no translation pass for them
+        s = s.translate(_BRACKETS)
+    return _SPACES.sub("", s).lower()
+
+
+def _is_place(word: str) -> bool:
+    w = word.removesuffix("市").removesuffix("省")
+    return w in _PLACE_WORDS
+
+
+#: the legal suffixes at the end of a name, stripped in one pass (the same pattern column-wise and per name)
+_SUFFIX_RUN = re.compile("(?:" + "|".join(LEGAL_SUFFIXES) + ")+$")
+
+
+def _strip_suffixes(s: str) -> str:
+    stripped = _SUFFIX_RUN.sub("", s)
+    if len(stripped) >= 2:
+        return stripped
+    # a name that is little more than a legal form: strip one suffix at a time while two characters remain
+    changed = True
+    while changed:
+        changed = False
+        for suf in LEGAL_SUFFIXES:
+            if s.endswith(suf) and len(s) > len(suf) + 1:
+                s = s[: -len(suf)]
+                changed = True
+                break
+    return s
+
+
+def name_keys(name: str) -> tuple[str, str, list[str]]:
+    """``(folded, core, short names)`` of a name.
+
+    ``core`` drops bracketed places and short names and the legal suffixes; the short names are
+    the other bracketed parts, each folded to its own core.
+
+    >>> name_keys("北京汽车集团有限公司（北汽集团）")
+    ('北京汽车集团有限公司(北汽集团)', '北京汽车', ['北汽'])
+    >>> name_keys("百济神州（北京）生物科技有限公司")[1]
+    '百济神州生物科技'
+    """
+    folded = fold_name(name)
+    shorts: list[str] = []
+
+    def drop(m: re.Match) -> str:
+        inner = m.group(1)
+        if inner and not _is_place(inner):
+            shorts.append(inner)
+        return ""
+
+    base = folded
+    if "(" in base or ")" in base:
+        for _ in range(3):  # nested brackets, innermost first
+            new = _BRACKETED.sub(drop, base)
+            if new == base:
+                break
+            base = new
+        base = base.replace("(", "").replace(")", "")
+    core = _strip_suffixes(base) or base
+    if not shorts:
+        return folded, core, shorts
+    short_cores = [c for c in (_strip_suffixes(s) or s for s in shorts) if len(c) >= 2 and c != core]
+    return folded, core, short_cores
+
+
+def _extends_generic(longer: str, shorter: str) -> bool:
+    """``longer`` is ``shorter`` followed only by generic words (科技, 生物医药 …)."""
+    rest = longer[len(shorter):]
+    while rest:
+        for w in GENERIC_WORDS:
+            if rest.startswith(w):
+                rest = rest[len(w):]
+                break
+        else:
+            return False
+    return True
+
+
+@dataclass
+class Resolution:
+    """What a name resolved to: the action, the id (for a match), the candidates with scores."""
+
+    action: str
+    id: str | None = None
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def score(self) -> float | None:
+        return self.candidates[0][1] if self.candidates else None
+
+    def candidates_text(self) -> str:
+        return "; ".join(f"{i} {s:.2f}" for i, s in self.candidates)
+
+
+class EntityIndex:
+    """The names, aliases and credit codes of a set of organizations, for resolving list names.
+
+    Parameters
+    ----------
+    rows : iterable of (id, name, aliases, credit_code[, type])
+        ``aliases`` a list of other names (or None).
+
+    Examples
+    --------
+    >>> ix = EntityIndex([("EN_BAIC", "北京汽车集团有限公司（北汽集团）", [], None),
+    ...                   ("EN_BAIC_MFG", "北京汽车制造厂有限公司", [], None)])
+    >>> r = ix.resolve("北汽集团")
+    >>> r.action, r.id
+    ('match', 'EN_BAIC')
+    >>> ix.resolve("北京汽车集团 有限公司").candidates
+    [('EN_BAIC', 0.95), ('EN_BAIC_MFG', 0.7)]
+    """
+
+    def __init__(self, rows=()):
+        self.folded: dict[str, set[str]] = defaultdict(set)
+        self.core: dict[str, set[str]] = defaultdict(set)
+        self.alias: dict[str, set[str]] = defaultdict(set)
+        self.credit: dict[str, set[str]] = defaultdict(set)
+        self.names: dict[str, str] = {}
+        self.types: dict[str, str | None] = {}
+        self._sorted: list[str] | None = None
+        for row in rows:
+            self.add(*row)
+
+    def add(self, oid: str, name: str, aliases=None, credit_code: str | None = None,
+            org_type: str | None = None) -> None:
+        """Index one organization."""
+        folded, core, shorts = name_keys(name)
+        self.names[oid] = name
+        self.types[oid] = org_type
+        self.folded[folded].add(oid)
+        self.core[core].add(oid)
+        for a in shorts:
+            self.alias[a].add(oid)
+        self._add_other_names(oid, aliases, credit_code)
+        self._sorted = None
+
+    def _add_other_names(self, oid: str, aliases, credit_code) -> None:
+        """The ``aliases`` (a list, an array or None) and the credit code of one organization."""
+        if aliases is not None and len(aliases):
+            for x in aliases:
+                if x:
+                    self.alias[name_keys(x)[1]].add(oid)
+        if credit_code:
+            self.credit[str(credit_code).upper()].add(oid)
+
+    @classmethod
+    def from_columns(cls, ids, names, aliases=None, credit_codes=None, types=None) -> EntityIndex:
+        """The index of whole columns: names without brackets are folded column-wise (pandas string
+        methods, the same patterns as ``name_keys``), the rest one by one.
+        """
+        with no_gc():  # hundreds of thousands of small sets: no collector passes over the heap meanwhile
+            return cls._from_columns(ids, names, aliases, credit_codes, types)
+
+    @classmethod
+    def _from_columns(cls, ids, names, aliases, credit_codes, types) -> EntityIndex:
+        import pandas as pd
+
+        ids = list(ids)
+        n = len(ids)
+        s = pd.Series(list(names), dtype=object).astype(str).str.normalize("NFKC")
+        plain = ~s.str.contains(_TRANSLATED.pattern + "|[()]", regex=True)
+        folded = s.str.replace(_SPACES.pattern, "", regex=True).str.lower()
+        core = folded.str.replace(_SUFFIX_RUN.pattern, "", regex=True)
+        plain &= core.str.len() >= 2
+        ix = cls()
+        ix.names = dict(zip(ids, names if isinstance(names, list) else list(names)))
+        ix.types = dict(zip(ids, types if types is not None else [None] * n))
+        frame = pd.DataFrame({"id": ids, "folded": folded, "core": core})[plain.to_numpy()]
+        for key, col in (("folded", ix.folded), ("core", ix.core)):
+            for k, oid in zip(frame[key].tolist(), frame["id"].tolist()):
+                col[k].add(oid)
+        alias_list = list(aliases) if aliases is not None else [None] * n
+        code_list = list(credit_codes) if credit_codes is not None else [None] * n
+        for i in (~plain).to_numpy().nonzero()[0]:
+            ix.add(ids[i], ix.names[ids[i]], None, None, ix.types[ids[i]])
+        for oid, al, code in zip(ids, alias_list, code_list):
+            ix._add_other_names(oid, al, code)
+        return ix
+
+    def _cores_sorted(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.core)
+        return self._sorted
+
+    def scores(self, name: str, credit_code: str | None = None) -> dict[str, float]:
+        """Every candidate id with its best score."""
+        out: dict[str, float] = {}
+
+        def put(ids, score):
+            for i in ids:
+                if score > out.get(i, 0.0):
+                    out[i] = score
+
+        if credit_code:
+            put(self.credit.get(credit_code.upper(), ()), EXACT)
+        folded, core, shorts = name_keys(name)
+        put(self.folded.get(folded, ()), EXACT)
+        put(self.core.get(core, ()), CORE)
+        for key in (core, *shorts):
+            put(self.alias.get(key, ()), ALIAS)
+            put(self.core.get(key, ()), ALIAS)
+        if len(core) >= MIN_EXTEND:
+            # stored cores that extend this core: a bisection into the sorted cores, at most MAX_SCAN
+            cores = self._cores_sorted()
+            i = bisect_left(cores, core)
+            end = min(len(cores), i + MAX_SCAN)
+            while i < end and cores[i].startswith(core):
+                other = cores[i]
+                if other != core:
+                    put(self.core[other], EXTENDS_GENERIC if _extends_generic(other, core) else EXTENDS)
+                i += 1
+            # stored cores this core extends: its prefixes, looked up
+            for n in range(len(core) - 1, MIN_EXTEND - 1, -1):
+                prefix = core[:n]
+                if prefix in self.core:
+                    put(self.core[prefix], EXTENDS_GENERIC if _extends_generic(core, prefix) else EXTENDS)
+        return out
+
+    def resolve(self, name: str, credit_code: str | None = None, org_type: str | None = None) -> Resolution:
+        """``match`` (one clear candidate), ``ambiguous`` (candidates, none clear) or ``new``.
+
+        With ``org_type``, a candidate of another type found only by a longer or shorter name is
+        dropped: 百济神州生物药中试平台 (a platform) is not the enterprise 百济神州.
+        """
+        scored = [(i, s) for i, s in self.scores(name, credit_code).items()
+                  if s >= MATCH_AT or org_type is None or self.types.get(i) in (None, org_type)]
+        scored = sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
+        if not scored:
+            return Resolution(NEW)
+        best_id, best = scored[0]
+        runner_up = scored[1][1] if len(scored) > 1 else 0.0
+        if best >= MATCH_AT and best - runner_up >= LEAD:
+            return Resolution(MATCH, best_id, scored)
+        if best >= MATCH_AT:
+            note = f"{sum(1 for _, s in scored if s >= best - LEAD)} organizations fit equally well"
+        else:
+            note = "similar names only"
+        return Resolution(AMBIGUOUS, None, scored, note)

@@ -1,0 +1,162 @@
+"""Reading a list as it is published: a notice's attachment, a park's tenant list.
+
+Such a list has no ids, may have title rows above its header (北京市中试平台名单（第一批）), and
+headers of its own (序号, 平台名称, 依托单位, 所属区, 重点领域, 级别 …). ``read_published`` finds
+the header row, maps the headers it knows to fields, and returns every data row with the row
+number a spreadsheet shows — nothing is resolved or validated here (see ``loaders.listimport``).
+
+Readers: whoever adds a header spelling — ``FIELDS`` is the one place for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import InputError, Problem
+
+from .read import decode, normalize_text
+
+__all__ = ["PublishedList", "read_published", "FIELDS"]
+
+#: field → header spellings (folded: no spaces, half-width brackets); the first is what help shows
+FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("名称", "平台名称", "单位名称", "机构名称", "企业名称", "中试平台名称", "基地名称", "载体名称",
+             "平台(基地)名称", "园区名称", "name"),
+    "operator": ("依托单位", "运营单位", "建设单位", "依托单位名称", "运营主体", "建设主体", "承建单位",
+                 "牵头单位", "运营机构", "operator"),
+    "credit_code": ("统一社会信用代码", "信用代码", "社会信用代码", "credit_code"),
+    "operator_credit_code": ("依托单位统一社会信用代码", "依托单位信用代码", "运营单位统一社会信用代码"),
+    "province": ("省份", "所属省份", "省", "所在省份", "province"),
+    "city": ("城市", "所属市", "所在市", "地市", "所在城市", "city"),
+    "district": ("所属区", "区县", "所在区", "所属区县", "所在区县", "区", "行政区", "所属行政区", "district"),
+    "address": ("地址", "详细地址", "通讯地址", "所在地址", "注册地址", "address"),
+    "sectors": ("重点领域", "领域", "行业", "所属领域", "产业领域", "技术领域", "所属行业", "sectors"),
+    "level": ("级别", "平台级别", "认定级别", "level"),
+    "type": ("类型", "机构类型", "单位类型", "类别", "type"),
+}
+_LOOKUP = {h: f for f, spellings in FIELDS.items() for h in spellings}
+#: rows searched for the header
+HEADER_SEARCH_ROWS = 20
+
+
+def _fold(h) -> str:
+    return normalize_text(str(h)).lower().replace(" ", "").replace("_", "")
+
+
+@dataclass
+class PublishedList:
+    """A published list as read: title, where it came from, its fields and rows."""
+
+    file: str  # the file's name, as messages and provenance say it
+    sheet: str | None
+    title: str | None  # the title row above the header, if any
+    header_row: int
+    used: dict[str, str]  # header as written → field
+    ignored: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (spreadsheet row, field → text)
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}[{self.sheet}]" if self.sheet else self.file
+
+
+def read_published(path: str | Path, sheet: str | None = None) -> PublishedList:
+    """Read a published list from ``.xlsx`` (any sheet) or ``.csv`` (UTF-8, BOM or GB18030).
+
+    Raises ``InputError`` for a missing file, a sheet that is not there, or no recognisable header.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(Problem(str(p), None, None, "no such file: expected the list as .xlsx or .csv"))
+    suffix = p.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _from_workbook(p, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        if sheet:
+            raise InputError(Problem(p.name, None, None, f"--sheet {sheet!r} given, but a CSV file has no sheets"))
+        text = decode(p.read_bytes(), p.name)
+        first = text.split("\n", 1)[0]
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        grid = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return _from_grid(p.name, None, grid)
+    raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'} as a list: "
+                             "expected .xlsx or .csv (UTF-8 or GB18030)"))
+
+
+def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many kinds for a damaged file
+        raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
+    try:
+        names = list(wb.sheetnames)
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError(Problem(path.name, None, None, f"no sheet {sheet!r}; sheets in the workbook: "
+                                         + ", ".join(repr(n) for n in names)))
+            candidates = [sheet]
+        else:
+            candidates = names
+        tried = []
+        for name in candidates:
+            grid = [[_cell(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
+            try:
+                return _from_grid(path.name, name, grid)
+            except InputError as err:
+                if sheet is not None:
+                    raise
+                tried.append(f"{name!r}: {err.problems[0].message}")
+        raise InputError(Problem(path.name, None, None, "no sheet has a recognisable header; "
+                                 + "; ".join(tried)))
+    finally:
+        wb.close()
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _from_grid(file: str, sheet: str | None, grid: list[list[str]]) -> PublishedList:
+    where = f"{file}[{sheet}]" if sheet else file
+    header_at = None
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        fields = [_LOOKUP.get(_fold(c)) for c in row]
+        if "name" in fields:
+            header_at = i
+            break
+    if header_at is None:
+        shown = " | ".join(c for c in (grid[0] if grid else []) if str(c).strip()) or "nothing"
+        raise InputError(Problem(where, None, None,
+                                 f"no header row with a name column in the first {HEADER_SEARCH_ROWS} rows "
+                                 f"(expected one of {', '.join(FIELDS['name'][:4])} …); the first row holds: {shown}"))
+    header = grid[header_at]
+    used: dict[str, str] = {}
+    ignored: list[str] = []
+    columns: dict[int, str] = {}
+    for j, h in enumerate(header):
+        text = normalize_text(str(h))
+        if not text:
+            continue
+        f = _LOOKUP.get(_fold(h))
+        if f is None or f in columns.values():
+            ignored.append(text)
+            continue
+        columns[j] = f
+        used[text] = f
+    titles = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in grid[:header_at]]
+    title = next((t for t in titles if t), None)
+    rows = []
+    for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
+        values = {f: normalize_text(str(row[j])) if j < len(row) else "" for j, f in columns.items()}
+        if any(values.values()):
+            rows.append((i, values))
+    return PublishedList(file, sheet, title, header_at + 1, used, ignored, rows)
