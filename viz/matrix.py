@@ -14,6 +14,7 @@ Readers: anyone changing what the large-selection page shows.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections import defaultdict
 
@@ -28,6 +29,11 @@ _PLACE = {"NO_BEIJING_RND": (schema.BEIJING,), "NO_PILOT_PLATFORM": (schema.BEIJ
           "NO_COMPLETE_PATH": (schema.BEIJING, schema.TIANJIN, schema.HEBEI)}
 #: cell colours: no gap, a gap naming organizations, a gap of the whole sector
 GAP_COLORS = {"none": "#e8f4ea", "entity": "#fde9c8", "sector": "#f9c9c4"}
+
+
+def _arg(x: str) -> str:
+    """A shell word: as is when plain (Chinese included), else quoted."""
+    return x if re.fullmatch(r"[\w.:/=-]+", x) else shlex.quote(x)
 
 
 def sector_province_matrix(G, orgs: list, max_nodes: int, narrowing: str, sector_name, gap_rows: list[dict]) -> dict:
@@ -82,7 +88,7 @@ def sector_province_matrix(G, orgs: list, max_nodes: int, narrowing: str, sector
             found = gaps.get((s, p), [])
             level = ("sector" if any(g in _PLACE for g in found) else "entity" if found else "none")
             cmd = ["jjjkg", "viz"] + (["--sector", s] if s != "—" else []) + (["--province", p] if p else [])
-            command = " ".join(shlex.quote(x) for x in cmd) + narrowing
+            command = " ".join(_arg(x) for x in cmd) + narrowing
             if total > max_nodes:
                 command += f" --max-nodes {total}"
             tally: dict[str, int] = defaultdict(int)

@@ -137,11 +137,14 @@
   // the whole view (not just what the window shows), with title, data date, source and legend
   function composePNG(done) {
     view.render(function (img) {
-      var pad = 24, legendW = 360, headH = 118;
+      var pad = 24, legendW = 360;
       var out = document.createElement("canvas");
       out.width = img.width + legendW + 2 * pad;
-      out.height = Math.max(img.height + headH + pad, 700);
       var ctx = out.getContext("2d");
+      ctx.font = "16px " + FACE;
+      var noteLines = noticeText.length ? wrapText(ctx, noticeText.join(" "), out.width - 2 * pad) : [];
+      var headH = 96 + noteLines.length * 22 + 12;
+      out.height = Math.max(img.height + headH + pad, 700);
       ctx.fillStyle = "#fff";
       ctx.fillRect(0, 0, out.width, out.height);
       ctx.fillStyle = "#111";
@@ -152,10 +155,8 @@
       ctx.fillStyle = "#555";
       ctx.fillText((data.subtitle || "") + "    数据截至 data as of " + (data.asOf || "—"), pad, pad + 56);
       ctx.fillText("来源 source: " + (data.dataSource || "—"), pad, pad + 78);
-      if (noticeText.length) {
-        ctx.fillStyle = "#8a5a00";
-        ctx.fillText(noticeText.join(" "), pad, pad + 100);
-      }
+      ctx.fillStyle = "#8a5a00";
+      noteLines.forEach(function (ln, i) { ctx.fillText(ln, pad, pad + 100 + i * 22); });
       ctx.drawImage(img, pad, headH);
       ctx.strokeStyle = "#ccc";
       ctx.strokeRect(pad, headH, img.width, img.height);
