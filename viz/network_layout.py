@@ -112,7 +112,7 @@ def force_layout(n: int, u: np.ndarray, v: np.ndarray, *, sizes: np.ndarray | No
         if len(u):
             d = pos[u] - pos[v]
             dist = np.sqrt((d * d).sum(axis=1)) + 1e-9
-            f = d * (dist / k)[:, None]
+            f = d * (1.0 / k)  # linear springs: dense parts do not collapse into a ball
             np.subtract.at(disp, u, f)
             np.add.at(disp, v, f)
         disp -= pos * (gravity * k)  # gravity: unconnected parts stay in sight

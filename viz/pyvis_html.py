@@ -89,7 +89,8 @@ class View:
 
     def payload(self) -> dict:
         """The JSON the page's script reads."""
-        return {"view": self.view, "title": self.title, "subtitle": self.subtitle, "asOf": self.as_of,
+        edge_styles = {r: styles.edge_style(r) for r in sorted({e.get("rel") for e in self.edges} & set(schema.RELATIONS))}
+        return {"edgeStyles": edge_styles, "view": self.view, "title": self.title, "subtitle": self.subtitle, "asOf": self.as_of,
                 "dataSource": self.data_source, "nodes": self.nodes, "edges": self.edges,
                 "options": self.options, "legend": self.legend, "filters": self.filters, "lanes": self.lanes,
                 "basemap": self.basemap, "unplaced": self.unplaced, "notice": self.notice, "gaps": self.gaps,
@@ -629,6 +630,29 @@ def _network_layout(orgs: list, shown: dict, records: dict, edges: list[dict]) -
             r["imp"] = 1
 
 
+def _compact_nodes(nodes: list[dict]) -> list[dict]:
+    """Node records without the hover/highlight colours the page derives from the fill (a lighter page)."""
+    out = []
+    for n in nodes:
+        n = dict(n)
+        c = n.get("color")
+        if isinstance(c, dict):
+            derived = {"background": c.get("background"), "border": "#000000"}
+            if c.get("highlight") == derived and c.get("hover") == derived:
+                n["color"] = {k: v for k, v in c.items() if k not in ("highlight", "hover")}
+        out.append(n)
+    return out
+
+
+def _compact_edges(edges: list[dict]) -> list[dict]:
+    """Edge records without the keys their relation's style already gives (the page adds them back)."""
+    out = []
+    for e in edges:
+        base = styles.edge_style(e["rel"]) if e.get("rel") in schema.RELATIONS else {}
+        out.append({k: v for k, v in e.items() if k not in base or base[k] != v})
+    return out
+
+
 # ----------------------------------------------------------------------------- building a view
 
 
@@ -745,7 +769,7 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
         net.add_edge(rec["from"], rec["to"], **{k: v for k, v in rec.items() if k not in ("from", "to")})
     options = _options(view, len(nodes))
     return View(view=view, title=title or default_title, subtitle=subtitle, as_of=as_of, data_source=source,
-                nodes=[dict(n) for n in net.nodes], edges=list(net.edges), options=options,
+                nodes=_compact_nodes(net.nodes), edges=_compact_edges(net.edges), options=options,
                 legend=_legend(G, nodes, edges, overlays, approx, len(unplaced)), filters=_filters(G, nodes), lanes=lanes,
                 basemap=basemap(G) if view == "geo" else None, unplaced=unplaced,
                 notice=_MAP_NOTICE if view == "geo" else None, gaps=panel, message=message)

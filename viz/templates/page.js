@@ -191,6 +191,17 @@
     var big = data.nodes.length > 300;
     var original = {};  // id -> the styling a highlight may change
     var edgeOriginal = {};
+    var styles = data.edgeStyles || {};
+    data.nodes.forEach(function (n) {  // hover and highlight keep the fill, with a black border
+      if (n.color && typeof n.color === "object" && !n.color.highlight) {
+        var hl = { background: n.color.background, border: "#000000" };
+        n.color = Object.assign({}, n.color, { highlight: hl, hover: hl });
+      }
+    });
+    data.edges.forEach(function (e, i) {  // each edge carries only what differs from its relation's style
+      var base = styles[e.rel];
+      if (base) Object.keys(base).forEach(function (k) { if (!(k in e)) e[k] = base[k]; });
+    });
     var nodeItems = data.nodes.map(function (n) {
       var item = Object.assign({}, n);
       item.title = titleOf(n.info || []);
@@ -363,22 +374,76 @@
     var BASE = data.options.nodes.font.size || 13;
     var lastScale = null;
     function important(n) {
-      return n.imp || n.path || n.gap || data.view === "chain" || (data.view === "geo" && n.lab === "Platform");
+      return !!(n.imp || n.path || n.gap || data.view === "chain" || (data.view === "geo" && n.lab === "Platform"));
     }
     // a small page names every node; a map or a large page names the nodes that matter, the rest on zoom
     var nameAll = data.view === "chain" || (!big && data.view !== "geo" && data.nodes.length <= 80);
-    function scaleLabels() {
+    // the labels that matter are drawn by the page at 13 px on screen, over every node, most important
+    // first, each only where it does not run into one already placed; vis-network draws the others at
+    // their own size once one zooms in far enough to read them
+    var placedLabels = [];
+    function labelBox(n, pos, s, px) {
+      var lines = String(n.label || "").split("\n"), w = 0;
+      lines.forEach(function (ln) {
+        var u = 0;
+        for (var i = 0; i < ln.length; i++) u += ln.charCodeAt(i) > 0x2e80 ? 1 : 0.55;
+        w = Math.max(w, u * px);
+      });
+      var top = pos.y + (n.size || 10) * s + 2;
+      return { lines: lines, box: [pos.x - w / 2 - 2, top, pos.x + w / 2 + 2, top + lines.length * px * 1.2] };
+    }
+    function scaleLabels(force) {
       var s = network.getScale();
-      if (lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
+      if (!force && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
       lastScale = s;
-      var changes = [];
+      var changes = [], boxes = [];
+      placedLabels = [];
+      var order = data.nodes.filter(function (n) { return !hidden[n.id] && (important(n) || nameAll); });
+      order.sort(function (a, b) {
+        return (important(b) - important(a)) || ((b.path ? 1 : 0) - (a.path ? 1 : 0)) || (b.size - a.size);
+      });
+      var positions = network.getPositions(order.map(function (n) { return n.id; }));
+      var ours = {};
+      order.forEach(function (n) {
+        var px = important(n) ? 13 : 11;  // on-screen size wanted at this zoom
+        var p = positions[n.id];
+        if (!p || BASE * s >= px) return;  // vis-network's own label is large enough
+        var lb = labelBox(n, { x: p.x * s, y: p.y * s }, s, px);
+        var b = lb.box;
+        if (boxes.some(function (o) { return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]; })) return;
+        boxes.push(b);
+        ours[n.id] = true;
+        placedLabels.push({ id: n.id, lines: lb.lines, x: p.x, y: p.y + (n.size || 10) + 2 / s, px: px });
+      });
       data.nodes.forEach(function (n) {
-        var px = important(n) ? 13 : (nameAll ? 11 : 0);  // on-screen size wanted at this zoom
-        if (!px) return;
-        changes.push({ id: n.id, font: { size: Math.max(BASE, Math.min(px / s, 60)) } });
+        var size = ours[n.id] ? 1 : BASE;  // 1: below vis-network's threshold, so drawn once, by us
+        if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
       });
       if (changes.length) nodes.update(changes);
+      api.labelled = placedLabels.length;
     }
+    function drawLabels(ctx) {
+      var s = network.getScale();
+      ctx.save();
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.lineJoin = "round";
+      placedLabels.forEach(function (l) {
+        ctx.font = (l.px / s) + "px " + FACE;
+        ctx.lineWidth = 3 / s;
+        ctx.strokeStyle = "rgba(255,255,255,0.92)";
+        ctx.fillStyle = dimmed[l.id] ? "rgba(150,150,150,0.6)" : FONT;
+        l.lines.forEach(function (ln, i) {
+          var y = l.y + i * l.px * 1.2 / s;
+          ctx.strokeText(ln, l.x, y);
+          ctx.fillText(ln, l.x, y);
+        });
+      });
+      ctx.restore();
+    }
+    var dimmed = {};
+    network.on("afterDrawing", drawLabels);
+    network.on("dragEnd", function (p) { if (p.nodes && p.nodes.length) { scaleLabels(true); network.redraw(); } });
     var pending = false;
     network.on("zoom", function () {
       if (pending) return;
@@ -408,7 +473,9 @@
       network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
       var incident = {};
       network.getConnectedEdges(id).forEach(function (e) { incident[e] = true; });
+      dimmed = {};
       nodes.update(nodes.getIds().map(function (n) {
+        if (!keep[n]) dimmed[n] = true;
         return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
                        : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
       }));
@@ -419,6 +486,7 @@
     }
     function unhighlight() {
       if (highlighted === null) return;
+      dimmed = {};
       if (!big) {
         nodes.update(nodes.getIds().map(function (n) {
           return { id: n, color: original[n].color, font: { color: FONT } };
@@ -538,7 +606,7 @@
         if (!hide) shown += 1;
         if (!!hidden[src.id] !== hide) { changes.push({ id: src.id, hidden: hide }); hidden[src.id] = hide; }
       });
-      if (changes.length) nodes.update(changes);
+      if (changes.length) { nodes.update(changes); scaleLabels(true); }
       counter.textContent = shown + " / " + data.nodes.length;
       return shown;
     }
@@ -589,8 +657,7 @@
       container.setAttribute("style", "position:absolute;left:0;top:0;width:" + w + "px;height:" + h + "px");
       network.setSize(w + "px", h + "px");
       fit();
-      lastScale = null;
-      scaleLabels();
+      scaleLabels(true);
       network.redraw();
       var src = container.querySelector("canvas");
       var img = document.createElement("canvas");
@@ -600,13 +667,12 @@
       container.setAttribute("style", old);
       network.setSize("100%", "100%");
       network.moveTo({ position: saved.position, scale: saved.scale, animation: false });
-      lastScale = null;
-      scaleLabels();
+      scaleLabels(true);
       network.redraw();
       done(img);
     }
     api.pngDataURL = function () { return container.querySelector("canvas").toDataURL("image/png"); };
-    return { fit: function () { fit(); lastScale = null; scaleLabels(); }, render: render };
+    return { fit: function () { fit(); scaleLabels(true); }, render: render };
   }
 
   // ================================================================== the sector × province matrix
