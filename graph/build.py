@@ -388,7 +388,7 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
     degree = sum(np.bincount(at[at >= 0], minlength=len(orgs)) for at in ends_at)
     labels = orgs["type"].map(lambda t: schema.ORG_TYPES[t].label).tolist()
     degrees = degree.tolist() if len(orgs) else []
-    # positions: own coordinates, else the district's or city's centroid, with their precision
+    # where each stands on a map: own coordinates, else the district's or city's centroid, and how precise
     placed = orgs[org_props].assign(**place_organizations(orgs, tables.regions))
     _add_nodes(G, column_values(orgs["id"]), _present(placed, label=labels, degree=degrees))
 

@@ -1,12 +1,14 @@
 """Where each organization stands on a map, and how precisely that is known.
 
-An organization keeps its own ``lat``/``lon`` when they point at it (``coord_precision = "exact"``).
-Otherwise it is placed at the centroid of its region's outline (``graph.boundaries``, the same
-outlines the geo view draws):
+The position is kept apart from the data's own ``lat``/``lon`` (which stay as given, and which the
+analyses measure distances with), as ``map_lat``/``map_lon`` with ``coord_precision``:
 
-* its district's, when the district is known (``"district"``);
+* its own coordinates, when they point at it (``"exact"``);
+* else the centroid of its district's outline (``graph.boundaries``, the same outlines the geo view
+  draws), when the district is known (``"district"``);
 * else its prefecture city's — for 北京 and 天津, the municipality's (``"city"``);
-* else nowhere: no ``lat``/``lon`` and no ``coord_precision``; the views list it instead of drawing it.
+* else nowhere: no ``map_lat``/``map_lon`` and no ``coord_precision``; the views list it instead of
+  drawing it.
 
 Coordinates that are exactly a region's reference point in the region tree (the bundled dataset
 gives city centres, and says so) are not taken as the organization's own: they say no more than
@@ -80,7 +82,7 @@ def place_organizations(orgs: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFra
     Returns
     -------
     DataFrame
-        Columns ``lat``, ``lon`` (floats, NaN where unknown) and ``coord_precision``
+        Columns ``map_lat``, ``map_lon`` (floats, NaN where unknown) and ``coord_precision``
         (``exact``, ``district``, ``city`` or None).
 
     Examples
@@ -114,4 +116,4 @@ def place_organizations(orgs: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFra
                 (out_lat[i], out_lon[i]), precision[i] = hit
             elif has[i]:  # a reference point, but no region to place it by: it is a city's centre
                 out_lat[i], out_lon[i], precision[i] = lat[i], lon[i], "city"
-    return pd.DataFrame({"lat": out_lat, "lon": out_lon, "coord_precision": precision}, index=orgs.index)
+    return pd.DataFrame({"map_lat": out_lat, "map_lon": out_lon, "coord_precision": precision}, index=orgs.index)

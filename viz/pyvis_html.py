@@ -417,13 +417,13 @@ def _geo_layout(G, orgs: list, shown: dict, records: dict) -> tuple[list, list[d
     for n in orgs:
         d = G.nodes[n]
         rec = records[shown[n]]
-        if d.get("lat") is None or d.get("lon") is None:
+        if d.get("map_lat") is None or d.get("map_lon") is None:
             rec["info"].append(["位置", "position", "无位置信息，未画在图上 no location known: not drawn"])
             unplaced.append({"id": rec["id"], "name": rec["name"], "t": rec["t"], "p": rec["p"],
                              "info": rec["info"]})
             continue
         located.append(n)
-        groups[(float(d["lat"]), float(d["lon"]))].append(n)
+        groups[(float(d["map_lat"]), float(d["map_lon"]))].append(n)
         precision = d.get("coord_precision")
         if precision in _APPROX:
             approx[precision] += 1
@@ -434,7 +434,7 @@ def _geo_layout(G, orgs: list, shown: dict, records: dict) -> tuple[list, list[d
             rec["shapeProperties"] = {"borderDashes": [3, 3]}
             rec["color"] = {**rec["color"], "border": "#666666"}
         elif precision == "exact":
-            rec["info"].append(["位置", "position", "坐标 coordinates " f"{float(d['lat']):.4f}, {float(d['lon']):.4f}"])
+            rec["info"].append(["位置", "position", f"坐标 coordinates {float(d['map_lat']):.4f}, {float(d['map_lon']):.4f}"])
     order = sorted(groups, key=lambda ll: (-ll[0], ll[1]))
     placed = _place_without_overlap(
         [(project(*ll), [(shown[n], float(records[shown[n]]["size"])) for n in

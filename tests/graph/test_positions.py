@@ -20,11 +20,15 @@ def test_each_organization_says_how_precise_its_position_is(tiny_graph):
 
 def test_positions_come_from_the_outlines(tiny_graph):
     d = tiny_graph.nodes["bj-pf-1"]
-    assert (d["lat"], d["lon"]) == boundaries.centroid("110108")  # 海淀区's centroid
-    assert (tiny_graph.nodes["bj-ent-1"]["lat"], tiny_graph.nodes["bj-ent-1"]["lon"]) == boundaries.centroid("110000")
+    assert (d["map_lat"], d["map_lon"]) == boundaries.centroid("110108")  # 海淀区's centroid
+    assert "lat" not in d  # the data's own columns stay as given (the analyses measure with them)
+    e = tiny_graph.nodes["bj-ent-1"]
+    assert (e["map_lat"], e["map_lon"]) == boundaries.centroid("110000")
     u = tiny_graph.nodes["bj-uni-1"]
-    assert (u["lat"], u["lon"]) == (39.99, 116.31)  # own coordinates are kept as given
-    assert "lat" not in tiny_graph.nodes["alliance-1"] and "coord_precision" not in tiny_graph.nodes["alliance-1"]
+    assert (u["map_lat"], u["map_lon"]) == (u["lat"], u["lon"]) == (39.99, 116.31)  # own coordinates
+    t = tiny_graph.nodes["tj-site-1"]
+    assert (t["lat"], t["lon"]) == (39.13, 117.2) and (t["map_lat"], t["map_lon"]) == boundaries.centroid("120000")
+    assert "map_lat" not in tiny_graph.nodes["alliance-1"] and "coord_precision" not in tiny_graph.nodes["alliance-1"]
 
 
 def test_the_input_table_keeps_what_was_given(tiny_tables, tiny_graph):
@@ -53,9 +57,10 @@ def test_precision_is_a_property_that_exports_carry(tiny_graph, tmp_path):
     exports.write_graphml(tiny_graph, tmp_path / "g.graphml")
     F = nx.read_graphml(tmp_path / "g.graphml")
     assert F.nodes["bj-pf-1"]["coord_precision"] == "district"
+    assert (F.nodes["bj-pf-1"]["map_lat"], F.nodes["bj-pf-1"]["map_lon"]) == boundaries.centroid("110108")
     exports.export(tiny_graph, "neo4j-csv", tmp_path / "neo")
     text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "neo").glob("*.csv"))
-    assert "coord_precision" in text and ",district," in text
+    assert "coord_precision" in text and ",district" in text and "map_lat:double" in text
 
 
 def test_cypher_sees_the_precision(tiny_graph, embedded_engine):
