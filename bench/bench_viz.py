@@ -93,7 +93,8 @@ def measure(browser, path: Path, timeout_ms: int = 300_000) -> dict:
         ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
         page = ctx.new_page()
         page.add_init_script(_PROBE)
-        page.goto(path.resolve().as_uri())
+        # the old page holds the main thread for seconds before its load event: wait for that, not for 30 s
+        page.goto(path.resolve().as_uri(), wait_until="commit", timeout=timeout_ms)
         page.wait_for_function("() => !!(window.jjjkg && window.jjjkg.stable)", timeout=timeout_ms, polling=50)
         page.wait_for_timeout(1500)  # let late tasks show
         out = page.evaluate("""() => {

@@ -152,9 +152,14 @@ def test_synthetic_graph_of_2000(synthetic_graph, tmp_path, open_page):
     G = synthetic_graph(2000)
     run = open_page(viz.write_view(G, tmp_path / "big.html"), timeout_ms=120_000)
     assert run.evaluate("window.jjjkg.counts().nodes") == 2000
+    # laid out before it opened: no physics; the labels that matter are placed, legible, at once
+    assert run.evaluate("window.jjjkg.network.physics.physicsEnabled") is False
+    assert run.evaluate("window.jjjkg.labelled") > 5
+    assert len(run.evaluate("window.jjjkg.search('合成机构1')")) > 100  # search answers from its index
     assert run.errors == [] and run.requests == []
     run = open_page(viz.write_view(G, tmp_path / "big-agg.html", max_nodes=1999))
     assert run.evaluate("window.jjjkg.data.aggregated") is True
+    assert sum(c["shown"] for c in run.evaluate("window.jjjkg.cellCounts()")) >= 2000  # each sector counts its own
 
 
 def test_geo_view_draws_the_district_map(tiny_graph, tmp_path, open_page, artifacts):
