@@ -373,6 +373,7 @@
     var FONT = data.options.nodes.font.color || "#222222";
     var BASE = data.options.nodes.font.size || 13;
     var lastScale = null;
+    data.nodes.forEach(function (n) { n._font = BASE; });  // only the labels that change are updated
     function important(n) {
       return !!(n.imp || n.path || n.gap || data.view === "chain" || (data.view === "geo" && n.lab === "Platform"));
     }
