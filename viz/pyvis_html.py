@@ -6,9 +6,11 @@ writes the chain view of every chain sector into a folder (the README's main job
 How a page is made, and why:
 
 * ``build_view`` selects the organizations to show, styles them from ``graph.schema`` (through
-  ``viz.styles``), lays them out for the view (force layout, geographic projection, or the chain's
-  swimlanes) and adds the overlays of the two contract analyses (paths, gaps). Nodes and edges are
-  collected in a ``pyvis.network.Network``, which validates ids and endpoints.
+  ``viz.styles``), lays them out for the view (``viz.network_layout``'s force layout, the district
+  map of ``viz.basemap``, or the chain's swimlanes) before the page is written, so the page paints
+  at once and runs no physics, and adds the overlays of the two contract analyses (paths, gaps).
+  Nodes and edges are collected in a ``pyvis.network.Network``, which validates ids and endpoints.
+  Above ``max_nodes`` the page is the sector × province matrix of ``viz.matrix`` instead.
 * ``render_html`` fills our own template (``viz/templates/page.html``), not pyvis's: pyvis links
   Bootstrap and tom-select from a CDN even with ``cdn_resources="in_line"``. vis-network's script
   and stylesheet are read at run time from the installed pyvis package and inlined; nothing from
@@ -19,10 +21,12 @@ How a page is made, and why:
   escaped as ``\\uXXXX``; the page's script only ever puts it into the DOM as text
   (``textContent``), never as markup. Titles in the header are HTML-escaped by Jinja.
 * The file is written as UTF-8 by us (pyvis writes in the locale's encoding, which breaks on
-  GBK systems), to a temporary file first and renamed, so a failure leaves no half page.
+  GBK systems), to a temporary file first and renamed, so a failure leaves no half page; it gets
+  ordinary permissions (0644 under the usual umask), not the temporary file's 0600.
 
 Readers: anyone changing what a page shows. Colours and shapes live in ``viz.styles``; the page's
-behaviour (search, filters, highlight, PNG export) in ``viz/templates/page.js``.
+behaviour (map drawing, labels, search, filters, highlight, the matrix, fit, whole-view PNG) in
+``viz/templates/page.js``.
 """
 
 from __future__ import annotations
@@ -876,8 +880,10 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     path : str or Path
         The ``.html`` file to write (its folder is created).
     view : {"network", "geo", "chain"}
-        ``network``: force layout that settles and then stops; ``geo``: positions from coordinates
-        (or the region's centre), spread so that none hides another; ``chain``: swimlanes of R&D,
+        ``network``: a force layout computed before the page is written (``viz.network_layout``);
+        ``geo``: on the district map (``viz.basemap``) at each organization's ``map_lat``/``map_lon``
+        (its coordinates, else its district's or city's centroid, marked approximate), spread so that
+        none hides another, those with no place listed aside; ``chain``: swimlanes of R&D,
         pilot and scale-up × 北京, 天津, 河北 for one sector, complete paths bold and gaps marked.
     sector : str, optional
         A sector id or unique name: only its organizations (required for ``chain``).
@@ -888,8 +894,8 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     gaps : bool
         Mark the ``alliance-gaps`` of the shown sectors (always on in the chain view).
     max_nodes : int
-        Above this many organizations the page shows sector × province counts instead, and says how
-        to narrow it.
+        Above this many organizations the page is a sector × province matrix of counts by type
+        (``viz.matrix``), and says how to narrow it.
     title : str, optional
         The page's title; a default in Chinese names the view and sector.
     meta : mapping, optional
