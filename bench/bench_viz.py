@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -124,6 +125,15 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="bench-viz-"))
+    try:
+        rows = run(args, work, sync_playwright)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(args, rows)
+    return 0
+
+
+def run(args, work: Path, sync_playwright) -> list:
     base = baseline_tree(args.baseline, work)
     rows = []
     with sync_playwright() as p:
@@ -146,7 +156,10 @@ def main(argv=None) -> int:
                   f"vs {b['first']:.0f} (x{b['first'] / o['first']:.2f}); interactive {o['interactive']:.0f} vs "
                   f"{b['interactive']:.0f} ms; longest task {o['longest']:.0f} vs {b['longest']:.0f} ms", flush=True)
         browser.close()
+    return rows
 
+
+def report(args, rows: list) -> None:
     print()
     print(f"baseline: the page code of {args.baseline}; ratio = baseline / ours (above 1: ours is faster)")
     print("| orgs | page | write s (ours / base) | first paint ms (ours / base / ratio) | interactive ms (ours / base / "
@@ -158,7 +171,6 @@ def main(argv=None) -> int:
               f"{b['first'] / o['first']:.1f} | {o['interactive']:.0f} / {b['interactive']:.0f} / "
               f"{b['interactive'] / o['interactive']:.1f} | {o['longest']:.0f} / {b['longest']:.0f} | "
               f"{o['search']:.0f} / {b['search']:.0f} | {o['size']:.0f} / {b['size']:.0f} |")
-    return 0
 
 
 if __name__ == "__main__":
