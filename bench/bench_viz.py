@@ -1,22 +1,24 @@
-"""Benchmark: our pages against pyvis's defaults, at 200, 1,000 and 2,000 organizations.
+"""Benchmark: the network page at 200, 2,000 and 5,000 organizations, against the previous page code.
 
-For each size, on the same synthetic graph (labelled synthetic, built through the real loader):
+For each size, on the same synthetic folder (``jjjkg generate``, labelled synthetic), the page that
+``jjjkg viz`` writes by default (so above ``--max-nodes`` 2,000 it is the aggregated page) is written
+twice: by this checkout's ``viz``, and by the code of a baseline commit (default ``11146de``, the
+pages before fixed layouts and the map), which is taken out of git into a temporary folder and run in
+a child process. Both pages are opened in headless Chromium (no network), and the run reports:
 
-* write time: ``viz.write_view`` (schema styles, tooltips, our template, inlined vis-network)
-  against a plain pyvis ``Network`` with the same nodes and edges and ``write_html`` (pyvis's
-  defaults: remote resources, default physics);
-* time to stabilise in headless Chromium: from navigation start until vis-network's
-  ``stabilizationIterationsDone``. pyvis's page loads vis-network from a CDN; the run has no network,
-  so those requests are answered with the same vis-network file from the installed pyvis package
-  (and empty bodies for Bootstrap and tom-select) — a fair race on physics, not on downloads. The
-  CDN's build of vis-network is not byte-identical to pyvis's copy, so the browser is given the
-  baseline page with its ``integrity`` attributes removed (the write timing uses pyvis unchanged).
+* write: seconds to build the graph's view and write the page (Python);
+* first paint: ms from navigation start until the page first draws on its canvas (for the
+  aggregated page, until its matrix is in the document);
+* interactive: ms until the page is stable and the main thread has run its last long task;
+* longest task: the longest main-thread task (PerformanceObserver ``longtask``, ≥ 50 ms);
+* search: ms for one search by name, the way a keystroke runs it;
+* page size in KB.
 
 Ratios are baseline / ours (above 1: ours is faster). Run by hand from the repository root:
 
-    python bench/bench_viz.py [--sizes 200 1000 2000] [--repeat 3]
+    python bench/bench_viz.py [--sizes 200 2000 5000] [--repeat 3] [--baseline 11146de]
 
-Needs Chromium at /usr/bin/chromium (or $JJJKG_CHROMIUM) and the playwright package.
+Needs git, Chromium at /usr/bin/chromium (or $JJJKG_CHROMIUM) and the playwright package.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,151 +40,137 @@ CHROMIUM = os.environ.get("JJJKG_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-#: records when pyvis's global `network` is assigned and when its stabilisation ends
-_PYVIS_PROBE = """
+#: records the first canvas drawing and every long task, from the very start of the page
+_PROBE = """
 (() => {
-  let n;
-  Object.defineProperty(window, "network", {
-    configurable: true,
-    get() { return n; },
-    set(v) {
-      n = v;
-      if (v && v.once) v.once("stabilizationIterationsDone", () => { window.__stableAt = performance.now(); });
-    },
-  });
+  window.__firstPaint = null;
+  window.__longTasks = [];
+  const mark = () => { if (window.__firstPaint === null) window.__firstPaint = performance.now(); };
+  for (const name of ["fill", "stroke", "fillText"]) {
+    const orig = CanvasRenderingContext2D.prototype[name];
+    CanvasRenderingContext2D.prototype[name] = function () { mark(); return orig.apply(this, arguments); };
+  }
+  new MutationObserver(() => { if (document.querySelector("table.matrix")) mark(); })
+    .observe(document, { childList: true, subtree: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push([e.startTime, e.duration]);
+  }).observe({ type: "longtask", buffered: true });
 })();
 """
 
-
-def make_graph(n: int, workdir: Path):
-    import loaders
-    from graph import build_graph
-    from tests.conftest import write_csv
-    from tests.viz.conftest import synthetic_rows  # the generator the tests use
-
-    folder = workdir / f"synthetic-{n}"
-    folder.mkdir()
-    for table, rows in synthetic_rows(n).items():
-        write_csv(folder / f"{table}.csv", rows)
-    shutil.copy(ROOT / "tests" / "data" / "tiny" / "sectors.csv", folder / "sectors.csv")
-    return build_graph(loaders.read_folder(folder))
+_WRITE = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import loaders, viz
+from graph import build_graph
+G = build_graph(loaders.read_folder(sys.argv[2]))
+t = time.perf_counter()
+viz.write_view(G, sys.argv[3])
+print(time.perf_counter() - t)
+"""
 
 
-def write_pyvis_default(G, path: Path) -> Path:
-    """The baseline: pyvis's defaults, with the same nodes, labels, colours, titles and edges."""
-    from pyvis.network import Network
+def write_page(tree: Path, folder: Path, out: Path) -> float:
+    """Write the default network page of ``folder`` with the code in ``tree``; seconds spent writing."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, "-c", _WRITE, str(tree), str(folder), str(out)], env=env, cwd=tree,
+                          capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
 
-    from graph import schema
 
-    net = Network(directed=True, cdn_resources="remote")
-    orgs = sorted(G.orgs())
-    for n in orgs:
-        d = G.nodes[n]
-        net.add_node(n, label=d.get("name", n), color=schema.NODE_LABELS[d["label"]].color,
-                     title=f"{d.get('name', n)} {d.get('province', '')}")
-    shown = set(orgs)
-    for u, v, k in G.edges(keys=True):
-        if k in schema.INPUT_RELATIONS and u in shown and v in shown:
-            net.add_edge(u, v, title=k, color=schema.RELATIONS[k].color)
-    cwd = os.getcwd()
-    os.chdir(path.parent)  # pyvis writes relative to the working directory
+def baseline_tree(ref: str, work: Path) -> Path:
+    """The packages of commit ``ref``, unpacked from git into ``work/baseline``."""
+    tree = work / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "graph", "loaders", "queries", "viz", "jjjkg"],
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def measure(browser, path: Path, timeout_ms: int = 300_000) -> dict:
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
     try:
-        net.write_html(path.name)
-    finally:
-        os.chdir(cwd)
-    return path
-
-
-def without_integrity(path: Path) -> Path:
-    """A copy of pyvis's page whose CDN links carry no integrity hash (we serve pyvis's own copy)."""
-    import re
-
-    out = path.with_name(path.stem + "-served.html")
-    text = path.read_text(encoding="utf-8")
-    out.write_text(re.sub(r'\s+integrity="[^"]*"', "", text), encoding="utf-8")
-    return out
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
-def stabilise_ms(browser, path: Path, *, pyvis: bool, timeout_ms: int = 300_000) -> float:
-    lib = resources.files("pyvis") / "lib" / "vis-9.1.2"
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
-    try:
-        def route(r):
-            url = r.request.url
-            if url.startswith("file://"):
-                return r.continue_()
-            if url.endswith("vis-network.min.js"):
-                return r.fulfill(body=(lib / "vis-network.min.js").read_text(encoding="utf-8"),
-                                 content_type="application/javascript")
-            if url.endswith("vis-network.min.css") or url.endswith("vis-network.css"):
-                return r.fulfill(body=(lib / "vis-network.css").read_text(encoding="utf-8"), content_type="text/css")
-            return r.fulfill(body="", content_type="text/plain")  # Bootstrap, tom-select: not needed to draw
-
-        ctx.route("**/*", route)
+        ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
         page = ctx.new_page()
-        if pyvis:
-            page.add_init_script(_PYVIS_PROBE)
-        page.goto(path.resolve().as_uri())
-        if pyvis:
-            page.wait_for_function("() => window.__stableAt !== undefined", timeout=timeout_ms, polling=100)
-            return float(page.evaluate("() => window.__stableAt"))
-        page.wait_for_function("() => !!(window.jjjkg && window.jjjkg.stable)", timeout=timeout_ms, polling=100)
-        return float(page.evaluate("() => window.jjjkg.stableAt"))
+        page.add_init_script(_PROBE)
+        # the old page holds the main thread for seconds before its load event: wait for that, not for 30 s
+        page.goto(path.resolve().as_uri(), wait_until="commit", timeout=timeout_ms)
+        page.wait_for_function("() => !!(window.jjjkg && window.jjjkg.stable)", timeout=timeout_ms, polling=50)
+        page.wait_for_timeout(1500)  # let late tasks show
+        out = page.evaluate("""() => {
+            const tasks = window.__longTasks, stable = window.jjjkg.stableAt || performance.now();
+            const last = tasks.reduce((m, t) => Math.max(m, t[0] + t[1]), 0);
+            return {first: window.__firstPaint, interactive: Math.max(stable, last),
+                    longest: tasks.reduce((m, t) => Math.max(m, t[1]), 0),
+                    aggregated: !!window.jjjkg.data.aggregated};
+        }""")
+        if not out["aggregated"]:
+            out["search"] = page.evaluate("""() => { const t = performance.now(); window.jjjkg.search('合成中试平台1');
+                                               return performance.now() - t; }""")
+        else:
+            out["search"] = float("nan")
+        return out
     finally:
         ctx.close()
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000, 5000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", default="11146de", help="git commit whose page code is the baseline")
     args = ap.parse_args(argv)
 
-    import viz
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="bench-viz-"))
-    rows = []
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for n in args.sizes:
-                G = make_graph(n, work)
-                ours_path, base_path = work / f"ours-{n}.html", work / f"pyvis-{n}.html"
-                w_ours, _ = timed(lambda: viz.write_view(G, ours_path, max_nodes=max(args.sizes)), args.repeat)
-                w_base, _ = timed(lambda: write_pyvis_default(G, base_path), args.repeat)
-                s_ours = statistics.median(stabilise_ms(browser, ours_path, pyvis=False) for _ in range(args.repeat))
-                served = without_integrity(base_path)
-                s_base = statistics.median(stabilise_ms(browser, served, pyvis=True) for _ in range(args.repeat))
-                edges = sum(1 for _ in G.edges())
-                rows.append((n, edges, w_ours, w_base, s_ours, s_base, ours_path.stat().st_size,
-                             base_path.stat().st_size))
-                print(f"{n:>5} orgs: write {w_ours * 1000:7.0f} ms vs pyvis {w_base * 1000:7.0f} ms "
-                      f"(x{w_base / w_ours:.2f}); stabilised {s_ours:7.0f} ms vs pyvis {s_base:7.0f} ms "
-                      f"(x{s_base / s_ours:.2f})", flush=True)
-            browser.close()
+        rows = run(args, work, sync_playwright)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    print()
-    print("| organizations | graph edges | write ours (ms) | write pyvis (ms) | ratio | stabilise ours (ms) "
-          "| stabilise pyvis (ms) | ratio | page ours (KB) | page pyvis (KB) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, e, wo, wb, so, sb, po, pb in rows:
-        print(f"| {n} | {e} | {wo * 1000:.0f} | {wb * 1000:.0f} | {wb / wo:.2f} | {so:.0f} | {sb:.0f} | {sb / so:.2f} "
-              f"| {po / 1024:.0f} | {pb / 1024:.0f} |")
-    print("\nratio = pyvis default / ours (above 1: ours is faster). Our page inlines vis-network (~690 KB), "
-          "pyvis's links it from a CDN (served locally here).")
+    report(args, rows)
     return 0
+
+
+def run(args, work: Path, sync_playwright) -> list:
+    base = baseline_tree(args.baseline, work)
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for n in args.sizes:
+            folder = work / f"synthetic-{n}"
+            subprocess.run([sys.executable, "-m", "jjjkg", "generate", "--orgs", str(n), "--out", str(folder)],
+                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, check=True)
+            result = {}
+            for name, tree in (("ours", ROOT), ("baseline", base)):
+                page = work / f"{name}-{n}.html"
+                w = statistics.median(write_page(tree, folder, page) for _ in range(args.repeat))
+                ms = [measure(browser, page) for _ in range(args.repeat)]
+                result[name] = {"write": w, "size": page.stat().st_size / 1024, "aggregated": ms[0]["aggregated"],
+                                **{k: statistics.median(m[k] for m in ms)
+                                   for k in ("first", "interactive", "longest", "search")}}
+            o, b = result["ours"], result["baseline"]
+            rows.append((n, o, b))
+            print(f"{n:>5} orgs ({'matrix' if o['aggregated'] else 'network'}): first paint {o['first']:.0f} ms "
+                  f"vs {b['first']:.0f} (x{b['first'] / o['first']:.2f}); interactive {o['interactive']:.0f} vs "
+                  f"{b['interactive']:.0f} ms; longest task {o['longest']:.0f} vs {b['longest']:.0f} ms", flush=True)
+        browser.close()
+    return rows
+
+
+def report(args, rows: list) -> None:
+    print()
+    print(f"baseline: the page code of {args.baseline}; ratio = baseline / ours (above 1: ours is faster)")
+    print("| orgs | page | write s (ours / base) | first paint ms (ours / base / ratio) | interactive ms (ours / base / "
+          "ratio) | longest task ms (ours / base) | search ms (ours / base) | page KB (ours / base) |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for n, o, b in rows:
+        kind = "matrix" if o["aggregated"] else "network"
+        print(f"| {n} | {kind} | {o['write']:.2f} / {b['write']:.2f} | {o['first']:.0f} / {b['first']:.0f} / "
+              f"{b['first'] / o['first']:.1f} | {o['interactive']:.0f} / {b['interactive']:.0f} / "
+              f"{b['interactive'] / o['interactive']:.1f} | {o['longest']:.0f} / {b['longest']:.0f} | "
+              f"{o['search']:.0f} / {b['search']:.0f} | {o['size']:.0f} / {b['size']:.0f} |")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from . import schema
+from .positions import place_organizations
 from .tables import Tables, column_values
 
 __all__ = ["KnowledgeGraph", "build_graph", "sector_node", "service_node", "region_node", "node_id", "no_gc"]
@@ -387,7 +388,9 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
     degree = sum(np.bincount(at[at >= 0], minlength=len(orgs)) for at in ends_at)
     labels = orgs["type"].map(lambda t: schema.ORG_TYPES[t].label).tolist()
     degrees = degree.tolist() if len(orgs) else []
-    _add_nodes(G, column_values(orgs["id"]), _present(orgs[org_props], label=labels, degree=degrees))
+    # where each stands on a map: own coordinates, else the district's or city's centroid, and how precise
+    placed = orgs[org_props].assign(**place_organizations(orgs, tables.regions))
+    _add_nodes(G, column_values(orgs["id"]), _present(placed, label=labels, degree=degrees))
 
     # input relations, keyed by type
     _add_edges(G, *ends, _present(rels[list(schema.RELATION_PROPERTIES)]),

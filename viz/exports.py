@@ -284,7 +284,8 @@ def _neo4j_kinds() -> dict[str, dict[str, str]]:
     out = {}
     for fam, props in schema.NODE_PROPERTIES.items():
         cols = {c.name: c.kind for c in schema.TABLES[table_of[fam]].columns}
-        out[fam] = {p: ("int" if p == "degree" else cols.get(p, "str")) for p in props}
+        out[fam] = {p: ("int" if p == "degree" else "float" if p in ("map_lat", "map_lon") else cols.get(p, "str"))
+                    for p in props}
     return out
 
 

@@ -6,9 +6,11 @@ writes the chain view of every chain sector into a folder (the README's main job
 How a page is made, and why:
 
 * ``build_view`` selects the organizations to show, styles them from ``graph.schema`` (through
-  ``viz.styles``), lays them out for the view (force layout, geographic projection, or the chain's
-  swimlanes) and adds the overlays of the two contract analyses (paths, gaps). Nodes and edges are
-  collected in a ``pyvis.network.Network``, which validates ids and endpoints.
+  ``viz.styles``), lays them out for the view (``viz.network_layout``'s force layout, the district
+  map of ``viz.basemap``, or the chain's swimlanes) before the page is written, so the page paints
+  at once and runs no physics, and adds the overlays of the two contract analyses (paths, gaps).
+  Nodes and edges are collected in a ``pyvis.network.Network``, which validates ids and endpoints.
+  Above ``max_nodes`` the page is the sector × province matrix of ``viz.matrix`` instead.
 * ``render_html`` fills our own template (``viz/templates/page.html``), not pyvis's: pyvis links
   Bootstrap and tom-select from a CDN even with ``cdn_resources="in_line"``. vis-network's script
   and stylesheet are read at run time from the installed pyvis package and inlined; nothing from
@@ -19,10 +21,12 @@ How a page is made, and why:
   escaped as ``\\uXXXX``; the page's script only ever puts it into the DOM as text
   (``textContent``), never as markup. Titles in the header are HTML-escaped by Jinja.
 * The file is written as UTF-8 by us (pyvis writes in the locale's encoding, which breaks on
-  GBK systems), to a temporary file first and renamed, so a failure leaves no half page.
+  GBK systems), to a temporary file first and renamed, so a failure leaves no half page; it gets
+  ordinary permissions (0644 under the usual umask), not the temporary file's 0600.
 
 Readers: anyone changing what a page shows. Colours and shapes live in ``viz.styles``; the page's
-behaviour (search, filters, highlight, PNG export) in ``viz/templates/page.js``.
+behaviour (map drawing, labels, search, filters, highlight, the matrix, fit, whole-view PNG) in
+``viz/templates/page.js``.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from graph.build import node_id, sector_node, service_node
 from graph.errors import JjjkgError, MissingDependency, QueryError
 
 from . import styles
+from .basemap import basemap, project
 from .styles import DEFAULT_MAX_NODES, VIEWS
 
 __all__ = ["VIEWS", "View", "build_view", "render_html", "write_view", "write_chain_views", "chain_layout",
@@ -78,18 +83,22 @@ class View:
     legend: list[dict] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
     lanes: dict | None = None
-    anchors: list[dict] = field(default_factory=list)
+    basemap: dict | None = None
+    unplaced: list[dict] = field(default_factory=list)
+    notice: dict | None = None
     gaps: list[dict] = field(default_factory=list)
     message: dict | None = None
     aggregated: bool = False
+    matrix: dict | None = None
 
     def payload(self) -> dict:
         """The JSON the page's script reads."""
-        return {"view": self.view, "title": self.title, "subtitle": self.subtitle, "asOf": self.as_of,
+        edge_styles = {r: styles.edge_style(r) for r in sorted({e.get("rel") for e in self.edges} & set(schema.RELATIONS))}
+        return {"edgeStyles": edge_styles, "view": self.view, "title": self.title, "subtitle": self.subtitle, "asOf": self.as_of,
                 "dataSource": self.data_source, "nodes": self.nodes, "edges": self.edges,
                 "options": self.options, "legend": self.legend, "filters": self.filters, "lanes": self.lanes,
-                "anchors": self.anchors, "gaps": self.gaps, "message": self.message,
-                "aggregated": self.aggregated}
+                "basemap": self.basemap, "unplaced": self.unplaced, "notice": self.notice, "gaps": self.gaps,
+                "message": self.message, "aggregated": self.aggregated, "matrix": self.matrix}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -214,7 +223,14 @@ def _edge_records(G, shown: dict, relations=_DRAWN) -> list[dict]:
     return out
 
 
-def _legend(G, nodes: list[dict], edges: list[dict], overlays: Iterable[str] = ()) -> list[dict]:
+#: what every map page says under its title (地图审核管理规定: a map of two or more provinces shown in public needs review)
+_MAP_NOTICE = {"zh": "示意图，仅供内部分析，不作为权属或界线依据；公开展示须按《地图审核管理规定》送审。",
+               "en": "Schematic map for internal analysis only; not an authority on boundaries. Showing it in "
+                     "public needs map review (地图审核管理规定)."}
+
+
+def _legend(G, nodes: list[dict], edges: list[dict], overlays: Iterable[str] = (), approx: Mapping | None = None,
+            unplaced: int = 0) -> list[dict]:
     labels = {n.get("lab") for n in nodes}
     provs = {n.get("p") for n in nodes if "p" in n}
     rels = {e.get("rel") for e in edges}
@@ -236,6 +252,15 @@ def _legend(G, nodes: list[dict], edges: list[dict], overlays: Iterable[str] = (
     if "gaps" in overlays:
         items.append({"group": "overlay", "zh": "缺口", "en": "gap (alliance-gaps)",
                       "color": styles.GAP_STYLE["border"], "kind": "gap"})
+    for precision, (zh, en) in _APPROX.items():
+        if (approx or {}).get(precision):
+            items.append({"group": "position", "zh": f"{approx[precision]} 个机构为{zh}",
+                          "en": f"{approx[precision]} organizations {en.replace('approximate: ', 'at ')}",
+                          "kind": "approx", "count": approx[precision], "precision": precision})
+    if unplaced:
+        items.append({"group": "position", "zh": f"{unplaced} 个机构无位置信息，列在左侧“未定位”",
+                      "en": f"{unplaced} organizations without a location, listed under 未定位", "kind": "none",
+                      "count": unplaced, "precision": "none"})
     return items
 
 
@@ -378,71 +403,42 @@ def _place_without_overlap(groups: list[tuple[tuple[float, float], list[tuple[st
     return pos
 
 
-#: pixels per degree of latitude in the geo view
-_GEO_SCALE = 480.0
-_GEO_LAT0 = sum(schema.JJJ_BOX["lat"]) / 2
-_GEO_LON0 = sum(schema.JJJ_BOX["lon"]) / 2
-#: where organizations without any location stand: east of the box
-_NOWHERE = (schema.JJJ_BOX["lat"][1] - 0.6, schema.JJJ_BOX["lon"][1] + 0.9)
+#: how a position that is not the organization's own is said, by ``coord_precision``
+_APPROX = {"district": ("区县中心近似位置", "approximate: its district's centroid"),
+           "city": ("城市中心近似位置", "approximate: its city's centroid")}
 
 
-def project(lat: float, lon: float) -> tuple[float, float]:
-    """Equirectangular projection of the Jing-Jin-Ji box to page pixels (north up)."""
-    k = math.cos(math.radians(_GEO_LAT0))
-    return (lon - _GEO_LON0) * k * _GEO_SCALE, -(lat - _GEO_LAT0) * _GEO_SCALE
+def _geo_layout(G, orgs: list, shown: dict, records: dict) -> tuple[list, list[dict], dict[str, int]]:
+    """Place the located organizations on the map; return (located, unplaced records, approximate counts).
 
-
-def _region_coords(G, start) -> tuple[float, float] | None:
-    """The coordinates of a region, or of the nearest ancestor that has them."""
-    seen = set()
-    r = start
-    while r is not None and r not in seen:
-        seen.add(r)
-        d = G.nodes[r]
-        if d.get("lat") is not None and d.get("lon") is not None:
-            return float(d["lat"]), float(d["lon"])
-        parents = G.out_relations(r, "PART_OF")
-        r = parents[0] if parents else None
-    return None
-
-
-def _province_regions(G) -> dict[str, object]:
-    out = {}
-    for r in G.nodes_with_label(schema.REGION):
-        d = G.nodes[r]
-        if d.get("level") == "province":
-            for canon, spellings in schema.PROVINCES.items():
-                if str(d.get("name", "")) in spellings:
-                    out[canon] = r
-    return out
-
-
-def _geo_anchor(G, n, provinces: dict) -> tuple[tuple[float, float], str]:
-    d = G.nodes[n]
-    if d.get("lat") is not None and d.get("lon") is not None:
-        return (float(d["lat"]), float(d["lon"])), "coordinates"
-    for r in G.out_relations(n, "LOCATED_IN"):
-        c = _region_coords(G, r)
-        if c is not None:
-            return c, "region"
-    p = d.get("province")
-    if p in provinces:
-        c = _region_coords(G, provinces[p])
-        if c is not None:
-            return c, "region"
-    return _NOWHERE, "none"
-
-
-def _geo_layout(G, orgs: list, shown: dict, records: dict) -> list[dict]:
-    provinces = _province_regions(G)
+    Positions come from the graph (``graph.positions``: own coordinates, else the district's or the
+    city's centroid); organizations that share a point are spread around it so none hides another.
+    Organizations with no position at all are not drawn: the page lists them in its side panel.
+    """
     groups: dict[tuple[float, float], list] = defaultdict(list)
+    located, unplaced = [], []
+    approx: dict[str, int] = defaultdict(int)
     for n in orgs:
-        (lat, lon), how = _geo_anchor(G, n, provinces)
-        groups[(lat, lon)].append(n)
-        if how != "coordinates":
-            records[shown[n]]["info"].append(
-                ["位置", "position", "按所在行政区中心摆放 placed at its region's centre" if how == "region"
-                 else "无位置信息 no location known"])
+        d = G.nodes[n]
+        rec = records[shown[n]]
+        if d.get("map_lat") is None or d.get("map_lon") is None:
+            rec["info"].append(["位置", "position", "无位置信息，未画在图上 no location known: not drawn"])
+            unplaced.append({"id": rec["id"], "name": rec["name"], "t": rec["t"], "p": rec["p"],
+                             "info": rec["info"]})
+            continue
+        located.append(n)
+        groups[(float(d["map_lat"]), float(d["map_lon"]))].append(n)
+        precision = d.get("coord_precision")
+        if precision in _APPROX:
+            approx[precision] += 1
+            zh, en = _APPROX[precision]
+            where = d.get("district") if precision == "district" else (d.get("city") or d.get("province"))
+            rec["info"].append(["位置", "position", f"{zh}（{where or '—'}）{en}"])
+            rec["approx"] = precision
+            rec["shapeProperties"] = {"borderDashes": [3, 3]}
+            rec["color"] = {**rec["color"], "border": "#666666"}
+        elif precision == "exact":
+            rec["info"].append(["位置", "position", f"坐标 coordinates {float(d['map_lat']):.4f}, {float(d['map_lon']):.4f}"])
     order = sorted(groups, key=lambda ll: (-ll[0], ll[1]))
     placed = _place_without_overlap(
         [(project(*ll), [(shown[n], float(records[shown[n]]["size"])) for n in
@@ -450,16 +446,7 @@ def _geo_layout(G, orgs: list, shown: dict, records: dict) -> list[dict]:
          for ll in order])
     for vid, (x, y) in placed.items():
         records[vid]["x"], records[vid]["y"] = x, y
-    anchors = []
-    for r in G.nodes_with_label(schema.REGION):
-        d = G.nodes[r]
-        if d.get("level") in ("province", "city") and d.get("lat") is not None:
-            x, y = project(float(d["lat"]), float(d["lon"]))
-            anchors.append({"x": round(x, 1), "y": round(y, 1), "text": str(d.get("name", ""))})
-    if any(groups.get(_NOWHERE, ())):
-        x, y = project(*_NOWHERE)
-        anchors.append({"x": round(x, 1), "y": round(y - 60, 1), "text": "未定位 no location"})
-    return sorted(anchors, key=lambda a: (a["y"], a["x"]))
+    return located, unplaced, dict(approx)
 
 
 @dataclass
@@ -582,44 +569,13 @@ def chain_layout(G, sector: str) -> ChainLayout:
 # ----------------------------------------------------------------------------- aggregation
 
 
-def _aggregate(G, orgs: list, max_nodes: int, narrowing: str) -> tuple[list[dict], list[dict], dict]:
-    """Sector × province groups with counts, and the relations between groups of one sector."""
-    group_of: dict = {}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for n in orgs:
-        d = G.nodes[n]
-        keys = [(s, _province_key(d.get("province"))) for s in (d.get("sectors") or ["—"])]
-        group_of[n] = keys
-        for k in keys:
-            counts[k] += 1
-    sectors = sorted({s for s, _ in counts}, key=lambda s: (s == "—", s))
-    provinces = [p for p in [*styles.PROVINCE_STYLES, ""] if any(p == q for _, q in counts)]
-    color = styles.label_color(schema.SECTOR)
-    nodes = []
-    vis = {k: f"agg:{k[0]}|{k[1]}" for k in counts}
-    for (s, p), c in sorted(counts.items(), key=lambda kv: (sectors.index(kv[0][0]), provinces.index(kv[0][1]))):
-        ps = styles.PROVINCE_STYLES.get(p, styles.NO_PROVINCE)
-        sname = "未分类" if s == "—" else _sector_name(G, s)
-        nodes.append({
-            "id": vis[(s, p)], "label": f"{sname} · {ps.zh}\n{c}", "name": f"{sname} {ps.zh}",
-            "nameEn": "", "t": "", "lab": schema.SECTOR, "p": p, "s": [] if s == "—" else [s],
-            "count": c, "shape": ps.shape, "size": round(8 + 4 * math.sqrt(c), 1),
-            "color": {"background": color, "border": "#333333"}, "borderWidth": 1.5,
-            "x": provinces.index(p) * 320.0, "y": sectors.index(s) * 110.0,
-            "info": [["领域", "sector", f"{sname} ({s})"], ["省份", "province", f"{ps.zh} {ps.en}"],
-                     ["机构数", "organizations", str(c)]],
-        })
-    flows: dict[tuple, int] = defaultdict(int)
-    for u, v, k in G.edges(keys=True):
-        if k in _DRAWN and u in group_of and v in group_of:
-            for gu in group_of[u]:
-                for gv in group_of[v]:
-                    if gu[0] == gv[0] and gu != gv:
-                        flows[(gu, gv)] += 1
-    edges = [{"id": f"e{i}", "from": vis[a], "to": vis[b], "rel": "", "info": f"关系 relations: {c}",
-              "width": round(1 + 2 * math.log2(1 + c), 1), "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
-              "color": {"color": "#888888", "opacity": 0.8}}
-             for i, ((a, b), c) in enumerate(sorted(flows.items(), key=lambda kv: (str(kv[0]))))]
+def _aggregate(G, orgs: list, max_nodes: int, narrowing: str, sid: str | None) -> tuple[dict, dict]:
+    """The sector × province matrix (``viz.matrix``) and the message that says why and how to narrow."""
+    from .matrix import sector_province_matrix
+
+    matrix = sector_province_matrix(G, orgs, max_nodes, narrowing, lambda s: _sector_name(G, s),
+                                    _gap_records(G, sid))
+    counts = {(c["s"], c["p"]): c["n"] for c in matrix["cells"]}
     biggest = max(counts.items(), key=lambda kv: kv[1])[0][0] if counts else "CH_H2"
     example = biggest if biggest != "—" else "CH_H2"
     message = {
@@ -630,7 +586,7 @@ def _aggregate(G, orgs: list, max_nodes: int, narrowing: str) -> tuple[list[dict
                f"by sector × province. To see organizations, narrow it, e.g. jjjkg viz --sector {example}{narrowing}, "
                f"or add --province 北京 / --type platform, or raise --max-nodes."),
     }
-    return nodes, edges, message
+    return matrix, message
 
 
 # ----------------------------------------------------------------------------- options
@@ -647,24 +603,58 @@ def _options(view: str, n_nodes: int) -> dict:
                         "hideEdgesOnZoom": n_nodes > 1500, "multiselect": False},
         "layout": {"randomSeed": 7, "improvedLayout": False},
     }
-    if view == "network":
-        # forceAtlas2 settles faster than the default Barnes-Hut here; the bounded stabilisation
-        # runs before the first draw, and the page switches physics off when it ends
-        opts["physics"] = {
-            "enabled": True, "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "centralGravity": 0.012, "springLength": 90,
-                                 "springConstant": 0.08, "damping": 0.5, "avoidOverlap": 0.3},
-            # measured in headless Chromium (bench/bench_viz.py): few, large batches and a higher
-            # minVelocity settle 2-3x sooner than 600 iterations, with a layout as readable
-            "maxVelocity": 60, "minVelocity": 3, "timestep": 0.5,
-            "stabilization": {"enabled": True, "iterations": 300 if n_nodes <= 500 else 200,
-                              "updateInterval": 200, "fit": True},
-        }
-    else:
-        opts["physics"] = {"enabled": False}
+    # every layout is computed before the page opens (network: viz.network_layout), so the page
+    # paints at once and never runs physics
+    opts["physics"] = {"enabled": False}
+    if n_nodes > 300:
+        # a label is drawn once it would be 7 px on screen; the page enlarges the labels that matter
+        opts["nodes"]["scaling"] = {"label": {"enabled": False, "drawThreshold": 7}}
     if view == "chain":
         opts["edges"]["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.12}
     return opts
+
+
+def _network_layout(orgs: list, shown: dict, records: dict, edges: list[dict]) -> None:
+    """Fixed positions from ``viz.network_layout`` and the ``imp`` mark of the nodes whose labels matter."""
+    import numpy as np
+
+    from .network_layout import force_layout
+
+    index = {shown[n]: i for i, n in enumerate(orgs)}
+    u = np.fromiter((index[e["from"]] for e in edges), dtype=np.int64, count=len(edges))
+    v = np.fromiter((index[e["to"]] for e in edges), dtype=np.int64, count=len(edges))
+    recs = [records[shown[n]] for n in orgs]
+    pos = force_layout(len(orgs), u, v, sizes=np.array([float(r["size"]) for r in recs]) if recs else None)
+    degree = np.bincount(np.concatenate((u, v)), minlength=len(orgs)) if len(orgs) else np.zeros(0)
+    # hubs: the best-linked twentieth (at least degree 3); with platforms, their labels show from the start
+    hub = float(np.quantile(degree, 0.95)) if len(orgs) else 0.0
+    for i, r in enumerate(recs):
+        r["x"], r["y"] = float(pos[i, 0]), float(pos[i, 1])
+        if r["lab"] == "Platform" or (degree[i] >= max(3.0, hub)):
+            r["imp"] = 1
+
+
+def _compact_nodes(nodes: list[dict]) -> list[dict]:
+    """Node records without the hover/highlight colours the page derives from the fill (a lighter page)."""
+    out = []
+    for n in nodes:
+        n = dict(n)
+        c = n.get("color")
+        if isinstance(c, dict):
+            derived = {"background": c.get("background"), "border": "#000000"}
+            if c.get("highlight") == derived and c.get("hover") == derived:
+                n["color"] = {k: v for k, v in c.items() if k not in ("highlight", "hover")}
+        out.append(n)
+    return out
+
+
+def _compact_edges(edges: list[dict]) -> list[dict]:
+    """Edge records without the keys their relation's style already gives (the page adds them back)."""
+    out = []
+    for e in edges:
+        base = styles.edge_style(e["rel"]) if e.get("rel") in schema.RELATIONS else {}
+        out.append({k: v for k, v in e.items() if k not in base or base[k] != v})
+    return out
 
 
 # ----------------------------------------------------------------------------- building a view
@@ -703,7 +693,7 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
     as_of = str(meta.get("built_at") or "")[:10] or None
     source = meta.get("data_source") or G.graph.get("source") or None
     overlays = set()
-    lanes, anchors, panel, message = None, [], [], None
+    lanes, panel, message, unplaced, approx = None, [], None, [], {}
     narrowing = "".join(f" --province {p}" for p in sorted(provs or ())) + "".join(
         f" --type {t}" for t in sorted(tps or ()))
 
@@ -714,23 +704,27 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
     else:
         orgs = _select_orgs(G, sid, provs, tps)
 
-    default_title = {"network": "京津冀中试生态网络", "geo": "京津冀中试生态地图", "chain": "产业链中试链路"}[view]
+    default_title = {"network": "京津冀中试生态网络", "geo": "京津冀中试生态地图（示意图）", "chain": "产业链中试链路"}[view]
+    if view == "geo" and title and "示意图" not in title:
+        title = f"{title}（示意图）"  # a map says what it is, whatever its title
     if view == "chain":
         default_title = f"{_sector_name(G, sid)} · {default_title}"
     elif sid:
         default_title = f"{_sector_name(G, sid)} · {default_title}"
     subtitle = {"network": "Pilot-scale testing ecosystem of Beijing–Tianjin–Hebei: network",
-                "geo": "Pilot-scale testing ecosystem of Beijing–Tianjin–Hebei: map",
+                "geo": "Pilot-scale testing ecosystem of Beijing–Tianjin–Hebei: schematic map",
                 "chain": "R&D → pilot → scale-up swimlanes (北京研发中试、津冀量产放大)"}[view]
 
     if len(orgs) > max_nodes:
-        nodes, edges, message = _aggregate(G, orgs, max_nodes, narrowing if view != "chain" else "")
-        options = _options("aggregate", len(nodes))
-        return View(view=view, title=title or default_title, subtitle=subtitle + " — aggregated", as_of=as_of,
-                    data_source=source, nodes=nodes, edges=edges, options=options,
-                    legend=[{"group": "province", "zh": ps.zh, "en": ps.en, "shape": ps.shape, "kind": "shape"}
-                            for ps in styles.PROVINCE_STYLES.values()],
-                    filters=_filters(G, nodes, with_types=False), message=message, aggregated=True)
+        matrix, message = _aggregate(G, orgs, max_nodes, narrowing if view != "chain" else "", sid)
+        return View(view=view, title=title or default_title, subtitle=subtitle + " — aggregated: sector × province",
+                    as_of=as_of, data_source=source, nodes=[], edges=[], options=_options("aggregate", 0),
+                    legend=[{"group": "gapcolor", "zh": zh, "en": en, "color": matrix["gapColors"][k], "kind": "cell"}
+                            for k, zh, en in (("none", "无缺口", "no gap"), ("entity", "有机构层面缺口", "gaps naming organizations"),
+                                              ("sector", "领域缺口落在此格", "a sector gap falls here"))],
+                    filters={"types": [{k: t[k] for k in ("key", "zh", "en")} for t in matrix["types"]],
+                             "provinces": [], "sectors": []},
+                    message=message, aggregated=True, matrix=matrix)
 
     net = Network(directed=True)
     shown: dict = {}
@@ -754,10 +748,12 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
                  "empty": [{"x": (c["x0"] + c["x1"]) / 2, "y": (r["y0"] + r["y1"]) / 2, "zh": "（空）", "en": "none"}
                            for c in lay.columns for r in lay.rows if not lay.cells.get((c["key"], r["key"]))]}
     elif view == "geo":
-        anchors = _geo_layout(G, orgs, shown, records)
+        orgs, unplaced, approx = _geo_layout(G, orgs, shown, records)
+        shown = {n: shown[n] for n in orgs}
         edges = _edge_records(G, shown)
     else:
         edges = _edge_records(G, shown)
+        _network_layout(orgs, shown, records, edges)
 
     nodes = [records[shown[n]] for n in orgs]
     rev = {v: k for k, v in shown.items()}
@@ -777,9 +773,10 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
         net.add_edge(rec["from"], rec["to"], **{k: v for k, v in rec.items() if k not in ("from", "to")})
     options = _options(view, len(nodes))
     return View(view=view, title=title or default_title, subtitle=subtitle, as_of=as_of, data_source=source,
-                nodes=[dict(n) for n in net.nodes], edges=list(net.edges), options=options,
-                legend=_legend(G, nodes, edges, overlays), filters=_filters(G, nodes), lanes=lanes,
-                anchors=anchors, gaps=panel, message=message)
+                nodes=_compact_nodes(net.nodes), edges=_compact_edges(net.edges), options=options,
+                legend=_legend(G, nodes, edges, overlays, approx, len(unplaced)), filters=_filters(G, nodes), lanes=lanes,
+                basemap=basemap(G) if view == "geo" else None, unplaced=unplaced,
+                notice=_MAP_NOTICE if view == "geo" else None, gaps=panel, message=message)
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -795,9 +792,9 @@ def json_for_script(value) -> str:
     Examples
     --------
     >>> json_for_script({"name": "</script><img src=x>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return _SCRIPT_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)
 
 
@@ -848,6 +845,12 @@ def render_html(v: View) -> str:
     )
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write_text(path: Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -855,6 +858,8 @@ def _write_text(path: Path, text: str) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(text.encode("utf-8"))
+        # mkstemp makes the file private (0600); a page is for colleagues: ordinary permissions
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -875,8 +880,10 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     path : str or Path
         The ``.html`` file to write (its folder is created).
     view : {"network", "geo", "chain"}
-        ``network``: force layout that settles and then stops; ``geo``: positions from coordinates
-        (or the region's centre), spread so that none hides another; ``chain``: swimlanes of R&D,
+        ``network``: a force layout computed before the page is written (``viz.network_layout``);
+        ``geo``: on the district map (``viz.basemap``) at each organization's ``map_lat``/``map_lon``
+        (its coordinates, else its district's or city's centroid, marked approximate), spread so that
+        none hides another, those with no place listed aside; ``chain``: swimlanes of R&D,
         pilot and scale-up × 北京, 天津, 河北 for one sector, complete paths bold and gaps marked.
     sector : str, optional
         A sector id or unique name: only its organizations (required for ``chain``).
@@ -887,8 +894,8 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     gaps : bool
         Mark the ``alliance-gaps`` of the shown sectors (always on in the chain view).
     max_nodes : int
-        Above this many organizations the page shows sector × province counts instead, and says how
-        to narrow it.
+        Above this many organizations the page is a sector × province matrix of counts by type
+        (``viz.matrix``), and says how to narrow it.
     title : str, optional
         The page's title; a default in Chinese names the view and sector.
     meta : mapping, optional

