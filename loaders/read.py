@@ -214,6 +214,9 @@ def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
 
 
 def _read_workbook(path: Path) -> dict[str, RawTable]:
+    from .untrusted import check_archive
+
+    check_archive(path)  # before anything inflates
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
     except Exception as err:  # openpyxl raises many kinds for a damaged file
