@@ -11,6 +11,7 @@ row number a spreadsheet shows (the header is row 1).
 
 from __future__ import annotations
 
+import csv
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ class RawTable:
     warnings: list[Problem] = field(default_factory=list)
     #: column → (codes, distinct values): each column factorized once, for ``Checker.column``
     codes: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict, repr=False)
+    #: CSV only: row → (first, last) line of the file, for the rows that span several lines
+    lines: dict[int, tuple[int, int]] | None = None
 
     def col_label(self, column: str) -> str:
         """The header as the user wrote it, for error messages."""
@@ -157,22 +160,86 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
                                      f"({', '.join(c.name for c in table.columns if c.required)} …)"))
         empty = pd.DataFrame({c.name: pd.Series([], dtype=object) for c in table.columns})
         return _canonical(table, empty, file)
+    if encoding == "gb18030":
+        _check_one_encoding(data, file)
+    sep = _delimiter(text)
     try:
         # object dtype keeps cells as Python str: no Arrow round trips per column on a million rows
-        tabbed = _looks_tabbed(text)
         # UTF-8 bytes go to the C parser as they are (it would encode decoded text back to UTF-8)
-        utf8 = not tabbed and encoding != "gb18030"
+        utf8 = encoding != "gb18030"
+        # blank lines are kept (and dropped later as empty rows) so row numbers stay those of the file
         df = pd.read_csv(io.BytesIO(data) if utf8 else io.StringIO(text), encoding=encoding if utf8 else None,
-                         dtype=object, keep_default_na=False, skipinitialspace=False,
-                         sep=None if tabbed else ",", engine="python" if tabbed else "c")
+                         dtype=object, keep_default_na=False, skipinitialspace=False, skip_blank_lines=False,
+                         sep=sep, engine="c")
     except (pd.errors.ParserError, ValueError) as err:
+        row = _open_quote_row(text, sep)
+        if row is not None:
+            raise InputError(Problem(file, row, None, "a quote (\") opens a cell here and is never closed, so the "
+                                     "rest of the file would be one cell; close the quote or remove it")) from err
         raise InputError(Problem(file, None, None, f"not a readable CSV file: {err}")) from err
-    return _canonical(table, df, file)
+    raw = _canonical(table, df, file)
+    # a record that spans several physical lines holds a line break inside a quoted cell: keep where
+    # each record starts, so a cell check can tell a stray quote from a long source text
+    if len(df) + 1 != text.count("\n") + (not text.endswith("\n")):
+        raw.lines = _record_lines(text, sep, len(df))
+    return raw
 
 
-def _looks_tabbed(text: str) -> bool:
+def _delimiter(text: str) -> str:
+    """The delimiter of a CSV file from its header line: ``,``, ``;`` or TAB, whichever it holds most of."""
     first = text.split("\n", 1)[0]
-    return "\t" in first and "," not in first
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _record_lines(text: str, sep: str, n_records: int) -> dict[int, tuple[int, int]] | None:
+    """Row number (as ``ROW`` counts) → (first, last) physical line of the record, for records of many lines."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    spans: dict[int, tuple[int, int]] = {}
+    last, i = 0, -1
+    for i, _ in enumerate(reader):
+        if reader.line_num - last > 1:
+            spans[i + 1] = (last + 1, reader.line_num)
+        last = reader.line_num
+    return spans if i == n_records else None  # the csv module read it otherwise: say nothing rather than wrong
+
+
+def _open_quote_row(text: str, sep: str) -> int | None:
+    """The row (header = 1) of the record where a quote opens and the file ends inside it, else None."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    records = 0
+    try:
+        for _ in reader:
+            records += 1
+    except csv.Error:
+        return records + 1
+    return None
+
+
+def _check_one_encoding(data: bytes, file: str) -> None:
+    """A file read as GB18030 whose lines are partly UTF-8: name the lines in the minority encoding.
+
+    A UTF-8 line (of Chinese text) is almost never valid GB18030 text that also decodes as UTF-8, so
+    lines that decode as UTF-8 are UTF-8; the others are GB18030.
+    """
+    utf8_lines, gb_lines = [], []
+    for n, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            gb_lines.append(n)
+        else:
+            utf8_lines.append(n)
+    if not utf8_lines or not gb_lines:
+        return
+    odd, odd_enc, rest_enc = ((utf8_lines, "UTF-8", "GB18030") if len(utf8_lines) <= len(gb_lines)
+                              else (gb_lines, "GB18030", "UTF-8"))
+    raise InputError([Problem(file, n, None, f"this line is {odd_enc} but the rest of the file is {rest_enc}: "
+                              "its Chinese text would be read as mojibake; save the whole file in one encoding "
+                              "(CSV UTF-8)") for n in odd])
 
 
 #: sheet or file stems accepted for each table (first is the canonical one)
