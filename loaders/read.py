@@ -23,6 +23,8 @@ import pandas as pd
 from graph import schema
 from graph.errors import InputError, Problem
 
+from .suggest import closest
+
 __all__ = ["RawTable", "read_source", "read_csv", "decode", "normalize_text", "ROW"]
 
 ROW = "__row__"
@@ -98,12 +100,12 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
     warnings: list[Problem] = []
     rename: dict[str, str] = {}
     headers: dict[str, str] = {}
+    unknown = []
     for h in df.columns:
         name = hmap.get(_fold_header(h))
         if name is None:
             if str(h).strip() and not str(h).startswith("Unnamed:"):
-                warnings.append(Problem(file, 1, str(h), "not a column of this table; ignored "
-                                        f"(known columns: {', '.join(table.names)})"))
+                unknown.append(str(h))
             continue
         if name in headers:
             problems.append(Problem(file, 1, str(h), f"names the same column as {headers[name]!r} "
@@ -111,7 +113,20 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
             continue
         rename[h] = name
         headers[name] = str(h)
-    missing = [c.name for c in table.columns if c.required and c.name not in headers]
+    # a header a few keystrokes from a column the file lacks is that column, misspelled: an error,
+    # since ignoring it would leave the column empty in every row
+    meant: set[str] = set()
+    for h in unknown:
+        near = closest(_fold_header(h), hmap)
+        if near is not None and hmap[near] not in headers:
+            c = table.column(hmap[near])
+            meant.add(c.name)
+            problems.append(Problem(file, 1, h, f"not a known column; did you mean {c.name!r} ({c.zh})? rename "
+                                    "the header (as written, the column would be ignored)"))
+        else:
+            warnings.append(Problem(file, 1, h, "not a column of this table; ignored "
+                                    f"(known columns: {', '.join(table.names)})"))
+    missing = [c.name for c in table.columns if c.required and c.name not in headers and c.name not in meant]
     if missing:
         present = ", ".join(repr(str(h)) for h in df.columns) or "none"
         for m in missing:
@@ -195,25 +210,28 @@ def _delimiter(text: str) -> str:
 
 def _record_lines(text: str, sep: str, n_records: int) -> dict[int, tuple[int, int]] | None:
     """Row number (as ``ROW`` counts) → (first, last) physical line of the record, for records of many lines."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     spans: dict[int, tuple[int, int]] = {}
     last, i = 0, -1
-    for i, _ in enumerate(reader):
-        if reader.line_num - last > 1:
-            spans[i + 1] = (last + 1, reader.line_num)
-        last = reader.line_num
+    try:
+        for i, _ in enumerate(reader):
+            if reader.line_num - last > 1:
+                spans[i + 1] = (last + 1, reader.line_num)
+            last = reader.line_num
+    except csv.Error:
+        return None
     return spans if i == n_records else None  # the csv module read it otherwise: say nothing rather than wrong
 
 
 def _open_quote_row(text: str, sep: str) -> int | None:
     """The row (header = 1) of the record where a quote opens and the file ends inside it, else None."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     records = 0
     try:
         for _ in reader:
             records += 1
-    except csv.Error:
-        return records + 1
+    except csv.Error as err:
+        return records + 1 if "unexpected end of data" in str(err) else None
     return None
 
 
@@ -249,30 +267,108 @@ def _stems(table: schema.Table) -> tuple[str, ...]:
 
 INPUT_TABLES = ("organizations", "relations", "sectors", "services")
 
+#: other names people give the tables (folded): a file or sheet so named is a table misnamed
+_LOOKALIKES = {
+    "organizations": ("orgs", "organisations", "organization", "organisation", "institutions", "nodes", "机构表",
+                      "机构名单", "单位", "单位名单"),
+    "relations": ("relation", "relationships", "links", "edges", "关系表", "关系数据"),
+    "sectors": ("sector", "industries", "行业", "领域", "产业"),
+    "services": ("service", "服务", "服务目录"),
+}
+
+
+def _looks_like(stem: str, headers: list[str], missing: list[str]) -> tuple[str, str] | None:
+    """``(table, why)`` when a file or sheet not read looks like a missing table, by name or columns."""
+    key = normalize_text(stem).lower().replace(" ", "").replace("-", "_")
+    for name in missing:
+        t = schema.TABLES[name]
+        spellings = [x.lower() for x in _stems(t)] + list(_LOOKALIKES[name])
+        if key in spellings or closest(key, spellings) or t.name in key or t.zh in key:
+            return name, "its name is close to it"
+    best = None
+    for name in missing:
+        t = schema.TABLES[name]
+        hmap = _header_map(t)
+        mapped = {hmap.get(_fold_header(h)) for h in headers} - {None}
+        if {c.name for c in t.columns if c.required} <= mapped and (best is None or len(mapped) > best[1]):
+            best = (name, len(mapped))
+    if best is not None:
+        t = schema.TABLES[best[0]]
+        return best[0], f"its columns are those of {t.name}: {', '.join(c.name for c in t.columns if c.required)}"
+    return None
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The header cells of a text file not read, from its first line (for ``_looks_like``)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return []
+    text = head.decode("utf-8-sig", errors="ignore") if _utf8ish(head) else head.decode("gb18030", errors="ignore")
+    first = text.split("\n", 1)[0].strip("\r")
+    return next(csv.reader([first], delimiter=_delimiter(first)), [])
+
+
+def _utf8ish(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start > len(data) - 4  # only the last character was cut
+    return True
+
+
+def _check_folder_names(p: Path, found: set[str]) -> list[Problem]:
+    """Files of the folder that were not read: a misnamed table is an error; the rest are named in a warning."""
+    used = {f"{stem}.csv" for name in found for stem in _stems(schema.TABLES[name])}
+    missing = [n for n in INPUT_TABLES if n not in found]
+    problems, unread = [], []
+    for f in sorted(p.iterdir()):
+        if not f.is_file() or f.name in used or f.name.startswith(".") or f.suffix.lower() == ".md":
+            continue
+        text_file = f.suffix.lower() in (".csv", ".tsv", ".txt")
+        hit = _looks_like(f.stem, _csv_header(f) if text_file else [], missing)
+        if hit is None:
+            unread.append(f.name)
+            continue
+        target = schema.TABLES[hit[0]].filename
+        problems.append(Problem(f.name, None, None, f"not read: did you mean {target}? ({hit[1]}); rename it to "
+                                f"{target}, or its rows are left out"))
+    if problems:
+        raise InputError(problems)
+    if unread:
+        return [Problem(p.name, None, None, f"files not read: {', '.join(unread)} (a data folder's tables are "
+                        "organizations.csv, relations.csv, sectors.csv and services.csv)")]
+    return []
+
 
 def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
     """Read a data folder or an ``.xlsx`` workbook into raw tables.
 
     Returns the tables found (keyed by table name) and a description of the source.
-    Raises ``InputError`` when the path is missing, or a required table is absent.
+    Raises ``InputError`` when the path is missing, a required table is absent, or a file or sheet
+    that was not read looks like a table misnamed (``relation.csv``, a sheet ``Sheet2`` with the
+    columns of relations).
     """
     p = Path(path)
     if not p.exists():
         raise InputError(Problem(str(p), None, None, "no such file or folder: expected a data folder "
                                  "with organizations.csv or an .xlsx workbook"))
     if p.is_dir():
-        found: dict[str, RawTable] = {}
+        paths: dict[str, Path] = {}
         for name in INPUT_TABLES:
-            table = schema.TABLES[name]
-            for stem in _stems(table):
+            for stem in _stems(schema.TABLES[name]):
                 candidate = p / f"{stem}.csv"
                 if candidate.exists():
-                    found[name] = read_csv(candidate, table)
+                    paths[name] = candidate
                     break
-        if "organizations" not in found:
+        unread = _check_folder_names(p, set(paths))
+        if "organizations" not in paths:
             listing = ", ".join(sorted(x.name for x in p.iterdir())) or "nothing"
             raise InputError(Problem(str(p), None, None, "organizations.csv is required in a data folder "
                                      f"(the folder holds: {listing})"))
+        found = {name: read_csv(f, schema.TABLES[name]) for name, f in paths.items()}
+        found["organizations"].warnings.extend(unread)
         return found, str(p)
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_workbook(p), str(p)
@@ -282,23 +378,48 @@ def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
 
 def _read_workbook(path: Path) -> dict[str, RawTable]:
     from .untrusted import check_archive
+    from .workbook import open_workbook
 
     check_archive(path)  # before anything inflates
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+        book = open_workbook(path)
+        sheets = pd.read_excel(book.wb, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+    except InputError:
+        raise
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
     found: dict[str, RawTable] = {}
     by_fold = {normalize_text(str(s)).lower(): s for s in sheets}
+    used: dict[str, str] = {}  # sheet → table
     for name in INPUT_TABLES:
         table = schema.TABLES[name]
         for stem in _stems(table):
             sheet = by_fold.get(normalize_text(stem).lower())
             if sheet is not None:
-                df = sheets[sheet].astype(object)
-                found[name] = _canonical(table, df, f"{path.name}[{sheet}]")
+                used[sheet] = name
                 break
-    if "organizations" not in found:
+    missing = [n for n in INPUT_TABLES if n not in used.values()]
+    problems, unread = [], []
+    for sheet, df in sheets.items():
+        if sheet in used or (df.empty and not [c for c in df.columns if not str(c).startswith("Unnamed:")]):
+            continue
+        hit = _looks_like(str(sheet), [str(c) for c in df.columns], missing)
+        if hit is None:
+            unread.append(str(sheet))
+            continue
+        t = schema.TABLES[hit[0]]
+        problems.append(Problem(f"{path.name}[{sheet}]", None, None, f"not read: did you mean the sheet {t.name!r} "
+                                f"(or {t.zh!r})? ({hit[1]}); rename the sheet, or its rows are left out"))
+    problems.extend(book.formulas_without_values({s: sheets[s] for s in used}))
+    if problems:
+        raise InputError(problems)
+    if "organizations" not in used.values():
         raise InputError(Problem(path.name, None, None, "a sheet named 'organizations' (or '机构') is required; "
                                  f"sheets in the workbook: {', '.join(map(str, sheets)) or 'none'}"))
+    for sheet, name in used.items():
+        found[name] = _canonical(schema.TABLES[name], sheets[sheet].astype(object), f"{path.name}[{sheet}]")
+    if unread:
+        found["organizations"].warnings.append(Problem(
+            path.name, None, None, f"sheets not read: {', '.join(unread)} (a workbook's tables are the sheets "
+            "organizations, relations, sectors and services)"))
     return found
