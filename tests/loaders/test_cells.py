@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import openpyxl
 import pytest
 
 import loaders
 from graph.errors import InputError
 
 from .test_errors import _org, _problems
+from .test_structure import _book
 
 
 @pytest.mark.parametrize("column, value, message", [
@@ -39,12 +39,7 @@ def test_line_break_in_one_line_columns(write_folder, column):
 
 
 def test_line_break_in_a_workbook_cell(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "organizations"
-    ws.append(["id", "name", "type", "province"])
-    ws.append(["a", "某\n机构", "企业", "北京"])
-    wb.save(tmp_path / "b.xlsx")
+    _book(tmp_path / "b.xlsx", {"organizations": [["id", "name", "type", "province"], ["a", "某\n机构", "企业", "北京"]]})
     assert _problems(tmp_path / "b.xlsx") == ["b.xlsx[organizations], row 2, column 'name': a line break inside a "
                                               "one-line column: keep the value on one line"]
 

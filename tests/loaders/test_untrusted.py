@@ -9,13 +9,14 @@ import threading
 import time
 import zipfile
 
-import openpyxl
 import pytest
 
 import loaders
 from graph.errors import InputError
 from graph.rdf import jsonld_context, write_jsonld
 from loaders import untrusted
+
+from .test_structure import _book
 
 
 def _problems(path) -> list[str]:
@@ -159,14 +160,8 @@ def test_rdfxml_without_dtd_still_parses(tmp_path, tiny_tables):
     assert sorted(loaders.read_folder(path).organizations["id"]) == sorted(tiny_tables.organizations["id"])
 
 
-def _workbook(path, rows=(("id", "name", "type", "province"), ("a", "甲", "企业", "北京"))):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "organizations"
-    for r in rows:
-        ws.append(list(r))
-    wb.save(path)
-    return path
+def _workbook(path):
+    return _book(path, {"organizations": [["id", "name", "type", "province"], ["a", "甲", "企业", "北京"]]})
 
 
 def test_xlsx_zip_bomb_is_refused_before_opening(tmp_path):
