@@ -118,8 +118,12 @@ def _group_unknown_sectors(ck: Checker, sectors: NameIndex) -> None:
     if sectors.file != "the bundled sectors" or "sectors" not in ck.raw.df.columns:
         return
     label = ck.raw.col_label("sectors")
+    bad = {p.row for p in ck.problems if p.column == label and p.message.startswith("unknown sector")}
+    if not bad:
+        return
+    df = ck.raw.df[ck.raw.df[ROW].isin(bad)]
     rows_of: dict[str, list[int]] = {}
-    for row, cell in zip(ck.raw.df[ROW], ck.raw.df["sectors"]):
+    for row, cell in zip(df[ROW], df["sectors"]):
         for item in normalize.split_list(cell) if cell else ():
             try:
                 sectors.resolve(item)

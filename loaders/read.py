@@ -327,7 +327,8 @@ def _check_folder_names(p: Path, found: set[str]) -> list[Problem]:
         if not f.is_file() or f.name in used or f.name.startswith(".") or f.suffix.lower() == ".md":
             continue
         text_file = f.suffix.lower() in (".csv", ".tsv", ".txt")
-        hit = _looks_like(f.stem, _csv_header(f) if text_file else [], missing)
+        data_file = text_file or f.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+        hit = _looks_like(f.stem, _csv_header(f) if text_file else [], missing) if data_file else None
         if hit is None:
             unread.append(f.name)
             continue
@@ -383,11 +384,18 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
     check_archive(path)  # before anything inflates
     try:
         book = open_workbook(path)
-        sheets = pd.read_excel(book.wb, sheet_name=None, dtype=object, header=0, engine="openpyxl")
-    except InputError:
-        raise
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
+    with book:
+        try:
+            sheets = pd.read_excel(book.wb, sheet_name=None, dtype=object, header=0, engine="openpyxl")
+        except Exception as err:
+            raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
+        return _workbook_tables(path, book, sheets)
+
+
+def _workbook_tables(path: Path, book, sheets: dict[str, pd.DataFrame]) -> dict[str, RawTable]:
+    """The sheets that are tables, checked: misnamed sheets, formulas with no saved value, sheets not read."""
     found: dict[str, RawTable] = {}
     by_fold = {normalize_text(str(s)).lower(): s for s in sheets}
     used: dict[str, str] = {}  # sheet → table

@@ -95,20 +95,23 @@ def refuse_doctype(data: bytes, file: str) -> None:
     except (_Root, expat.ExpatError):
         return  # no DTD; a syntax error is rdflib's to report
 
-def _context_references(node, found: list[str]) -> None:
-    """Every document a JSON-LD tree names as a context or an import, anywhere in it."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                for ctx in value if isinstance(value, list) else [value]:
-                    if isinstance(ctx, str):
-                        found.append(ctx)
-            elif key == "@import" and isinstance(value, str):
-                found.append(value)
-            _context_references(value, found)
-    elif isinstance(node, list):
-        for item in node:
-            _context_references(item, found)
+def _context_references(tree) -> list[str]:
+    """Every document a JSON-LD tree names as a context or an import, anywhere in it (no recursion:
+    a hostile file may nest deeply)."""
+    found: list[str] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    found.extend(c for c in (value if isinstance(value, list) else [value]) if isinstance(c, str))
+                elif key == "@import" and isinstance(value, str):
+                    found.append(value)
+                stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def inline_jsonld(data: bytes, file: str) -> str:
@@ -122,8 +125,9 @@ def inline_jsonld(data: bytes, file: str) -> str:
         tree = json.loads(text)
     except (UnicodeDecodeError, ValueError) as err:
         raise InputError(Problem(file, None, None, f"not readable as json-ld: {err}")) from err
-    refs: list[str] = []
-    _context_references(tree, refs)
+    except RecursionError as err:
+        raise InputError(Problem(file, None, None, "not readable as json-ld: nested too deeply")) from err
+    refs = _context_references(tree)
     if refs:
         listed = ", ".join(repr(r) for r in dict.fromkeys(refs))
         raise InputError(Problem(file, None, None, f"the JSON-LD names a context to load: {listed}; jjjkg never "

@@ -40,6 +40,12 @@ class Workbook:
         self.path = path
         self.wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
 
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wb.close()  # a read-only workbook holds its archive open
+
     def formulas_without_values(self, sheets: dict[str, pd.DataFrame]) -> list[Problem]:
         """A problem for each formula cell with no saved value in these sheets (name → frame as read)."""
         problems: list[Problem] = []

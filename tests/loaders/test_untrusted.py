@@ -196,3 +196,9 @@ def test_not_a_zip(tmp_path):
     (tmp_path / "fake.xlsx").write_bytes(b"id,name\n")
     assert _problems(tmp_path / "fake.xlsx")[0].startswith("fake.xlsx: not a readable .xlsx workbook (not a zip "
                                                           "archive: ")
+
+
+def test_deeply_nested_jsonld_is_an_error_not_a_crash(tmp_path):
+    path = tmp_path / "deep.jsonld"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert _problems(path) == ["deep.jsonld: not readable as json-ld: nested too deeply"]
