@@ -318,11 +318,18 @@ def _utf8ish(data: bytes) -> bool:
     return True
 
 
-def _check_folder_names(p: Path, found: set[str]) -> list[Problem]:
+def _check_folder_names(p: Path, paths: dict[str, Path]) -> list[Problem]:
     """Files of the folder that were not read: a misnamed table is an error; the rest are named in a warning."""
-    used = {f"{stem}.csv" for name in found for stem in _stems(schema.TABLES[name])}
-    missing = [n for n in INPUT_TABLES if n not in found]
+    used = {f.name for f in paths.values()}
+    missing = [n for n in INPUT_TABLES if n not in paths]
     problems, unread = [], []
+    for name, f in paths.items():  # 机构.csv beside organizations.csv: which one is meant?
+        for stem in _stems(schema.TABLES[name]):
+            twin = p / f"{stem}.csv"
+            if twin.name != f.name and twin.exists() and not twin.samefile(f):  # one file on a case-blind disk
+                used.add(twin.name)
+                problems.append(Problem(twin.name, None, None, f"names the same table as {f.name} ({name}); keep "
+                                        "one of them"))
     for f in sorted(p.iterdir()):
         if not f.is_file() or f.name in used or f.name.startswith(".") or f.suffix.lower() == ".md":
             continue
@@ -363,7 +370,7 @@ def read_source(path: str | Path) -> tuple[dict[str, RawTable], str]:
                 if candidate.exists():
                     paths[name] = candidate
                     break
-        unread = _check_folder_names(p, set(paths))
+        unread = _check_folder_names(p, paths)
         if "organizations" not in paths:
             listing = ", ".join(sorted(x.name for x in p.iterdir())) or "nothing"
             raise InputError(Problem(str(p), None, None, "organizations.csv is required in a data folder "

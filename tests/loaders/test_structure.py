@@ -195,3 +195,9 @@ def test_tiny_folder_still_loads_unchanged(tmp_path, tiny_tables):
     shutil.copytree(TINY, tmp_path / "t")
     t = loaders.read_folder(tmp_path / "t")
     assert t.organizations.equals(tiny_tables.organizations)
+
+
+def test_two_files_for_one_table_is_an_error(write_folder):
+    folder = write_folder({"organizations": [_org()]})
+    write_csv(folder / "机构.csv", [_org(id="y")])
+    assert _problems(folder) == ["机构.csv: names the same table as organizations.csv (organizations); keep one of them"]
