@@ -9,6 +9,7 @@ Read this before adding a reader for a new format. Three checks run before a par
   what opening the workbook can inflate.
 - ``refuse_doctype``: RDF/XML with a DTD (``<!DOCTYPE``, hence ``<!ENTITY``) is refused before rdflib
   parses it: entity expansion ("billion laughs") and external entities have no place in a data file.
+  The XML parts of a workbook are held to the same rule by ``check_archive``.
 - ``inline_jsonld``: JSON-LD whose ``@context`` (or a context's ``@import``) names a document —
   ``https://…``, ``file:///…`` or a relative path — is refused; contexts must be written inline.
   The checked JSON is what rdflib then parses, so no context is ever fetched or opened.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 from graph.errors import InputError, Problem
@@ -32,6 +34,8 @@ RATIO_GRACE = 1 << 20
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 #: entries in the archive (a workbook has a few per sheet)
 MAX_ENTRIES = 10_000
+#: how much of each XML part is read to find a DTD (it must come before the root element)
+DTD_HEAD = 64 * 1024
 
 
 def check_archive(path: Path) -> None:
@@ -60,40 +64,66 @@ def check_archive(path: Path) -> None:
         raise InputError(Problem(path.name, None, None, f"the workbook would inflate to {total:,} bytes (at most "
                                  f"{MAX_UNCOMPRESSED // (1024 * 1024)} MB are read); save the sheets as CSV "
                                  "files in a data folder instead"))
+    try:
+        with zipfile.ZipFile(path) as zf:  # a workbook's XML parts never declare a DTD
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with zf.open(info) as f:
+                        head = f.read(DTD_HEAD)
+                    if _declares_dtd(head, final=len(head) < DTD_HEAD):
+                        raise InputError(Problem(path.name, None, None, f"part {info.filename!r} declares a DTD "
+                                                 f"(<!DOCTYPE …>): {_DTD_REFUSED}; refused"))
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, zlib.error) as err:
+        raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook ({err}); save it again "
+                                 "from Excel or LibreOffice as .xlsx")) from err
 
 
-def refuse_doctype(data: bytes, file: str) -> None:
-    """Refuse XML that declares a DTD (entities, external references) before any parser expands it.
+class _Doctype(Exception):
+    pass
 
-    Expat reads only up to the document type declaration and stops there, so a "billion laughs"
-    file fails at once; the encoding declaration is honoured, so UTF-16 cannot hide the DTD.
+
+class _Root(Exception):
+    pass
+
+
+def _raise(exc):
+    def handler(*_args):
+        raise exc
+
+    return handler
+
+
+def _declares_dtd(data: bytes, final: bool = True) -> bool:
+    """Whether XML ``data`` declares a DTD before its root element (True also when it is cut before its root).
+
+    Expat reads only up to the document type declaration or the root element and stops there, so a
+    "billion laughs" file is answered at once; the encoding declaration is honoured, so UTF-16
+    cannot hide the DTD.
     """
     from xml.parsers import expat
 
-    class _Doctype(Exception):
-        pass
-
-    class _Root(Exception):
-        pass
-
-    def doctype(*_args):
-        raise _Doctype
-
-    def root(*_args):
-        raise _Root
-
     parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
-    parser.StartElementHandler = root  # the root element came first: there is no DTD
+    parser.StartDoctypeDeclHandler = _raise(_Doctype)
+    parser.EntityDeclHandler = _raise(_Doctype)
+    parser.StartElementHandler = _raise(_Root)  # the root element came first: there is no DTD
     try:
-        parser.Parse(data, True)
+        parser.Parse(data, final)
     except _Doctype:
-        raise InputError(Problem(file, None, None, "the XML declares a DTD (<!DOCTYPE …>): DTDs and entities "
-                                 "are refused in input files (they can expand without end or read other "
-                                 "files); remove the DOCTYPE, or export the data as Turtle")) from None
+        return True
     except (_Root, expat.ExpatError):
-        return  # no DTD; a syntax error is rdflib's to report
+        return False  # no DTD; a syntax error is the parser's to report
+    return not final  # a head with neither a DTD nor a root: a DTD too long to be honest
+
+
+_DTD_REFUSED = ("DTDs and entities are refused in input files (they can expand without end or read other files)")
+
+
+def refuse_doctype(data: bytes, file: str) -> None:
+    """Refuse XML that declares a DTD (entities, external references) before any parser expands it."""
+    if _declares_dtd(data):
+        raise InputError(Problem(file, None, None, f"the XML declares a DTD (<!DOCTYPE …>): {_DTD_REFUSED}; "
+                                 "remove the DOCTYPE, or export the data as Turtle"))
+
 
 def _context_references(tree) -> list[str]:
     """Every document a JSON-LD tree names as a context or an import, anywhere in it (no recursion:

@@ -202,3 +202,26 @@ def test_deeply_nested_jsonld_is_an_error_not_a_crash(tmp_path):
     path = tmp_path / "deep.jsonld"
     path.write_text("[" * 100_000 + "]" * 100_000)
     assert _problems(path) == ["deep.jsonld: not readable as json-ld: nested too deeply"]
+
+
+def test_xlsx_part_with_a_dtd_is_refused(tmp_path):
+    good = _workbook(tmp_path / "good.xlsx")
+    bad = tmp_path / "dtd.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaa">]><worksheet', 1)
+            dst.writestr(info, data)
+    assert _problems(bad) == ["dtd.xlsx: part 'xl/worksheets/sheet1.xml' declares a DTD (<!DOCTYPE …>): DTDs and "
+                              "entities are refused in input files (they can expand without end or read other "
+                              "files); refused"]
+
+
+def test_damaged_xlsx_part_is_an_input_error(tmp_path):
+    good = _workbook(tmp_path / "good.xlsx")
+    data = bytearray(good.read_bytes())
+    at = data.find(b"xl/worksheets/sheet1.xml") + len(b"xl/worksheets/sheet1.xml")  # its local header's name
+    data[at:at + 40] = b"\xff" * 40  # the compressed stream right after it
+    (tmp_path / "bad.xlsx").write_bytes(bytes(data))
+    assert _problems(tmp_path / "bad.xlsx")[0].startswith("bad.xlsx: not a readable .xlsx workbook")
