@@ -288,9 +288,12 @@ def _looks_like(stem: str, headers: list[str], missing: list[str]) -> tuple[str,
     best = None
     for name in missing:
         t = schema.TABLES[name]
+        required = {c.name for c in t.columns if c.required}
+        if len(required) < 3:  # any list has an id and a name: only organizations and relations tell by columns
+            continue
         hmap = _header_map(t)
         mapped = {hmap.get(_fold_header(h)) for h in headers} - {None}
-        if {c.name for c in t.columns if c.required} <= mapped and (best is None or len(mapped) > best[1]):
+        if required <= mapped and (best is None or len(mapped) > best[1]):
             best = (name, len(mapped))
     if best is not None:
         t = schema.TABLES[best[0]]

@@ -201,3 +201,11 @@ def test_two_files_for_one_table_is_an_error(write_folder):
     folder = write_folder({"organizations": [_org()]})
     write_csv(folder / "机构.csv", [_org(id="y")])
     assert _problems(folder) == ["机构.csv: names the same table as organizations.csv (organizations); keep one of them"]
+
+
+def test_a_list_with_ids_and_names_is_not_taken_for_sectors(write_folder):
+    folder = write_folder({"organizations": [_org()]})
+    write_csv(folder / "platforms_2026.csv", [{"id": "p1", "name": "某平台"}])
+    assert [str(w) for w in loaders.read_folder(folder).warnings] == [
+        "data: files not read: platforms_2026.csv (a data folder's tables are organizations.csv, relations.csv, "
+        "sectors.csv and services.csv)"]
