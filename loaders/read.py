@@ -1,9 +1,11 @@
 """Reading raw tables: a data folder of CSV files or one ``.xlsx`` workbook.
 
 This module only turns files into frames of text cells with canonical column names. It knows
-encodings (UTF-8 with or without BOM, then GB18030), header aliases (English or Chinese, full-width
-or half-width) and workbook sheet names. What a cell must contain is checked by the per-table
-modules.
+encodings (UTF-8 with or without BOM, then GB18030, never both in one file), delimiters (``,``, ``;``
+or TAB, from the header line), header aliases (English or Chinese, full-width or half-width) and
+workbook sheet names. A file, sheet or header that is a near miss of a known one is an error with
+"did you mean"; the files and sheets it does not read are named in a warning. What a cell must
+contain is checked by ``cells`` (any cell) and the per-table modules.
 
 Every frame it returns has string cells ("" for an empty cell) and a ``__row__`` column holding the
 row number a spreadsheet shows (the header is row 1).
