@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 from graph.errors import Problem
@@ -83,6 +84,14 @@ def check_cells(raw: RawTable) -> tuple[list[Problem], list[Problem]]:
                     continue
                 for row in rows[codes == k]:
                     _judge(raw, int(row), label, value, multiline, problems, warnings)
+        if multiline and raw.lines and raw.sep:  # a free-text cell over several lines: rows merged by a quote?
+            for row, span in raw.lines.items():
+                pos = int(np.searchsorted(rows, row))
+                if pos < len(rows) and rows[pos] == row and codes[pos] >= 0 and \
+                        _looks_like_rows(raw, uniques[codes[pos]]):
+                    problems.append(Problem(raw.file, row, label, f"this cell runs over lines {span[0]}–{span[1]} of "
+                                            "the file and its lines look like rows of the table: a stray quote (\") "
+                                            "probably merged them into one cell; close or remove the quote"))
         if column in ID_COLUMNS:
             for k, value in enumerate(uniques):
                 if not value.isascii():
@@ -99,8 +108,8 @@ def _judge(raw: RawTable, row: int, label: str, value: str, multiline: bool,
     if control:
         problems.append(Problem(raw.file, row, label, f"control character {_describe(control.group(), value)}: "
                                 "not allowed in a cell; delete it (it breaks queries, exports and terminals)"))
+    span = (raw.lines or {}).get(row)
     if not multiline and _BREAK_RE.search(value):
-        span = (raw.lines or {}).get(row)
         if span and span[1] > span[0]:
             problems.append(Problem(raw.file, row, label, f"a line break inside a one-line column: this cell runs "
                                     f"over lines {span[0]}–{span[1]} of the file, so a stray quote (\") probably "
@@ -112,6 +121,15 @@ def _judge(raw: RawTable, row: int, label: str, value: str, multiline: bool,
     if invisible:
         warnings.append(Problem(raw.file, row, label, f"invisible character {_describe(invisible.group(), value)}: "
                                 "the value is not what it looks like (kept; delete the character)"))
+
+
+def _looks_like_rows(raw: RawTable, value: str) -> bool:
+    """Whether the lines after the first of a free-text cell carry a row's worth of delimiters each."""
+    if not raw.sep:
+        return False
+    need = max(len(raw.headers) - 1, 2)
+    rest = _BREAK_RE.split(value)[1:]
+    return bool(rest) and all(line.count(raw.sep) >= need for line in rest if line.strip())
 
 
 _SCRIPT_OF_PREFIX = {"LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek", "ARMENIAN": "Armenian",

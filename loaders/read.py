@@ -90,6 +90,8 @@ class RawTable:
     codes: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict, repr=False)
     #: CSV only: row → (first, last) line of the file, for the rows that span several lines
     lines: dict[int, tuple[int, int]] | None = None
+    #: CSV only: the delimiter, to tell merged rows inside a free-text cell
+    sep: str | None = None
 
     def col_label(self, column: str) -> str:
         """The header as the user wrote it, for error messages."""
@@ -199,6 +201,7 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
     # each record starts, so a cell check can tell a stray quote from a long source text
     if len(df) + 1 != text.count("\n") + (not text.endswith("\n")):
         raw.lines = _record_lines(text, sep, len(df))
+        raw.sep = sep
     return raw
 
 

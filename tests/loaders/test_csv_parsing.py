@@ -37,6 +37,16 @@ def test_stray_quote_merging_rows_is_an_error(tmp_path):
         "the quote"]
 
 
+def test_stray_quote_in_a_source_cell_is_an_error(tmp_path):
+    """A free-text column may hold line breaks, but not lines that are rows of the table."""
+    header = HEADER.replace("\n", ",source\n")
+    text = header + 'o1,机构1,企业,北京,"某报道\n' + "".join(f"o{i},机构{i},企业,北京,x\n" for i in range(2, 6)) + \
+        'o6,机构6,企业,北京,y"\no7,机构7,企业,北京,z\n'
+    assert _problems(_folder(tmp_path, text)) == [
+        "organizations.csv, row 2, column 'source': this cell runs over lines 2–7 of the file and its lines look like "
+        "rows of the table: a stray quote (\") probably merged them into one cell; close or remove the quote"]
+
+
 def test_line_break_in_a_source_cell_is_text(tmp_path):
     text = HEADER.replace("\n", ",source\n") + 'o1,机构1,企业,北京,"第一行\n第二行"\no2,机构2,企业,北京,x\n'
     t = loaders.read_folder(_folder(tmp_path, text))
