@@ -79,11 +79,9 @@ def check_cells(raw: RawTable) -> tuple[list[Problem], list[Problem]]:
         multiline = column in MULTILINE_COLUMNS
         label = raw.col_label(column)
         if _SUSPECT[multiline].search("\t".join(uniques)):
-            for k, value in enumerate(uniques):
-                if not _SUSPECT[multiline].search(value):
-                    continue
-                for row in rows[codes == k]:
-                    _judge(raw, int(row), label, value, multiline, problems, warnings)
+            suspect = [k for k, value in enumerate(uniques) if _SUSPECT[multiline].search(value)]
+            for row, k in _rows_with(rows, codes, suspect):
+                _judge(raw, row, label, uniques[k], multiline, problems, warnings)
         if multiline and raw.lines and raw.sep:  # a free-text cell over several lines: rows merged by a quote?
             for row, span in raw.lines.items():
                 pos = int(np.searchsorted(rows, row))
@@ -93,13 +91,18 @@ def check_cells(raw: RawTable) -> tuple[list[Problem], list[Problem]]:
                                             "the file and its lines look like rows of the table: a stray quote (\") "
                                             "probably merged them into one cell; close or remove the quote"))
         if column in ID_COLUMNS:
-            for k, value in enumerate(uniques):
-                if not value.isascii():
-                    mixed = _mixed_scripts(value)
-                    if mixed:
-                        for row in rows[codes == k]:
-                            warnings.append(Problem(raw.file, int(row), label, mixed))
+            mixed = {k: m for k, value in enumerate(uniques) if not value.isascii() and (m := _mixed_scripts(value))}
+            for row, k in _rows_with(rows, codes, list(mixed)):
+                warnings.append(Problem(raw.file, row, label, mixed[k]))
     return problems, warnings
+
+
+def _rows_with(rows: np.ndarray, codes: np.ndarray, ks: list[int]):
+    """``(row, code)`` of every row whose value is one of the distinct values ``ks``: one pass, any number."""
+    if not ks:
+        return []
+    hit = np.isin(codes, ks)
+    return zip(rows[hit].tolist(), codes[hit].tolist())
 
 
 def _judge(raw: RawTable, row: int, label: str, value: str, multiline: bool,
