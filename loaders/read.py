@@ -51,7 +51,13 @@ def decode(data: bytes, file: str) -> str:
 def _decode(data: bytes, file: str) -> tuple[str, str]:
     """``decode``, and the encoding it found."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as err:  # a UTF-8 file with lines of another encoding pasted in
+            _check_one_encoding(data[3:], file, utf8=True)
+            raise InputError(Problem(file, None, None, f"cannot decode the file: it starts as UTF-8 but byte "
+                                     f"{err.start + 3} is {data[err.start + 3:err.start + 4]!r}; save it as CSV "
+                                     "UTF-8")) from err
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
@@ -240,8 +246,9 @@ def _open_quote_row(text: str, sep: str) -> int | None:
     return None
 
 
-def _check_one_encoding(data: bytes, file: str) -> None:
-    """A file read as GB18030 whose lines are partly UTF-8: name the lines in the minority encoding.
+def _check_one_encoding(data: bytes, file: str, utf8: bool = False) -> None:
+    """A file whose lines are partly UTF-8, partly GB18030: name the lines in the minority encoding
+    (or, with ``utf8`` — the file starts with a UTF-8 BOM — the lines that are not UTF-8).
 
     A UTF-8 line (of Chinese text) is almost never valid GB18030 text that also decodes as UTF-8, so
     lines that decode as UTF-8 are UTF-8; the others are GB18030.
@@ -258,7 +265,7 @@ def _check_one_encoding(data: bytes, file: str) -> None:
             utf8_lines.append(n)
     if not utf8_lines or not gb_lines:
         return
-    odd, odd_enc, rest_enc = ((utf8_lines, "UTF-8", "GB18030") if len(utf8_lines) <= len(gb_lines)
+    odd, odd_enc, rest_enc = ((utf8_lines, "UTF-8", "GB18030") if len(utf8_lines) <= len(gb_lines) and not utf8
                               else (gb_lines, "GB18030", "UTF-8"))
     raise InputError([Problem(file, n, None, f"this line is {odd_enc} but the rest of the file is {rest_enc}: "
                               "its Chinese text would be read as mojibake; save the whole file in one encoding "

@@ -81,6 +81,13 @@ def test_utf8_file_with_one_gb18030_row(tmp_path):
         "would be read as mojibake; save the whole file in one encoding (CSV UTF-8)"]
 
 
+def test_utf8_file_with_bom_and_one_gb18030_row(tmp_path):
+    data = b"\xef\xbb\xbf" + (HEADER + _rows(3)).encode("utf-8") + "o4,天津机构,企业,天津\n".encode("gb18030")
+    assert _problems(_folder(tmp_path, data)) == [
+        "organizations.csv, row 5: this line is GB18030 but the rest of the file is UTF-8: its Chinese text "
+        "would be read as mojibake; save the whole file in one encoding (CSV UTF-8)"]
+
+
 def test_pure_gb18030_still_reads(tmp_path):
     t = loaders.read_folder(_folder(tmp_path, (HEADER + _rows(3)).encode("gb18030")))
     assert t.organizations["name"].tolist() == ["机构1", "机构2", "机构3"]
