@@ -14,6 +14,7 @@ from graph import schema
 from graph.errors import InputError
 from graph.tables import Tables, empty_table
 
+from .cells import check_cells
 from .organizations import validate_organizations
 from .read import RawTable, read_csv, read_source
 from .relations import validate_relations
@@ -71,6 +72,12 @@ def validate_raw(raws: dict[str, RawTable], source: str) -> Tables:
     """
     problems = []
     warnings = []
+    # what any cell may hold, for every table at once (reported with the tables' own problems)
+    cell_problems = []
+    for raw in raws.values():
+        found, warned = check_cells(raw)
+        cell_problems.extend(found)
+        warnings.extend(warned)
 
     def attempt(fn, *args):
         try:
@@ -87,7 +94,7 @@ def validate_raw(raws: dict[str, RawTable], source: str) -> Tables:
         read_taxonomy, bundled.SERVICES_CSV, "services")
     regions = attempt(read_taxonomy, bundled.REGIONS_CSV, "regions")
     if problems:  # the organizations cannot be checked against a broken taxonomy
-        raise InputError(problems)
+        raise InputError(problems + cell_problems)
     orgs = attempt(validate_organizations, raws["organizations"],
                    NameIndex(sectors, "sector", raws["sectors"].file if "sectors" in raws else "the bundled sectors"),
                    NameIndex(services, "service",
@@ -103,8 +110,8 @@ def validate_raw(raws: dict[str, RawTable], source: str) -> Tables:
                 ot = schema.org_type(t) if t else None
                 types[i] = ot.key if ot else "enterprise"
         relations = attempt(validate_relations, raws["relations"], types)
-    if problems:
-        raise InputError(problems)
+    if problems or cell_problems:
+        raise InputError(problems + cell_problems)
     return Tables(orgs, relations if relations is not None else empty_table("relations"),
                   sectors, services, regions, warnings=warnings, source=source)
 

@@ -56,15 +56,26 @@ def split_list(value: str) -> list[str]:
     return [x for x in _SPLIT.split(value.strip()) if x]
 
 
+#: what a store and Cypher can hold: a larger whole number is an error, never a silent clamp
+INT64 = (-(2 ** 63), 2 ** 63 - 1)
+
+
 def integer(value: str) -> int:
-    """``'2017'`` or ``'2017.0'`` → 2017."""
+    """``'2017'`` or ``'2017.0'`` → 2017; exact (not through a float), within 64 bits."""
     try:
-        f = float(value)
+        n = int(value)
     except ValueError:
-        raise ValueError(f"expected a whole number, got {value!r}") from None
-    if not f.is_integer():
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return int(f)
+        try:
+            f = float(value)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {value!r}") from None
+        if not f.is_integer():
+            raise ValueError(f"expected a whole number, got {value!r}") from None
+        n = int(f)
+    if not INT64[0] <= n <= INT64[1]:
+        raise ValueError(f"expected a whole number between {INT64[0]} and {INT64[1]} (a 64-bit integer), "
+                         f"got {value!r}")
+    return n
 
 
 def number(value: str) -> float:

@@ -51,9 +51,13 @@ def validate_organizations(raw: RawTable, sectors: NameIndex, services: NameInde
     needs_province = out["type"].map(lambda t: t is not None and schema.ORG_TYPES[t].province_required)
     out["province"] = ck.column("province", normalize.province, required_mask=needs_province,
                                 missing="a province is required for this type: 北京, 天津 or 河北")
+    if "province" not in df.columns and needs_province.any():  # else every chain would lack its Beijing end
+        ck.error(1, "province", "required column is missing (header 'province' or '省份'): the analyses need "
+                                "北京, 天津 or 河北 for every organization but alliances and agencies")
     out["city"] = ck.column("city", str)
     out["district"] = ck.column("district", str)
     out["sectors"] = ck.column("sectors", sectors.resolve_list)
+    _group_unknown_sectors(ck, sectors)
     out["level"] = ck.column("level", lambda v: normalize.enum(v, schema.LEVELS, "level"))
     out["platform_kind"] = ck.column("platform_kind",
                                      lambda v: normalize.enum(v, schema.PLATFORM_KINDS, "platform kind"))
@@ -104,6 +108,43 @@ def validate_organizations(raw: RawTable, sectors: NameIndex, services: NameInde
                                           f"{t} all the same")
     ck.raise_if_any()
     return out.reset_index(drop=True), ck.warnings
+
+
+#: distinct unknown sector names from which, with no sectors.csv, one grouped error replaces the rows'
+GROUP_UNKNOWN_SECTORS = 3
+
+
+def _group_unknown_sectors(ck: Checker, sectors: NameIndex) -> None:
+    """Many unknown sectors and no sectors.csv: the data uses sectors of its own; say so once."""
+    if sectors.file != "the bundled sectors" or "sectors" not in ck.raw.df.columns:
+        return
+    label = ck.raw.col_label("sectors")
+    bad = {p.row for p in ck.problems if p.column == label and p.message.startswith("unknown sector")}
+    if not bad:
+        return
+    df = ck.raw.df[ck.raw.df[ROW].isin(bad)]
+    rows_of: dict[str, list[int]] = {}
+    for row, cell in zip(df[ROW], df["sectors"]):
+        for item in normalize.split_list(cell) if cell else ():
+            try:
+                sectors.resolve(item)
+            except ValueError as err:
+                if str(err).startswith("unknown"):
+                    rows_of.setdefault(item, []).append(int(row))
+    if len(rows_of) < GROUP_UNKNOWN_SECTORS:
+        return
+    ck.problems = [p for p in ck.problems if not (p.column == label and p.message.startswith("unknown sector")
+                                                   and " matches " not in p.message)]
+    rows = sorted({r for rs in rows_of.values() for r in rs})
+
+    def where(rs: list[int]) -> str:
+        return f"row{'s' if len(rs) > 1 else ''} {', '.join(map(str, rs[:3]))}{' …' if len(rs) > 3 else ''}"
+
+    shown = "; ".join(f"{v!r} ({where(rs)})" for v, rs in list(rows_of.items())[:5])
+    more = f"; and {len(rows_of) - 5} more" if len(rows_of) > 5 else ""
+    ck.error(None, "sectors", f"{len(rows_of)} sector names in {len(rows)} rows are not in the bundled sectors: "
+                              f"{shown}{more}. If the data uses sectors of its own, add a sectors.csv (columns id, "
+                              "name, kind) that lists them; else write ids or names of the bundled sectors")
 
 
 def _in_box(axis: str):

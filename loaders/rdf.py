@@ -27,6 +27,7 @@ from graph.errors import InputError, Problem
 from graph.tables import Tables
 
 from .read import ROW, RawTable
+from .untrusted import inline_jsonld, refuse_doctype
 
 __all__ = ["read_rdf", "RDF_FORMATS", "guess_rdf_format"]
 
@@ -90,11 +91,19 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
                                  + (f" from format {format!r}" if format else "")
                                  + ": pass a format (turtle, jsonld, nt, xml) or use a .ttl/.jsonld suffix"))
     g = rdflib.Graph()
+    # what the parser reads is the bytes checked here: no DTD, no context to fetch (loaders.untrusted)
+    data = p.read_bytes()
+    source: dict = {"source": p}
+    if fmt == "xml":
+        refuse_doctype(data, p.name)
+        source = {"data": data, "publicID": p.resolve().as_uri()}
+    elif fmt == "json-ld":
+        source = {"data": inline_jsonld(data, p.name), "publicID": p.resolve().as_uri()}
     try:
         with warnings.catch_warnings():
             # rdflib 7's JSON-LD parser builds a ConjunctiveGraph internally and warns about itself
             warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
-            g.parse(p, format=fmt)
+            g.parse(**source, format=fmt)
     except Exception as err:  # rdflib raises many kinds (BadSyntax, JSON errors, SAX errors …)
         msg = " ".join(str(err).split()) or type(err).__name__
         raise InputError(Problem(p.name, None, None, f"not readable as {fmt}: {msg}")) from err

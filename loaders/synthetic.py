@@ -63,7 +63,8 @@ def generate(n_orgs: int, seed: int = 0, *, relations_per_org: float = 5.0) -> d
     seed : int
         The same seed gives the same tables.
     relations_per_org : float
-        Average relation rows per organization (before duplicates are merged by the loader).
+        Average relation draws per organization; a pair drawn twice (a partnership either way) is written once,
+        so the folder holds somewhat fewer rows.
 
     Returns
     -------
@@ -189,9 +190,16 @@ def _relations(rng: np.random.Generator, orgs: pd.DataFrame, per_org: float) -> 
         rows_from.append(ids[src[keep]])
         rows_to.append(ids[dst[keep]])
         rows_rel.append(np.full(int(keep.sum()), rel, dtype=object))
-    frm = np.concatenate(rows_from)
+    frm, rel, to = np.concatenate(rows_from), np.concatenate(rows_rel), np.concatenate(rows_to)
+    # one row per relation, as a person would write it: a repeated pair (or a partnership written both
+    # ways) would only be merged again by the loader, with a warning per row
+    undirected = np.isin(rel, [n for n in schema.INPUT_RELATIONS if not schema.RELATIONS[n].directed])
+    swap = undirected & (frm > to)
+    key = pd.DataFrame({"a": np.where(swap, to, frm), "r": rel, "b": np.where(swap, frm, to)})
+    keep = ~key.duplicated().to_numpy()
+    frm, rel, to = frm[keep], rel[keep], to[keep]
     years = rng.integers(2012, 2026, size=len(frm))
-    return pd.DataFrame({"from_id": frm, "relation": np.concatenate(rows_rel), "to_id": np.concatenate(rows_to),
+    return pd.DataFrame({"from_id": frm, "relation": rel, "to_id": to,
                          "year": years.astype(str), "weight": "", "source": SOURCE})
 
 
