@@ -99,7 +99,7 @@ def test_unknown_header_far_from_any_is_a_warning(write_folder):
     assert [str(w) for w in loaders.read_folder(folder).warnings] == [
         "organizations.csv, row 1, column 'remarks': not a column of this table; ignored (known columns: id, name, "
         "name_en, type, province, city, district, sectors, level, platform_kind, independent_legal_entity, "
-        "services, needs, credit_code, lat, lon, source, investment, open_to_public)"]
+        "services, needs, credit_code, lat, lon, source, aliases, investment, open_to_public)"]
 
 
 def test_missing_province_column_is_an_error(write_folder):
