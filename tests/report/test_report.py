@@ -51,7 +51,7 @@ def test_pack_holds_briefing_workbook_and_chain_views(pack):
     names = {p.name for p in pack.iterdir()}
     assert {"briefing.html", "workbook.xlsx"} <= names
     html = (pack / "briefing.html").read_text(encoding="utf-8")
-    for heading in ("总体情况", "各产业链断点", "主要链路", "中试平台供给清单", "产业链视图", "数据来源"):
+    for heading in ("各产业链一览", "各产业链断点", "主要链路", "中试平台供给清单", "产业链图", "数据来源"):
         assert heading in html
 
 
@@ -68,12 +68,12 @@ def test_briefing_is_self_contained_and_offline(pack):
 
 def test_briefing_shows_date_fingerprint_and_figures(tiny_tables, pack):
     html = (pack / "briefing.html").read_text(encoding="utf-8")
-    assert tiny_tables.fingerprint()[:16] in html
+    assert tiny_tables.fingerprint()[:12] in html
     assert "样例氢能中试平台" in html  # a path's platform, named
     assert "2030" in html and "国家级" in html and "市级" in html
     # tiny: S_H2 has complete paths through one platform → amber; S_ROBOT has no Beijing platform → red
-    assert '<td>氢能 <span class="en">S_H2</span></td>\n          <td><span class="light amber">黄</span></td>' in html
-    assert '<td>机器人 <span class="en">S_ROBOT</span></td>\n          <td><span class="light red">红</span></td>' in html
+    assert '<tr><td>氢能</td><td class="c"><span class="light amber">黄</span></td>' in html
+    assert '<tr><td>机器人</td><td class="c"><span class="light red">红</span></td>' in html
 
 
 def test_hostile_strings_are_escaped_in_the_briefing(hostile_tables, tmp_path):
@@ -178,7 +178,7 @@ def test_report_since_adds_the_changes(tiny_tables, changed_tables, tmp_path):
     assert "自上次会商以来的变化" in html and "样例保定基地" in html and "样例孤立研究院" in html
     wb = openpyxl.load_workbook(out / "workbook.xlsx")
     rows = list(wb["变化"].iter_rows(min_row=2, values_only=True))
-    assert ("新增机构", "样例保定基地（hb-site-2）", "生产基地", "河北", None) in rows
+    assert ("新增机构", "样例保定基地", "生产基地", "河北", None, "hb-site-2") in rows
 
 
 def test_cli_report_and_diff(cli, tmp_path, tiny_rows, write_folder):
