@@ -246,3 +246,56 @@ def test_pdf_is_printed(tiny_tables, tmp_path, monkeypatch):
     pdf = (out / "briefing.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3  # one section per page
+
+
+# ----------------------------------------------------------------------------- the chain figures and the demo
+
+
+def test_briefing_embeds_a_figure_per_chain(tiny_tables, tiny_graph, tmp_path):
+    from viz.figures import cjk_font_path
+
+    try:
+        cjk_font_path()
+    except MissingDependency as err:
+        pytest.skip(f"{err} (scripts/setup-system.sh installs it)")
+    out = write_report(tiny_tables, tmp_path / "pack")
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert html.count('<img class="chain-figure" src="data:image/png;base64,') == len(tiny_graph.sector_ids(kind="chain"))
+
+
+def test_without_a_cjk_font_the_briefing_says_so_once_in_chinese(tiny_tables, tmp_path, monkeypatch, caplog):
+    from viz.report.briefing import FONT_MISSING_ZH
+
+    monkeypatch.setenv("JJJKG_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    warnings: list[str] = []
+    with caplog.at_level("DEBUG"):
+        out = write_report(tiny_tables, tmp_path / "pack", warn=warnings.append)
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert html.count(FONT_MISSING_ZH) == 1 and "chain-figure" not in html.split("</style>")[1]
+    assert "CJK font" not in html and "not a file" not in html  # no English instruction in the briefing
+    assert len(warnings) == 1 and warnings[0].startswith("the briefing's chain figures are left out")
+    assert "no-such-font.ttc" in warnings[0]
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
+
+
+def test_cli_report_warns_once_on_the_console(cli, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    assert cli("build", "--data", "tests/data/tiny", "--store", store)[0] == 0
+    monkeypatch.setenv("JJJKG_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    code, out, err = cli("report", "--out", tmp_path / "pack", "--store", store)
+    assert code == 0, err
+    assert err.count("warning: the briefing's chain figures are left out") == 1 and "findfont" not in err
+
+
+def test_demo_writes_excel_safe_csv_and_the_pack(tmp_path):
+    import loaders
+    from graph.store import save_store
+    from jjjkg import demo
+
+    store = tmp_path / "store"
+    save_store(loaders.read_folder("tests/data/tiny"), store)
+    assert demo.main(["--out", str(tmp_path / "out"), "--store", str(store)]) == 0
+    csv = (tmp_path / "out" / "analyses" / "supply-list.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbfplatform_id,")
+    assert "样例氢能中试平台".encode() in csv
+    assert (tmp_path / "out" / "pack" / "briefing.html").exists() and (tmp_path / "out" / "pack" / "workbook.xlsx").exists()
