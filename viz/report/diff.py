@@ -95,7 +95,10 @@ def diff_view(d: dict, G_new, G_old) -> dict:
         return name_of(graph_of(key), key) if key is not None else ""
 
     def sec(s):
-        return sector_name(G_new, s) if sector_node(s) in G_new else sector_name(G_old, s)
+        G = G_new if sector_node(s) in G_new else G_old
+        kind = G.nodes[sector_node(s)].get("kind") if sector_node(s) in G else None
+        # two sectors may share a name (集成电路 the cluster and the industry): the kind tells them apart
+        return sector_name(G, s) + ("" if kind in (None, "chain") else f"（{schema.SECTOR_KIND_ZH.get(kind, kind)}）")
 
     def org_type(G, i):
         return schema.ORG_TYPES[G.nodes[i]["type"]].zh
@@ -161,10 +164,11 @@ def _summary(parts: list[dict], shown: int = 3) -> list[str]:
         def gap(r):
             return f"{r[0]}·{r[1]}" + (f"（{r[2]}）" if r[2] else "")
         text = []
+        opened, closed = list(dict.fromkeys(map(gap, opened))), list(dict.fromkeys(map(gap, closed)))
         if opened:
-            text.append(f"新出现断点 {len(opened)} 处（{'、'.join(gap(r) for r in opened[:2])}{'等' if len(opened) > 2 else ''}）")
+            text.append(f"新出现断点 {len(opened)} 处（{'、'.join(opened[:2])}{'等' if len(opened) > 2 else ''}）")
         if closed:
-            text.append(f"消除断点 {len(closed)} 处（{'、'.join(gap(r) for r in closed[:2])}{'等' if len(closed) > 2 else ''}）")
+            text.append(f"消除断点 {len(closed)} 处（{'、'.join(closed[:2])}{'等' if len(closed) > 2 else ''}）")
         out.append("；".join(text))
     added, removed = len(by["relations_added"]["rows"]), len(by["relations_removed"]["rows"])
     if added or removed:
