@@ -48,8 +48,8 @@ def add_parsers(sub, formatter, add_store, open_store) -> None:
                                    "laid out for A4), workbook.xlsx (Chinese sheets, Excel-safe), the chain views, "
                                    "and with --pdf briefing.pdf. The chain figures need a CJK font "
                                    "(fonts-noto-cjk or $JJJKG_CJK_FONT).",
-                       epilog="examples:\n  jjjkg report --out pack/\n"
-                              "  jjjkg report --out pack/ --since last_meeting_store/ --pdf")
+                       epilog="examples:\n  jjjkg report --out out/pack\n"
+                              "  jjjkg report --out out/pack --since last_meeting_store/ --pdf")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--since", metavar="OLD_STORE",
                    help="the store of the last meeting: add what changed since then")
