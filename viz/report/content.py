@@ -44,8 +44,8 @@ KEY_ZH = {
     "rnd_id": "研发主体编号", "platform_id": "平台编号", "site_id": "承接方编号", "sectors": "领域编号",
     "sector": "领域编号", "gap": "断点", "entity_id": "相关机构编号", "id": "编号", "org_id": "机构编号",
     "org_name": "机构名称", "type": "类型", "province": "省份", "betweenness": "中介中心度",
-    "cross_links": "跨区联系数", "critical_sectors": "关键领域", "rank": "排名", "candidate_id": "候选机构编号",
-    "candidate_name": "候选机构名称", "score": "得分", "shared_sectors": "共同领域", "adamic_adar": "共同伙伴指数",
+    "cross_links": "跨区联系数", "critical_sectors": "关键领域编号", "rank": "排名", "candidate_id": "候选机构编号",
+    "candidate_name": "候选机构名称", "score": "得分", "shared_sectors": "共同领域编号", "adamic_adar": "共同伙伴指数",
     "common_partners": "共同伙伴", "shared_alliances": "共同联盟", "distance_km": "距离（公里）",
     "platform_name": "平台名称", "level": "级别", "capability": "能力", "openness": "开放", "service": "服务",
     "benefit": "效益", "composite": "综合得分", "weights": "权重", "sector_id": "领域编号", "sector_name": "领域名称",
@@ -167,6 +167,8 @@ def _value_zh(key: str, v):
         return _gap_zh().get(v, v)
     if key == "note":
         return note_zh(v)
+    if key == "scope" and isinstance(v, str):
+        return {"overall": "全市", "sector": "分领域"}.get(v, v)
     return plain(v)
 
 
@@ -188,10 +190,10 @@ def analysis_table(G, q, rows: list[dict]) -> dict:
         own_name = (k.endswith("_id") and k[:-3] + "_name" in keys) or (k.endswith("_ids") and k[:-4] + "_names" in keys)
         if own_name:
             continue
-        if k in ("sector", "sectors", "sector_id"):
-            if "sector_name" in keys or "sector_names" in keys:
+        if k in ("sector", "sector_id") or k.endswith("sectors"):
+            if k in ("sector", "sector_id", "sectors") and ("sector_name" in keys or "sector_names" in keys):
                 continue
-            headers.append("领域名称")
+            headers.append("领域名称" if k in ("sector", "sector_id", "sectors") else zh.replace("编号", "名称"))
             getters.append(lambda r, k=k: "、".join(sector_name(G, s) for s in
                                                    (r.get(k) if isinstance(r.get(k), list) else [r.get(k)]) if s))
         elif any(isinstance(r.get(k), str) and r[k] in G and "type" in G.nodes[r[k]] for r in rows):
