@@ -93,16 +93,23 @@ def long_names(tmp_path_factory):
 def bundled_pack(bundled_tables, tmp_path_factory):  # noqa: F811
     if not Path(CHROMIUM).exists():
         pytest.skip(f"headless Chromium not found at {CHROMIUM}")
-    return write_report(bundled_tables, tmp_path_factory.mktemp("bundled") / "pack", pdf=True)
+    return write_report(bundled_tables, tmp_path_factory.mktemp("bundled") / "pack", since=bundled_tables, pdf=True)
 
 
 # ----------------------------------------------------------------------------- the HTML
 
 
+def _pack(which: str, request, tmp_path) -> tuple[object, Path]:
+    """The tables and the pack (compared with itself, so the changes section is there too)."""
+    if which == "bundled":
+        return request.getfixturevalue("bundled_tables"), request.getfixturevalue("bundled_pack")
+    tables = request.getfixturevalue({"tiny": "tiny_tables", "long": "long_names"}[which])
+    return tables, write_report(tables, tmp_path / "pack", since=tables)
+
+
 @pytest.mark.parametrize("which", ["tiny", "bundled"])
-def test_every_table_header_is_chinese_and_the_body_names_no_ids(which, tiny_tables, request, tmp_path):
-    tables = tiny_tables if which == "tiny" else request.getfixturevalue("bundled_tables")
-    out = write_report(tables, tmp_path / "pack", since=tables)
+def test_every_table_header_is_chinese_and_the_body_names_no_ids(which, request, tmp_path):
+    tables, out = _pack(which, request, tmp_path)
     p = parse((out / "briefing.html").read_text(encoding="utf-8"))
     assert p.headers and all(HAN.search(h) for h in p.headers), [h for h in p.headers if not HAN.search(h)]
     body = " ".join(p.body)
@@ -117,10 +124,8 @@ def test_every_table_header_is_chinese_and_the_body_names_no_ids(which, tiny_tab
 @pytest.mark.browser
 @needs_chromium
 @pytest.mark.parametrize("which", ["tiny", "long", "bundled"])
-def test_nothing_is_wider_than_a4_in_print(which, browser, request, tiny_tables, tmp_path):  # noqa: F811
-    tables = {"tiny": tiny_tables, "long": request.getfixturevalue("long_names") if which == "long" else None,
-              "bundled": request.getfixturevalue("bundled_tables") if which == "bundled" else None}[which]
-    out = write_report(tables, tmp_path / "pack")
+def test_nothing_is_wider_than_a4_in_print(which, browser, request, tmp_path):  # noqa: F811
+    _, out = _pack(which, request, tmp_path)
     ctx = browser.new_context(viewport={"width": A4_CONTENT_PX, "height": 1000})
     page = ctx.new_page()
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
