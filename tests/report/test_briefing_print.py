@@ -14,7 +14,7 @@ import pytest
 
 from viz.report import write_report
 
-from tests.viz.conftest import ARTIFACTS, CHROMIUM, browser  # noqa: F401
+from tests.viz.conftest import ARTIFACTS, CHROMIUM
 
 from .conftest import bundled_tables  # noqa: F401
 
