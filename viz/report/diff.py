@@ -134,7 +134,9 @@ def diff_view(d: dict, G_new, G_old) -> dict:
                {"value": f"+{len(d['relations_added'])} / −{len(d['relations_removed'])}", "label": "关系 增 / 减"},
                {"value": f"+{len(d['paths_gained'])} / −{len(d['paths_lost'])}", "label": "链路 贯通 / 中断"},
                {"value": f"+{len(d['gaps_opened'])} / −{len(d['gaps_closed'])}", "label": "断点 新增 / 消除"}]
-    return {"old_fingerprint": d["old_fingerprint"][:16], "old_built_at": str(d["old_built_at"] or "")[:10] or "—",
+    built = str(d["old_built_at"] or "")[:10]
+    return {"old_fingerprint": d["old_fingerprint"][:16], "old_built_at": built or "—",
+            "old_label": f"{built} 构建的上次会商数据" if built else "上次会商的数据",
             "parts": parts, "figures": figures, "any": any(p["rows"] for p in parts),
             "summary": _summary(parts)}
 
