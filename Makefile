@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   build the bundled graph and run the main job (analyses, chain views, meeting pack → out/)
+#   make demo   build the bundled graph and run the main job (analyses, chain views, meeting pack → out/);
+#               first it makes sure of the CJK font the briefing's figures are drawn in (fonts-noto-cjk)
 #   make test   run the whole test suite
 # Each creates its own virtual environment (.venv) on a fresh machine.
 
@@ -9,7 +10,7 @@ OUT    ?= out
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system bench clean
+.PHONY: demo test system fonts bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +21,10 @@ $(STAMP): pyproject.toml
 system:
 	bash scripts/setup-system.sh
 
-demo: $(STAMP)
+fonts:
+	bash scripts/setup-system.sh --fonts
+
+demo: $(STAMP) fonts
 	$(BIN)/jjjkg build
 	$(BIN)/python -m jjjkg.demo --out $(OUT)
 

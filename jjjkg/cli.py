@@ -219,7 +219,7 @@ def cmd_query(args) -> int:
             engine.close()
     else:
         rows = q.func(G, **given)
-    render(rows, args.format, q.keys, name_of=_name_lookup(G))
+    render(rows, args.format, q.keys, name_of=_name_lookup(G), raw=args.raw)
     return 0
 
 
@@ -248,7 +248,7 @@ def _run_saved(sq, args) -> int:
         rows = engine.run(sq.cypher, params, read_only=True, timeout=args.timeout)
     finally:
         engine.close()
-    render(rows, args.format)
+    render(rows, args.format, raw=args.raw)
     return 0
 
 
@@ -284,8 +284,14 @@ def cmd_cypher(args) -> int:
         rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
     finally:
         engine.close()
-    render(rows, args.format)
+    render(rows, args.format, raw=args.raw)
     return 0
+
+
+def _add_raw(p) -> None:
+    p.add_argument("--raw", action="store_true",
+                   help="CSV exactly as stored, for programs: by default CSV is for Excel (a cell starting with "
+                        "= + - @ gets a leading ', and a file written with > starts with a UTF-8 BOM)")
 
 
 def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
@@ -381,6 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="networkx in memory (default) or the analysis's Cypher on the graph database")
     p.add_argument("--show-cypher", action="store_true", help="print the analysis's Cypher and stop")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    _add_raw(p)
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="Cypher timeout in seconds")
     p.add_argument("--queries", metavar="DIR", help="a folder of your own .cypher queries (default $JJJKG_QUERIES)")
     _add_store(p)
@@ -399,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="a $parameter; VALUE is read as JSON when it parses (42, [1,2], true), else as text")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
+    _add_raw(p)
     p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
     _add_store(p)

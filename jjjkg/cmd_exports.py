@@ -13,6 +13,10 @@ formats:
   graphml, gexf      for Gephi/yEd, typed attributes, lists ';'-joined
   neo4j-csv          a folder of neo4j-admin import CSVs, with a README giving the command
   csv                a folder in the input format (jjjkg build --data reads it back)
+
+csv is for people too: UTF-8 with BOM for Excel, and a text starting with = + - @ gets a leading '
+so that it cannot run as a formula; --raw keeps every value exact. The other formats are machine
+exports: always raw, values exactly as stored (do not open their CSVs in a spreadsheet).
 """
 
 
@@ -26,22 +30,26 @@ def add_parsers(sub, formatter, add_store, open_store) -> None:
                               "  jjjkg export --format csv --out exported/")
     p.add_argument("--format", metavar="FORMAT", help="the export format (see below)")
     p.add_argument("--out", required=True, metavar="PATH", help="output file (or folder for csv, neo4j-csv)")
+    p.add_argument("--raw", action="store_true",
+                   help="csv: keep values exactly as stored (for programs) instead of Excel-safe")
     add_store(p)
 
     def run_export(args) -> int:
         from viz.exports import export
 
-        out = export(open_store(args), args.format, Path(args.out))
+        out = export(open_store(args), args.format, Path(args.out), raw=args.raw)
         print(f"wrote {out}")
         return 0
 
     p.set_defaults(func=run_export)
 
     p = sub.add_parser("report", help="write the meeting pack", formatter_class=formatter,
-                       description="Write the meeting pack into a folder: briefing.html (self-contained, printable), "
-                                   "workbook.xlsx, the chain views, and with --pdf briefing.pdf.",
-                       epilog="examples:\n  jjjkg report --out pack/\n"
-                              "  jjjkg report --out pack/ --since last_meeting_store/ --pdf")
+                       description="Write the meeting pack into a folder: briefing.html (self-contained, Chinese, "
+                                   "laid out for A4), workbook.xlsx (Chinese sheets, Excel-safe), the chain views, "
+                                   "and with --pdf briefing.pdf. The chain figures need a CJK font "
+                                   "(fonts-noto-cjk or $JJJKG_CJK_FONT).",
+                       epilog="examples:\n  jjjkg report --out out/pack\n"
+                              "  jjjkg report --out out/pack --since last_meeting_store/ --pdf")
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     p.add_argument("--since", metavar="OLD_STORE",
                    help="the store of the last meeting: add what changed since then")
@@ -53,7 +61,8 @@ def add_parsers(sub, formatter, add_store, open_store) -> None:
         from viz.report import write_report
 
         since = Store(args.since) if args.since else None
-        out = write_report(open_store(args), Path(args.out), since=since, pdf=args.pdf)
+        out = write_report(open_store(args), Path(args.out), since=since, pdf=args.pdf,
+                           warn=lambda line: print(f"warning: {line}", file=sys.stderr))
         files = ", ".join(sorted(p.name for p in out.iterdir() if p.is_file()))
         print(f"wrote {out}: {files} — open briefing.html in a browser (works offline)")
         return 0

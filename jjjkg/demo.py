@@ -47,7 +47,7 @@ def main(argv=None) -> int:
     store = open_store(args.store or default_store_path())
     out = Path(args.out)
     run(store, out)
-    pack = write_report(store, out / "pack")
+    pack = write_report(store, out / "pack", warn=lambda line: print(f"warning: {line}", file=sys.stderr))
     chains = sorted((pack / "chains").glob("*.html")) if (pack / "chains").is_dir() else []
     print(f"meeting pack: {pack / 'briefing.html'} and {pack / 'workbook.xlsx'}")
     if chains:

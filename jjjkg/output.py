@@ -2,12 +2,19 @@
 
 Tables print each organization's or sector's Chinese name beside its id; CSV and JSON keep exactly
 the analysis's keys, so scripts see the contract's columns.
+
+CSV is written for people unless ``raw``: a text cell that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading ``'`` (``viz.excel_safe``), and CSV sent
+to a file (``> gaps.csv``) starts with a UTF-8 byte-order mark so that Chinese Excel reads it. With
+``raw`` the values are exactly as stored and no BOM is written, for programs. JSON is always exact.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -84,12 +91,21 @@ def _with_names(rows: list[dict], keys: list[str], name_of) -> tuple[list[dict],
     return named, out_keys
 
 
+def _starts_a_file(stream) -> bool:
+    """True when ``stream`` writes the start of a file on disk (not a terminal, a pipe, memory or ``>>``)."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and stream.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = None, *, name_of=None,
-           stream=None) -> None:
+           stream=None, raw: bool = False) -> None:
     """Write ``rows`` to ``stream`` (stdout) as a table, CSV or a JSON array.
 
     ``keys`` fixes the columns (default: the first row's keys); ``name_of(id) -> str | None`` adds
-    name columns in tables.
+    name columns in tables. CSV is Excel-safe (formula-like text neutralised, a BOM when the stream
+    is a file on disk) unless ``raw``.
     """
     stream = stream or sys.stdout
     keys = list(keys) if keys is not None else (list(rows[0]) if rows else [])
@@ -98,10 +114,15 @@ def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = No
         stream.write("\n")
         return
     if fmt == "csv":
+        from viz.excel_safe import neutralise
+
+        safe = (lambda v: v) if raw else neutralise
+        if not raw and _starts_a_file(stream):
+            stream.write("\ufeff")
         w = csv.writer(stream, lineterminator="\n")
-        w.writerow(keys)
+        w.writerow([safe(k) for k in keys])
         for r in rows:
-            w.writerow([_cell(r.get(k)) for k in keys])
+            w.writerow([safe(_cell(r.get(k))) for k in keys])
         return
     rows, keys = _with_names(rows, keys, name_of)
     cells = [[_clip(_cell(r.get(k))) for k in keys] for r in rows]

@@ -2,25 +2,50 @@
 # System packages the tests and the figures need, from Debian's archive and npm:
 #   chromium          headless browser for the page tests and --pdf
 #   fonts-noto-cjk    a CJK font, so Chinese never renders as boxes in figures and PDFs
+#   poppler-utils     pdftotext and pdftoppm, with which the tests read and picture the briefing's PDF
 #   nodejs, npm       to run Neo4j's Cypher front-end, which lints every statement sent to Neo4j
 # Safe to run again: it installs only what is missing. Needs root (or sudo) for apt-get.
+#
+#   bash scripts/setup-system.sh           everything the tests need
+#   bash scripts/setup-system.sh --fonts   only the CJK font (what `make demo` needs for the briefing's figures);
+#                                          without root or sudo it says so and goes on: the briefing then
+#                                          says in Chinese that its figures are missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+has_cjk_font() {
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || [ -n "${JJJKG_CJK_FONT:-}" ] ||
+    { command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }
+}
+
+fonts_only=0
+[ "${1:-}" = "--fonts" ] && fonts_only=1
+
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
-command -v node >/dev/null 2>&1 || need+=(nodejs)
-command -v npm >/dev/null 2>&1 || need+=(npm)
+has_cjk_font || need+=(fonts-noto-cjk)
+if [ $fonts_only -eq 0 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
 
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO="sudo"; else
+    if [ $fonts_only -eq 1 ]; then
+      echo "setup-system: WARNING: no CJK font, and no root or sudo to install one. The meeting pack's chain" >&2
+      echo "  figures will be left out. Install it with: sudo apt-get install fonts-noto-cjk" >&2
+      echo "  (or set JJJKG_CJK_FONT to a font file with Chinese glyphs), then run make demo again." >&2
+      exit 0
+    fi
     echo "setup-system: please install these Debian packages as root: ${need[*]}" >&2; exit 1
   fi
   echo "setup-system: installing ${need[*]} …"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+[ $fonts_only -eq 1 ] && { echo "setup-system: CJK font ready"; exit 0; }
 
 # Neo4j's Cypher linter, pinned in tests/cypher_lint/package-lock.json (it asks for a newer node than
 # Debian ships and prints an EBADENGINE warning; it runs fine on node 18 and 20)

@@ -20,6 +20,12 @@ format         what it writes
                ``sectors.csv``, ``services.csv``): ``loaders.read_folder`` reads it back
 =============  ================================================================================
 
+``csv`` is the one format written for people as well as programs: colleagues open it in Excel to
+edit their data. It is UTF-8 with a BOM, and a text cell that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading ``'`` (``viz.excel_safe``); with
+``raw=True`` (``jjjkg export --raw``) every value is kept exactly, for an exact rebuild. The other
+formats are machine exports: they keep every value exactly as stored, always.
+
 The *flat graph* (GraphML, GEXF) is what ``to_flat_graph`` makes of the knowledge graph, and what
 networkx's ``read_graphml``/``read_gexf`` give back; ``from_flat_graph`` inverts it:
 
@@ -71,20 +77,22 @@ class Exporter:
     aliases: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
     folder: bool = False
+    #: written for people too: the writer takes ``raw`` (keep values exact instead of Excel-safe)
+    for_people: bool = False
 
 
 EXPORTERS: dict[str, Exporter] = {}
 
 
 def register(name: str, write: Callable, summary: str, *, aliases: tuple[str, ...] = (),
-             suffixes: tuple[str, ...] = (), folder: bool = False) -> Exporter:
+             suffixes: tuple[str, ...] = (), folder: bool = False, for_people: bool = False) -> Exporter:
     """Register an export format; a name or alias may be registered once."""
     taken = {a: e.name for e in EXPORTERS.values() for a in (e.name, *e.aliases)}
     for a in (name, *aliases):
         if a in taken:
             raise ValueError(f"export format {a!r} is registered already (by {taken[a]!r}); "
                              "fix by choosing a unique name or alias")
-    e = Exporter(name, write, summary, tuple(aliases), tuple(suffixes), folder)
+    e = Exporter(name, write, summary, tuple(aliases), tuple(suffixes), folder, for_people)
     EXPORTERS[name] = e
     return e
 
@@ -112,7 +120,7 @@ def guess_format(path: str | Path) -> str | None:
     return None
 
 
-def export(source, fmt: str | None, out_path: str | Path) -> Path:
+def export(source, fmt: str | None, out_path: str | Path, *, raw: bool = False) -> Path:
     """Write ``source`` in format ``fmt`` to ``out_path``; returns the path written.
 
     Parameters
@@ -124,6 +132,9 @@ def export(source, fmt: str | None, out_path: str | Path) -> Path:
         A format name or alias (see ``formats()``); None guesses it from the suffix of ``out_path``.
     out_path : str or Path
         A file, or for ``csv`` and ``neo4j-csv`` a folder (created; files in it are overwritten).
+    raw : bool
+        For a format written for people (``csv``): keep every value exactly instead of neutralising
+        formula-like text. Machine formats are always exact.
 
     Returns
     -------
@@ -157,7 +168,10 @@ def export(source, fmt: str | None, out_path: str | Path) -> Path:
             raise JjjkgError(f"{str(out)!r} is a folder; the {e.name} export writes one file: "
                              f"pass a file path such as {str(out / ('graph' + (e.suffixes or ('.out',))[0]))!r}")
         out.parent.mkdir(parents=True, exist_ok=True)
-    e.write(source, out)
+    if e.for_people:
+        e.write(source, out, raw=raw)
+    else:
+        e.write(source, out)
     return out
 
 
@@ -305,6 +319,8 @@ with a sector id. Typed properties: `year:long`, `weight:double`, `lat:double`, 
 `degree:long`, `independent_legal_entity:boolean`, and lists as `sectors:string[]`,
 `services:string[]`, `needs:string[]` with `;` between the entries. An empty cell is an absent
 property. Files are UTF-8 without BOM, comma-separated, fields quoted with `"` (a `"` inside is doubled).
+Values are raw, exactly as stored: this is a machine export, not made safe for opening in a spreadsheet
+(a name starting with `=` stays as it is); open `jjjkg export --format csv` in Excel instead.
 
 Import into an empty database (Neo4j 5; stop the database first, or import as a new database name):
 
@@ -398,14 +414,21 @@ def _cell(v, kind: str) -> str:
     return str(v)
 
 
-def write_csv(source, folder: Path) -> None:
+def write_csv(source, folder: Path, *, raw: bool = False) -> None:
     """The contract's input folder: ``organizations.csv``, ``relations.csv``, ``sectors.csv``, ``services.csv``.
 
     UTF-8 with a BOM (so Excel shows the Chinese), English headers from the schema, lists joined
-    with ``;``, booleans ``true``/``false``, floats with every digit. ``loaders.read_folder`` reads
-    the folder back into equal tables.
+    with ``;``, booleans ``true``/``false``, floats with every digit. Text that a spreadsheet would
+    run as a formula gets a leading ``'`` unless ``raw``. ``loaders.read_folder`` reads the folder
+    back into equal tables (with ``raw``, or whenever no text starts with ``=``, ``+``, ``-``, ``@``).
     """
     from graph.tables import records
+
+    from .excel_safe import neutralise
+
+    def text(v, kind: str) -> str:
+        s = _cell(v, kind)
+        return s if raw or kind not in ("str", "list") else neutralise(s)
 
     tables = _tables(source)
     for name in INPUT_TABLES:
@@ -415,7 +438,7 @@ def write_csv(source, folder: Path) -> None:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(table.names)
             for row in records(df):
-                w.writerow([_cell(row.get(c.name), c.kind) for c in table.columns])
+                w.writerow([text(row.get(c.name), c.kind) for c in table.columns])
 
 
 # ----------------------------------------------------------------------------- the registry
@@ -443,4 +466,4 @@ register("gexf", write_gexf, "GEXF 1.2 for Gephi, typed attributes", suffixes=("
 register("neo4j-csv", write_neo4j_csv, "a folder of neo4j-admin import CSVs with a README",
          aliases=("neo4j", "neo4j-admin"), folder=True)
 register("csv", write_csv, "a folder in the contract's input format (read back by jjjkg build --data)",
-         aliases=("contract-csv",), folder=True)
+         aliases=("contract-csv",), folder=True, for_people=True)

@@ -15,8 +15,10 @@ Readers: anyone making slides, or changing what the static figure shows.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph import schema
@@ -126,12 +128,31 @@ def write_chain_figure(G, path, *, sector: str, fmt: str | None = None, font: st
         raise QueryError(f"figure format: expected .png or .svg, got {path.name!r}")
     try:
         import matplotlib  # noqa: F401
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-        from matplotlib.patches import Rectangle
     except ImportError as err:
         raise MissingDependency("figures need matplotlib: pip install 'matplotlib>=3.9'") from err
     font_path = Path(font) if font is not None else cjk_font_path()
+    with _quiet_font_manager():
+        return _draw(G, path, fmt, font_path, sector=sector, title=title, meta=meta, dpi=dpi)
+
+
+@contextmanager
+def _quiet_font_manager():
+    """Keep matplotlib's ``findfont: …`` lines off the console: the font is chosen here, and a missing one
+    is reported once, in words, by the caller."""
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _draw(G, path: Path, fmt: str, font_path: Path, *, sector: str, title, meta, dpi: int) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
     fp = _font_properties(font_path)
 
     lay = chain_layout(G, sector)
@@ -154,18 +175,16 @@ def write_chain_figure(G, path, *, sector: str, fmt: str | None = None, font: st
         ax.add_patch(Rectangle((x0, r["y0"]), x1 - x0, r["y1"] - r["y0"], facecolor="#f4f6fa" if i % 2 else "#fbfcfe",
                                edgecolor="#c9d0dc", linewidth=1.2, zorder=0))
         cy = (r["y0"] + r["y1"]) / 2
-        text(x0 - 16, cy - 8, r["zh"], 17, ha="right", va="center", weight="bold", color="#334")
-        text(x0 - 16, cy + 20, r["en"], 10, ha="right", va="center", color="#556")
+        text(x0 - 16, cy, r["zh"], 17, ha="right", va="center", weight="bold", color="#334")
     for c in cols:
         ax.plot([c["x0"], c["x0"]], [y0 - 70, y1], color="#c9d0dc", linewidth=1.2, zorder=0)
         cx = (c["x0"] + c["x1"]) / 2
-        text(cx, y0 - 45, c["zh"], 17, ha="center", va="center", weight="bold", color="#334")
-        text(cx, y0 - 18, c["en"], 10, ha="center", va="center", color="#556")
+        text(cx, y0 - 32, c["zh"], 17, ha="center", va="center", weight="bold", color="#334")
     ax.plot([x1, x1], [y0 - 70, y1], color="#c9d0dc", linewidth=1.2, zorder=0)
     for c in cols:
         for r in rows:
             if not lay.cells.get((c["key"], r["key"])):
-                text((c["x0"] + c["x1"]) / 2, (r["y0"] + r["y1"]) / 2, "（空）none", 10, ha="center", va="center",
+                text((c["x0"] + c["x1"]) / 2, (r["y0"] + r["y1"]) / 2, "（无）", 11, ha="center", va="center",
                      color="#99a")
 
     pos = lay.positions
@@ -201,13 +220,13 @@ def write_chain_figure(G, path, *, sector: str, fmt: str | None = None, font: st
     as_of = str((meta or {}).get("built_at") or "")[:10]
     heading = title or f"{lay.sector_name} · 产业链中试链路"
     text(x0 - margin_left + 12, y0 - margin_top + 28, heading, 20, ha="left", va="center", weight="bold")
-    sub = "R&D → pilot → scale-up (北京研发中试、津冀量产放大)"
+    sub = "北京研发 → 北京中试 → 津冀量产放大"
     if as_of:
-        sub += f" · 数据截至 data as of {as_of}"
+        sub += f" · 数据截至 {as_of}"
     text(x0 - margin_left + 12, y0 - margin_top + 58, sub, 10, ha="left", va="center", color="#555")
     sector_gaps = [styles.gap_names(g["gap"])[0] for g in lay.gaps if g["entity_id"] is None]
     if sector_gaps:
-        text(x1, y0 - margin_top + 28, "缺口 gaps：" + "、".join(sector_gaps), 11, ha="right", va="center",
+        text(x1, y0 - margin_top + 28, "断点：" + "、".join(sector_gaps), 11, ha="right", va="center",
              color=styles.GAP_STYLE["border"])
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -44,3 +44,28 @@ def hostile_tables(tiny_rows, write_folder):
         if row["id"] in HOSTILE:
             row["name"] = HOSTILE[row["id"]]
     return loaders.read_folder(write_folder(tiny_rows, "hostile"))
+
+
+#: names a spreadsheet would run as formulas (CSV injection), set on tiny organizations
+FORMULAS = {
+    "bj-pf-1": '=HYPERLINK("http://example.invalid","点我")',
+    "tj-site-1": "+cmd|' /C calc'!A0",
+    "bj-uni-1": "@SUM(1)",
+    "bj-inst-1": "-2+3+cmd|' /C calc'!A0",
+}
+
+
+@pytest.fixture
+def formula_folder(tiny_rows, write_folder):
+    """A copy of the tiny data folder whose organization names are spreadsheet formulas."""
+    for row in tiny_rows["organizations"]:
+        if row["id"] in FORMULAS:
+            row["name"] = FORMULAS[row["id"]]
+    return write_folder(tiny_rows, "formulas")
+
+
+@pytest.fixture
+def formula_tables(formula_folder):
+    import loaders
+
+    return loaders.read_folder(formula_folder)

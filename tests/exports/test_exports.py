@@ -384,7 +384,7 @@ def test_hostile_names_survive_every_export_unchanged(hostile_tables, tmp_path):
     assert H.nodes["bj-pf-1"]["name"] == HOSTILE["bj-pf-1"]
     K = nx.read_gexf(export(hostile_tables, "gexf", tmp_path / "g.gexf"))
     assert K.nodes["bj-uni-1"]["name"] == HOSTILE["bj-uni-1"]
-    assert loaders.read_folder(export(hostile_tables, "csv", tmp_path / "csv")).equals(hostile_tables)
+    assert loaders.read_folder(export(hostile_tables, "csv", tmp_path / "csv", raw=True)).equals(hostile_tables)
     neo = _read_neo4j(export(hostile_tables, "neo4j-csv", tmp_path / "neo4j"))
     assert {neo.nodes[i]["name"] for i in HOSTILE} == set(HOSTILE.values())
 

@@ -51,7 +51,7 @@ def test_pack_holds_briefing_workbook_and_chain_views(pack):
     names = {p.name for p in pack.iterdir()}
     assert {"briefing.html", "workbook.xlsx"} <= names
     html = (pack / "briefing.html").read_text(encoding="utf-8")
-    for heading in ("总体情况", "各产业链断点", "主要链路", "中试平台供给清单", "产业链视图", "数据来源"):
+    for heading in ("各产业链一览", "各产业链断点", "主要链路", "中试平台供给清单", "产业链图", "数据来源"):
         assert heading in html
 
 
@@ -68,12 +68,12 @@ def test_briefing_is_self_contained_and_offline(pack):
 
 def test_briefing_shows_date_fingerprint_and_figures(tiny_tables, pack):
     html = (pack / "briefing.html").read_text(encoding="utf-8")
-    assert tiny_tables.fingerprint()[:16] in html
+    assert tiny_tables.fingerprint()[:12] in html
     assert "样例氢能中试平台" in html  # a path's platform, named
     assert "2030" in html and "国家级" in html and "市级" in html
     # tiny: S_H2 has complete paths through one platform → amber; S_ROBOT has no Beijing platform → red
-    assert '<td>氢能 <span class="en">S_H2</span></td>\n          <td><span class="light amber">黄</span></td>' in html
-    assert '<td>机器人 <span class="en">S_ROBOT</span></td>\n          <td><span class="light red">红</span></td>' in html
+    assert '<tr><td>氢能</td><td class="c"><span class="light amber">黄</span></td>' in html
+    assert '<tr><td>机器人</td><td class="c"><span class="light red">红</span></td>' in html
 
 
 def test_hostile_strings_are_escaped_in_the_briefing(hostile_tables, tmp_path):
@@ -178,7 +178,7 @@ def test_report_since_adds_the_changes(tiny_tables, changed_tables, tmp_path):
     assert "自上次会商以来的变化" in html and "样例保定基地" in html and "样例孤立研究院" in html
     wb = openpyxl.load_workbook(out / "workbook.xlsx")
     rows = list(wb["变化"].iter_rows(min_row=2, values_only=True))
-    assert ("新增机构", "样例保定基地（hb-site-2）", "生产基地", "河北", None) in rows
+    assert ("新增机构", "样例保定基地", "生产基地", "河北", None, "hb-site-2") in rows
 
 
 def test_cli_report_and_diff(cli, tmp_path, tiny_rows, write_folder):
@@ -246,3 +246,56 @@ def test_pdf_is_printed(tiny_tables, tmp_path, monkeypatch):
     pdf = (out / "briefing.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= 3  # one section per page
+
+
+# ----------------------------------------------------------------------------- the chain figures and the demo
+
+
+def test_briefing_embeds_a_figure_per_chain(tiny_tables, tiny_graph, tmp_path):
+    from viz.figures import cjk_font_path
+
+    try:
+        cjk_font_path()
+    except MissingDependency as err:
+        pytest.skip(f"{err} (scripts/setup-system.sh installs it)")
+    out = write_report(tiny_tables, tmp_path / "pack")
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert html.count('<img class="chain-figure" src="data:image/png;base64,') == len(tiny_graph.sector_ids(kind="chain"))
+
+
+def test_without_a_cjk_font_the_briefing_says_so_once_in_chinese(tiny_tables, tmp_path, monkeypatch, caplog):
+    from viz.report.briefing import FONT_MISSING_ZH
+
+    monkeypatch.setenv("JJJKG_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    warnings: list[str] = []
+    with caplog.at_level("DEBUG"):
+        out = write_report(tiny_tables, tmp_path / "pack", warn=warnings.append)
+    html = (out / "briefing.html").read_text(encoding="utf-8")
+    assert html.count(FONT_MISSING_ZH) == 1 and "chain-figure" not in html.split("</style>")[1]
+    assert "CJK font" not in html and "not a file" not in html  # no English instruction in the briefing
+    assert len(warnings) == 1 and warnings[0].startswith("the briefing's chain figures are left out")
+    assert "no-such-font.ttc" in warnings[0]
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
+
+
+def test_cli_report_warns_once_on_the_console(cli, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    assert cli("build", "--data", "tests/data/tiny", "--store", store)[0] == 0
+    monkeypatch.setenv("JJJKG_CJK_FONT", str(tmp_path / "no-such-font.ttc"))
+    code, out, err = cli("report", "--out", tmp_path / "pack", "--store", store)
+    assert code == 0, err
+    assert err.count("warning: the briefing's chain figures are left out") == 1 and "findfont" not in err
+
+
+def test_demo_writes_excel_safe_csv_and_the_pack(tmp_path):
+    import loaders
+    from graph.store import save_store
+    from jjjkg import demo
+
+    store = tmp_path / "store"
+    save_store(loaders.read_folder("tests/data/tiny"), store)
+    assert demo.main(["--out", str(tmp_path / "out"), "--store", str(store)]) == 0
+    csv = (tmp_path / "out" / "analyses" / "supply-list.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbfplatform_id,")
+    assert "样例氢能中试平台".encode() in csv
+    assert (tmp_path / "out" / "pack" / "briefing.html").exists() and (tmp_path / "out" / "pack" / "workbook.xlsx").exists()
