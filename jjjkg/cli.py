@@ -256,6 +256,22 @@ def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
     return out
 
 
+# ----------------------------------------------------------------------------- stop
+
+
+def cmd_stop(args) -> int:
+    from graph.store.falkordb_engine import stop
+
+    path = _store_path(args)
+    if getattr(args, "store", None) and not path.exists():
+        raise JjjkgError(f"no store at {str(path)!r}: check the path (--store)")
+    if stop(path):
+        print(f"stopped the embedded database server of {path}")
+    else:
+        print(f"no embedded database server was running for {path}")
+    return 0
+
+
 # ----------------------------------------------------------------------------- the rest
 
 
@@ -359,6 +375,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)
+
+    p = sub.add_parser("stop", help="end the store's embedded database server", formatter_class=_Formatter,
+                       description="End the embedded FalkorDB server of a store (it otherwise keeps running "
+                                   "between commands, and ends by itself when its store folder is deleted). "
+                                   "Exit 0 whether or not one was running; the output says which.",
+                       epilog="examples:\n  jjjkg stop\n  jjjkg stop --store ./my_store")
+    _add_store(p)
+    p.set_defaults(func=cmd_stop)
 
     from jjjkg import cmd_exports, cmd_viz
 

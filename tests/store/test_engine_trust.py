@@ -1,0 +1,215 @@
+"""A store, a saved query or a query cannot make the embedded engine harm the user.
+
+The attacks of the trust issue, performed for real: hostile ``falkordb/state.json`` files (paths
+outside the store, a foreign pid, wrong owner or mode), ``LOAD CSV`` reaching out, queries that
+exhaust memory or rows, and a server whose store folder is deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.store import falkordb_engine as fe
+from graph.store.falkordb_engine import EmbeddedEngine, stop
+
+TINY = Path(__file__).resolve().parent.parent / "data" / "tiny"
+NOBODY = 65534
+
+
+@pytest.fixture
+def cli(capsys):
+    from jjjkg.cli import main
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def built(tmp_path, cli):
+    """A store built from the tiny folder, its server stopped at the end."""
+    path = tmp_path / "store"
+    assert cli("build", "--data", TINY, "--store", path)[0] == 0
+    yield path
+    stop(path)
+
+
+@pytest.fixture
+def victims(tmp_path):
+    """What a hostile state file points at: a folder and a file outside the store, and a process."""
+    outside = Path(f"/tmp/jjjkg-victim-{os.getpid()}-{tmp_path.name}")
+    outside.mkdir()
+    (outside / "keep.txt").write_text("precious")
+    victim_file = outside / "file.txt"
+    victim_file.write_text("precious")
+    proc = subprocess.Popen(["sleep", "300"])
+    yield outside, victim_file, proc
+    proc.kill()
+    proc.wait()
+    shutil.rmtree(outside, ignore_errors=True)
+
+
+def _write_state(store: Path, state: dict, mode: int = 0o600) -> Path:
+    sdir = store / "falkordb"
+    sdir.mkdir(exist_ok=True, mode=0o700)
+    path = sdir / "state.json"
+    path.write_text(json.dumps(state))
+    os.chmod(path, mode)
+    return path
+
+
+def _assert_untouched(outside: Path, victim_file: Path, proc) -> None:
+    assert (outside / "keep.txt").read_text() == "precious"
+    assert victim_file.read_text() == "precious"
+    assert proc.poll() is None, "the foreign process was signalled"
+
+
+def _run_the_three(cli, store: Path, plant) -> None:
+    """``cypher``, ``stop`` and ``build``, each against a freshly planted hostile state."""
+    plant()
+    code, out, err = cli("cypher", "RETURN 1 AS one", "--format", "json", "--store", store)
+    assert code == 0, err
+    assert json.loads(out) == [{"one": 1}]
+    stop(store)
+    plant()
+    code, out, err = cli("stop", "--store", store)
+    assert code == 0 and out.startswith("no embedded database server was running for "), (out, err)
+    plant()
+    code, _, err = cli("build", "--data", TINY, "--store", store)
+    assert code == 0, err
+
+
+# ----------------------------------------------------------------------------- 11.1 the state file
+
+
+@pytest.mark.parametrize("state", [
+    # a folder and a file outside the store, and somebody else's process
+    lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(f), "socket_dir": str(o)},
+    # the same process, but with the store's own socket path: the pid alone must not be trusted
+    lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(s / "falkordb" / "redis.sock")},
+    # a path that leads out of the store through '..'
+    lambda o, f, p, s: {"pid": p.pid, "password": "x",
+                        "unix_socket": str(s / "falkordb") + "/" + os.path.relpath(f, s / "falkordb")},
+    # a socket folder named like ours, but not made for this store
+    lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(o / "s"), "socket_dir": str(o)},
+], ids=["outside-paths", "foreign-pid", "dotdot", "foreign-socket-dir"])
+def test_hostile_state_deletes_nothing_and_kills_nothing(cli, built, victims, state):
+    outside, victim_file, proc = victims
+    _run_the_three(cli, built, lambda: _write_state(built, state(outside, victim_file, proc, built)))
+    _assert_untouched(outside, victim_file, proc)
+
+
+def test_hostile_state_with_our_socket_dir_pattern_is_ignored(cli, built, victims):
+    outside, victim_file, proc = victims
+    fake = Path(f"/tmp/jjjkg-{os.getpid()}-fake")
+    fake.mkdir(mode=0o700)
+    (fake / "s").write_text("precious")
+    try:
+        _run_the_three(cli, built, lambda: _write_state(built, {"pid": proc.pid, "password": "x", "socket_dir": str(fake),
+                                                               "unix_socket": str(fake / "s")}))
+        assert (fake / "s").read_text() == "precious"  # no 'store' file naming this store: not ours
+        _assert_untouched(outside, victim_file, proc)
+    finally:
+        shutil.rmtree(fake)
+
+
+def test_state_with_mode_0644_is_ignored_and_said_once(cli, built, victims, caplog):
+    outside, victim_file, proc = victims
+    # a state the engine would otherwise accept: its own socket path, a live pid
+    path = _write_state(built, {"pid": proc.pid, "password": "x",
+                                "unix_socket": str(built / "falkordb" / "redis.sock")}, mode=0o644)
+    with caplog.at_level(logging.WARNING, logger="jjjkg.engine"):
+        assert fe._read_state(built / "falkordb") is None
+        assert fe._read_state(built / "falkordb") is None
+    notes = [r.getMessage() for r in caplog.records if r.name == "jjjkg.engine"]
+    assert notes == [f"ignoring {path}: a server's state file must be yours with mode 0600 (this one has owner "
+                     f"uid {os.getuid()}, mode 644); treating the store as having no server"]
+    _run_the_three(cli, built, lambda: _write_state(built, {"pid": proc.pid, "password": "x", "unix_socket": str(
+        built / "falkordb" / "redis.sock")}, mode=0o644))
+    _assert_untouched(outside, victim_file, proc)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_state_owned_by_another_user_is_ignored(cli, built, victims):
+    outside, victim_file, proc = victims
+
+    def plant():
+        path = _write_state(built, {"pid": proc.pid, "password": "x", "unix_socket": str(victim_file),
+                                    "socket_dir": str(outside)})
+        os.chown(path, NOBODY, NOBODY)
+
+    plant()
+    assert fe._read_state(built / "falkordb") is None
+    _run_the_three(cli, built, plant)
+    _assert_untouched(outside, victim_file, proc)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_store_precreated_by_another_user_cannot_make_root_delete(cli, tmp_path, victims):
+    """The issue's attack: an unprivileged user pre-creates the store and its state in a shared folder."""
+    outside, victim_file, proc = victims
+    store = tmp_path / "shared" / "store"
+    sdir = store / "falkordb"
+    sdir.mkdir(parents=True)
+    path = _write_state(store, {"pid": proc.pid, "password": "x", "unix_socket": str(victim_file),
+                                "socket_dir": str(outside)})
+    for p in (store, sdir, path):
+        os.chown(p, NOBODY, NOBODY)
+    os.chmod(sdir, 0o777)
+    code, out, err = cli("stop", "--store", store)
+    assert code == 0 and out.startswith("no embedded database server was running")
+    try:
+        code, _, err = cli("build", "--data", TINY, "--store", store)
+        assert code == 0, err
+        _assert_untouched(outside, victim_file, proc)
+    finally:
+        stop(store)
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_server_folder_of_another_user_is_refused(cli, built):
+    sdir = built / "falkordb"
+    stop(built)
+    shutil.rmtree(sdir, ignore_errors=True)
+    sdir.mkdir()
+    os.chown(sdir, NOBODY, NOBODY)
+    code, _, err = cli("cypher", "RETURN 1", "--store", built)
+    assert code == 1
+    assert err.strip() == (f"Error: the store's server folder {str(sdir)!r} is not a folder of yours (owned by uid "
+                           f"{NOBODY}); the embedded server keeps its password and socket there. Remove that "
+                           "folder (it holds no data) or use a store folder of your own")
+
+
+def test_ignored_state_is_reported_on_stderr(built, victims):
+    """Through a real process: the user sees the note once, and the command still answers."""
+    _, _, proc = victims
+    path = _write_state(built, {"pid": proc.pid, "password": "x"}, mode=0o644)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-m", "jjjkg", "cypher", "RETURN 1 AS one", "--format", "json",
+                          "--store", str(built)], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count(f"ignoring {path}") == 1
+    assert proc.poll() is None
+
+
+def test_stop_without_a_server_says_so(cli, built):
+    stop(built)
+    code, out, _ = cli("stop", "--store", built)
+    assert (code, out) == (0, f"no embedded database server was running for {built}\n")
+
+
+def test_stop_of_a_missing_store_is_an_error(cli, tmp_path):
+    code, _, err = cli("stop", "--store", tmp_path / "nosuch")
+    assert code == 1 and f"no store at {str(tmp_path / 'nosuch')!r}" in err
