@@ -16,6 +16,8 @@ from graph.errors import InputError, JjjkgError, StoreUnavailable
 
 #: input problems printed before "… and N more"
 MAX_PROBLEMS = 100
+#: rows `jjjkg cypher` returns unless --max-rows says otherwise
+MAX_ROWS = 100_000
 
 EXAMPLES = """\
 examples:
@@ -237,10 +239,16 @@ def cmd_cypher(args) -> int:
 
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
         extra = {"allow_load_csv": True} if args.allow_load_csv else {}
-        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout, **extra)
+        if args.max_rows < 0:
+            raise JjjkgError(f"--max-rows {args.max_rows}: expected a number of rows, or 0 for no limit")
+        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout,
+                          max_rows=args.max_rows or None, **extra)
     finally:
         engine.close()
     render(rows, args.format)
+    if getattr(rows, "truncated", False):
+        _say(f"note: only the first {args.max_rows:,} rows are shown; the query returned more. Add a LIMIT, "
+             "or pass --max-rows N (0 for no limit)")
     return 0
 
 
@@ -373,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
+    p.add_argument("--max-rows", type=int, default=MAX_ROWS, metavar="N",
+                   help=f"return at most N rows (default {MAX_ROWS:,}; 0 for no limit); a note on stderr says "
+                        "when rows were left out")
     p.add_argument("--allow-load-csv", action="store_true",
                    help="let the query use LOAD CSV, which fetches web addresses and reads files (refused "
                         "by default, so a query from someone else cannot send the graph out)")

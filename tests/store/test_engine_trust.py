@@ -295,3 +295,103 @@ def test_load_csv_when_asked_reaches_out_and_files_only_from_an_empty_folder(cli
     for uri in (f"file://{secret}", "file://../redis.conf", "file:///etc/passwd"):
         code, _, err = cli("cypher", f"LOAD CSV FROM '{uri}' AS r RETURN r", "--allow-load-csv", "--store", built)
         assert code == 1 and "Error opening CSV URI" in err, (uri, err)
+
+
+# ----------------------------------------------------------------------------- 11.12 resource limits
+
+
+def test_memory_limits_reach_the_server_and_a_greedy_query_is_out_of_memory(tmp_path, monkeypatch, tiny_graph):
+    monkeypatch.setenv("JJJKG_SERVER_MEMORY", "1gb")
+    monkeypatch.setenv("JJJKG_QUERY_MEMORY", "64MiB")
+    store = tmp_path / "limited"
+    engine = EmbeddedEngine.for_store(store, tiny_graph, timeout=20)
+    try:
+        conn = engine._conn()
+        assert conn.execute_command("CONFIG", "GET", "maxmemory")[1] == str(1 << 30)
+        assert conn.execute_command("CONFIG", "GET", "maxmemory-policy")[1] == "noeviction"
+        assert conn.execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY")[1] == 64 << 20
+        pid = engine.pid
+        with pytest.raises(fe.QueryError) as info:
+            engine.run("RETURN size(range(1, 20000000)) AS n")
+        assert str(info.value) == ("out of memory: the query needed more than the 64 MiB a query may use; narrow it "
+                                   "(LIMIT, fewer rows per step), or raise $JJJKG_QUERY_MEMORY and run `jjjkg stop` "
+                                   "so the server restarts with it")
+        assert engine.pid == pid  # refused by the server, not crashed
+        assert engine.run("RETURN size(range(1, 1000)) AS n") == [{"n": 1000}]
+    finally:
+        engine.close()
+        stop(store)
+
+
+def test_a_greedy_query_is_out_of_memory_through_the_cli(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("JJJKG_QUERY_MEMORY", "100mb")
+    store = tmp_path / "s"
+    assert cli("build", "--data", TINY, "--store", store)[0] == 0
+    try:
+        code, _, err = cli("cypher", "RETURN size(range(1, 30000000)) AS n", "--store", store)
+        assert code == 1 and err.startswith("Error: out of memory: the query needed more than the 100 MiB "), err
+    finally:
+        stop(store)
+
+
+@pytest.mark.parametrize("value", ["lots", "-1gb", "0"])
+def test_bad_memory_setting_is_an_error(monkeypatch, value):
+    monkeypatch.setenv("JJJKG_QUERY_MEMORY", value)
+    with pytest.raises(fe.StoreError, match=f"^JJJKG_QUERY_MEMORY={value!r}: expected a size such as 512mb, 4gb "
+                                            "or a number of bytes$"):
+        fe.memory_limits()
+
+
+def test_a_query_that_takes_the_server_down_is_not_run_again(built, monkeypatch):
+    import threading
+
+    from jjjkg.cli import _open_store
+
+    store = _open_store(type("A", (), {"store": str(built)})())
+    engine = EmbeddedEngine.for_store(built, store.graph, fingerprint=store.fingerprint, timeout=60)
+    sent = []
+    real = engine._query
+    monkeypatch.setattr(engine, "_query", lambda *a, **k: (sent.append(a[0]), real(*a, **k))[1])
+    old = engine.pid
+    # the server dies under the query, as under the kernel's out-of-memory killer
+    threading.Timer(1.0, os.kill, args=(old, 9)).start()
+    try:
+        with pytest.raises(fe.QueryError) as info:
+            engine.run("UNWIND range(1, 3000) AS x UNWIND range(1, 3000) AS y WITH x, y WHERE (x * y) % 7 = 3 "
+                       "UNWIND range(1, 30) AS z RETURN count(*) AS n")
+        assert str(info.value).startswith("out of memory, or a crash: the embedded server went down while running "
+                                          "this query, and the query was not run again; the server was restarted")
+        assert len(sent) == 1
+        assert engine.pid != old and engine.run("MATCH (n:Platform) RETURN count(n) AS n")[0]["n"] > 0
+        # redis-py retries a dropped connection by default: the client must not
+        assert engine._db.connection.connection_pool.connection_kwargs["retry"] is None
+    finally:
+        engine.close()
+
+
+def test_max_rows_caps_and_says_so(cli, built):
+    code, out, err = cli("cypher", "UNWIND range(1, 250) AS x RETURN x", "--max-rows", "100", "--format", "json",
+                         "--store", built)
+    assert code == 0 and [r["x"] for r in json.loads(out)] == list(range(1, 101))
+    assert err == ("note: only the first 100 rows are shown; the query returned more. Add a LIMIT, or pass "
+                   "--max-rows N (0 for no limit)\n")
+    code, out, err = cli("cypher", "UNWIND range(1, 100001) AS x RETURN x", "--format", "csv", "--store", built)
+    assert code == 0 and len(out.splitlines()) == 1 + 100_000 and "first 100,000 rows" in err
+    code, out, err = cli("cypher", "UNWIND range(1, 100001) AS x RETURN x", "--max-rows", "0", "--format", "csv",
+                         "--store", built)
+    assert code == 0 and len(out.splitlines()) == 1 + 100_001 and err == ""
+    code, out, err = cli("cypher", "UNWIND range(1, 100) AS x RETURN x", "--max-rows", "100", "--store", built)
+    assert code == 0 and err == ""  # exactly at the cap: nothing left out
+
+
+def test_server_ends_itself_when_its_store_is_deleted(tmp_path, cli):
+    store = tmp_path / "doomed"
+    assert cli("build", "--data", TINY, "--store", store)[0] == 0
+    assert cli("cypher", "RETURN 1", "--store", store)[0] == 0
+    pid = fe._read_state(store / "falkordb").pid
+    assert fe._is_our_server(pid, store / "falkordb")
+    shutil.rmtree(store)
+    deadline = time.monotonic() + 10
+    while fe._pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not fe._pid_alive(pid), "the server outlived its store folder by 10 s"

@@ -188,6 +188,9 @@ class StandInResult:
     def __iter__(self):
         return iter(self._records)
 
+    def keys(self):  # as neo4j.Result: the column names, known before any record
+        return list(self._records[0].keys()) if self._records else []
+
     def consume(self):
         return type("Summary", (), {"counters": self._counters})()
 
