@@ -16,6 +16,10 @@ from graph.errors import InputError, JjjkgError, StoreUnavailable
 
 #: input problems printed before "… and N more"
 MAX_PROBLEMS = 100
+#: what `jjjkg cypher --write` says on the embedded database
+WRITE_NOTE = ("note: --write changes only the embedded database's copy of the graph, not the store; the next "
+              "command reloads the store, so these changes will not be seen again. To keep a change, change the "
+              "data and run jjjkg build")
 #: rows `jjjkg cypher` returns unless --max-rows says otherwise
 MAX_ROWS = 100_000
 
@@ -233,6 +237,8 @@ def cmd_cypher(args) -> int:
     params = _typed_params(_parse_params(args.param))
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
+    if args.write and store is not None:
+        _say(WRITE_NOTE)
     try:
         if not text.strip():
             from jjjkg.shell import interactive
@@ -379,7 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
                    help="a $parameter; VALUE is read as JSON when it parses (42, [1,2], true), else as text")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
-    p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
+    p.add_argument("--write", action="store_true",
+                   help="allow writes (queries are read-only by default); on the embedded database they change "
+                        "its copy of the graph only, never the store, and the next command reloads the store")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
     p.add_argument("--max-rows", type=int, default=MAX_ROWS, metavar="N",
                    help=f"return at most N rows (default {MAX_ROWS:,}; 0 for no limit); a note on stderr says "

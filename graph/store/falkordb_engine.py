@@ -1311,7 +1311,9 @@ class EmbeddedEngine:
         params : mapping, optional
             Parameter name → value (strings, numbers, booleans, None, lists and maps of them).
         read_only : bool
-            Run with ``GRAPH.RO_QUERY``: the server refuses any write.
+            Run with ``GRAPH.RO_QUERY``: the server refuses any write. With False, the server's graph
+            is marked as no longer the store's, so the next ``ensure_loaded`` reloads it: writes
+            change the server's copy for this engine, never the store.
         timeout : float, optional
             Seconds; default the engine's. FalkorDB stops the query then; a query still running
             well after it (some ignore FalkorDB's timeout and block the server) gets the server
@@ -1358,6 +1360,10 @@ class EmbeddedEngine:
                 self._revive()
         if not _pid_alive(self._server.pid):
             self._recover()
+        if not read_only:
+            # the server's graph may now differ from the store's: the next analysis or command that
+            # opens the store reloads it, so a write never silently changes a later answer
+            self._conn().execute_command("DEL", _FINGERPRINT_KEY)
         hung = threading.Event()
         watchdog = threading.Timer(seconds + max(2.0, 0.5 * seconds), self._kill_hung,
                                    args=(self._server.pid, hung))

@@ -395,3 +395,20 @@ def test_server_ends_itself_when_its_store_is_deleted(tmp_path, cli):
     while fe._pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not fe._pid_alive(pid), "the server outlived its store folder by 10 s"
+
+
+# ----------------------------------------------------------------------------- 11.11 writes do not linger
+
+
+def test_cypher_write_does_not_change_the_next_analysis(cli, built):
+    before = cli("query", "rd-scaleup-paths", "--format", "json", "--store", built)[1]
+    assert json.loads(before)
+    code, _, err = cli("cypher", "MATCH (p:Platform) DETACH DELETE p", "--write", "--store", built)
+    assert code == 0
+    assert err == ("note: --write changes only the embedded database's copy of the graph, not the store; the next "
+                   "command reloads the store, so these changes will not be seen again. To keep a change, change "
+                   "the data and run jjjkg build\n")
+    code, after, _ = cli("query", "rd-scaleup-paths", "--engine", "cypher", "--format", "json", "--store", built)
+    assert code == 0 and json.loads(after) == json.loads(before)
+    code, out, _ = cli("cypher", "MATCH (p:Platform) RETURN count(p) AS n", "--format", "json", "--store", built)
+    assert json.loads(out)[0]["n"] > 0

@@ -253,20 +253,30 @@ def test_unknown_function_is_a_query_error(engine):
 
 def test_second_open_reuses_server_and_skips_reload(engine, store, graph):
     pid = engine.pid
-    engine.run("MATCH (n:Sector {id: 'ic'}) SET n.marker = 1", read_only=False)  # a reload would drop it
     try:
-        again = EmbeddedEngine.for_store(store, graph, timeout=10)
+        again = EmbeddedEngine(store, timeout=10)
         assert again.pid == pid
-        assert again.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": 1}]
+        assert again.ensure_loaded(graph) is False  # the server holds this fingerprint already
         again.close()
         G2 = graph.copy()
         G2.graph["fingerprint"] = "fp-2"  # the store changed: reload
-        third = EmbeddedEngine.for_store(store, G2, timeout=10)
-        assert third.pid == pid
-        assert third.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": None}]
+        third = EmbeddedEngine(store, timeout=10)
+        assert third.ensure_loaded(G2) is True and third.pid == pid
         third.close()
     finally:
         _reset(engine, graph)
+
+
+def test_a_write_makes_the_next_open_reload(engine, store, graph):
+    engine.run("MATCH (n:Sector {id: 'ic'}) SET n.marker = 1", read_only=False)
+    assert engine.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": 1}]  # this engine sees it
+    again = EmbeddedEngine(store, timeout=10)
+    try:
+        assert again.ensure_loaded(graph) is True
+        assert again.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": None}]
+        assert again.ensure_loaded(graph) is False
+    finally:
+        again.close()
 
 
 def test_graph_without_fingerprint_is_always_loaded(engine, store, graph):
