@@ -1,7 +1,9 @@
 """Printing records: an aligned table (CJK-aware), CSV, or one JSON array.
 
 Tables print each organization's or sector's Chinese name beside its id; CSV and JSON keep exactly
-the analysis's keys, so scripts see the contract's columns.
+the analysis's keys, so scripts see the contract's columns. An empty result keeps its column names
+(a ``Rows`` from an engine knows them). JSON is strict JSON: a float that JSON cannot hold (NaN,
+Infinity, -Infinity) is written as the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,21 @@ MAX_CELL = 40
 def display_width(s: str) -> int:
     """Columns a string takes in a terminal: wide (CJK) characters count two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+
+
+def _json_safe(v):
+    """``v`` with every NaN or infinite float replaced by its name as a string (JSON has no such numbers)."""
+    if isinstance(v, float):
+        if v != v:
+            return "NaN"
+        if v in (float("inf"), float("-inf")):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    return v
 
 
 def _cell(v) -> str:
@@ -88,13 +105,16 @@ def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = No
            stream=None) -> None:
     """Write ``rows`` to ``stream`` (stdout) as a table, CSV or a JSON array.
 
-    ``keys`` fixes the columns (default: the first row's keys); ``name_of(id) -> str | None`` adds
-    name columns in tables.
+    ``keys`` fixes the columns (default: ``rows.columns`` when the rows carry them, else the first
+    row's keys); ``name_of(id) -> str | None`` adds name columns in tables.
     """
     stream = stream or sys.stdout
-    keys = list(keys) if keys is not None else (list(rows[0]) if rows else [])
+    if keys is None:
+        keys = getattr(rows, "columns", None) or (list(rows[0]) if rows else [])
+    keys = list(keys)
     if fmt == "json":
-        json.dump([{k: r.get(k) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2, default=str)
+        json.dump([{k: _json_safe(r.get(k)) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2,
+                  default=str, allow_nan=False)
         stream.write("\n")
         return
     if fmt == "csv":

@@ -835,11 +835,15 @@ def _iso_duration(d) -> str:
 def to_plain(value, node_ids: Mapping[int, object] | None = None):
     """A query result value as plain Python: dicts, lists, strings, numbers, booleans, None.
 
-    * a node becomes ``{"id": <its id property>, "labels": [...], "properties": {...}}``;
-    * a relationship becomes ``{"type": ..., "start": ..., "end": ..., "properties": {...}}``, with
-      ``start`` and ``end`` the ``id`` properties of its end nodes where known (``node_ids`` maps the
-      server's internal node ids to them; nodes of the same path are always known), else None;
-    * a path becomes ``{"nodes": [...], "relationships": [...]}``;
+    * a node becomes ``{"identity": <the engine's node id>, "id": <its id property>, "labels": [...],
+      "properties": {...}}``;
+    * a relationship becomes ``{"identity", "type", "start", "end", "start_identity",
+      "end_identity", "properties"}``: ``start_identity`` and ``end_identity`` are the engine's ids
+      of its end nodes, always known, so direction survives (also inside paths, and for nodes
+      without an ``id`` property); ``start`` and ``end`` are those nodes' ``id`` properties where
+      known (``node_ids`` maps the engine's node ids to them; nodes of the same path are always
+      known), else None;
+    * a path becomes ``{"nodes": [...], "relationships": [...]}``, both in the path's order;
     * lists and maps recursively; dates and times as ISO 8601 strings.
 
     FalkorDB client objects and, by duck typing, the Neo4j driver's are understood.
@@ -864,11 +868,13 @@ def to_plain(value, node_ids: Mapping[int, object] | None = None):
     kind = _entity_kind(value)
     if kind == "node":
         props = _props_of(value)
-        return {"id": props.get("id"), "labels": sorted(_labels_of(value), key=_label_order),
+        return {"identity": _internal_id(value), "id": props.get("id"),
+                "labels": sorted(_labels_of(value), key=_label_order),
                 "properties": {k: to_plain(v) for k, v in props.items()}}
     if kind == "relationship":
-        start, end = _ends_of(value, node_ids)
-        return {"type": _type_of(value), "start": start, "end": end,
+        (start, end), (start_identity, end_identity) = _ends_of(value, node_ids)
+        return {"identity": _internal_id(value), "type": _type_of(value), "start": start, "end": end,
+                "start_identity": start_identity, "end_identity": end_identity,
                 "properties": {k: to_plain(v) for k, v in _props_of(value).items()}}
     if kind == "path":
         nodes, rels = _path_parts(value)
@@ -926,11 +932,15 @@ def _internal_id(n):
     return n.id if hasattr(n, "id") and not hasattr(n, "element_id") else n.element_id
 
 
-def _ends_of(r, node_ids: Mapping) -> tuple:
-    if hasattr(r, "src_node"):  # falkordb
+def _ends_of(r, node_ids: Mapping) -> tuple[tuple, tuple]:
+    """``((start id property, end id property), (start identity, end identity))`` of a relationship."""
+    if hasattr(r, "src_node"):  # falkordb: the ends are nodes, or the engine's node ids
         ends = (r.src_node, r.dest_node)
-        return tuple(e.properties.get("id") if hasattr(e, "properties") else node_ids.get(e) for e in ends)
-    return tuple(dict(n.items()).get("id") if n is not None else None for n in (r.start_node, r.end_node))
+        identities = tuple(e.id if hasattr(e, "properties") else e for e in ends)
+        return tuple(e.properties.get("id") if hasattr(e, "properties") else node_ids.get(e) for e in ends), identities
+    ends = (r.start_node, r.end_node)
+    return (tuple(dict(n.items()).get("id") if n is not None else None for n in ends),
+            tuple(n.element_id if n is not None else None for n in ends))
 
 
 def _path_parts(p) -> tuple[list, list]:

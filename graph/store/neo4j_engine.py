@@ -59,10 +59,12 @@ def _detail(err: Exception) -> str:
 def to_plain(value):
     """A driver value as plain Python: dicts, lists, str, int, float, bool, None.
 
-    * a node → ``{"id": its id property, "labels": sorted labels, "properties": {...}}``;
-    * a relationship → ``{"type", "start", "end", "properties"}``, where ``start`` and ``end`` are
-      the ``id`` properties of its end nodes (``None`` if the query did not return those nodes'
-      properties);
+    * a node → ``{"identity": its element id, "id": its id property, "labels": sorted labels,
+      "properties": {...}}``;
+    * a relationship → ``{"identity", "type", "start", "end", "start_identity", "end_identity",
+      "properties"}``, where ``start`` and ``end`` are the ``id`` properties of its end nodes (``None``
+      if the query did not return those nodes' properties, or they have none) and ``start_identity``,
+      ``end_identity`` their element ids, which are always known: they carry the direction;
     * a path → ``{"nodes": [...], "relationships": [...]}``;
     * Neo4j dates, times, date-times and durations → ISO 8601 strings; points → ``{"srid", "x", "y"(, "z")}``;
     * lists and maps recursively.
@@ -96,12 +98,15 @@ def _plain_driver_value(value):
     from neo4j import spatial, time as nt
 
     if isinstance(value, ng.Node):
-        return {"id": to_plain(value.get("id")), "labels": sorted(value.labels),
+        return {"identity": value.element_id, "id": to_plain(value.get("id")), "labels": sorted(value.labels),
                 "properties": {k: to_plain(v) for k, v in value.items()}}
     if isinstance(value, ng.Relationship):
-        return {"type": value.type,
-                "start": to_plain(value.start_node.get("id")) if value.start_node is not None else None,
-                "end": to_plain(value.end_node.get("id")) if value.end_node is not None else None,
+        start, end = value.start_node, value.end_node
+        return {"identity": value.element_id, "type": value.type,
+                "start": to_plain(start.get("id")) if start is not None else None,
+                "end": to_plain(end.get("id")) if end is not None else None,
+                "start_identity": start.element_id if start is not None else None,
+                "end_identity": end.element_id if end is not None else None,
                 "properties": {k: to_plain(v) for k, v in value.items()}}
     if isinstance(value, ng.Path):
         return {"nodes": [to_plain(n) for n in value.nodes],

@@ -183,8 +183,11 @@ def test_nodes_relationships_and_paths_become_plain(engine):
     [row] = engine.run("MATCH p = (u:University)-[r:TRANSFERS_TO]->(pf) RETURN u, r, p, [1, {a: 2}] AS x")
     assert row["u"]["id"] == "bj-uni-1" and row["u"]["labels"] == ["Organization", "University"]
     assert row["u"]["properties"]["name"] == "清华大学"
-    assert row["r"] == {"type": "TRANSFERS_TO", "start": "bj-uni-1", "end": "bj-pf-1",
+    assert row["r"] == {"identity": row["r"]["identity"], "type": "TRANSFERS_TO", "start": "bj-uni-1",
+                        "end": "bj-pf-1", "start_identity": row["u"]["identity"],
+                        "end_identity": row["p"]["nodes"][1]["identity"],
                         "properties": {"year": 2023, "weight": 0.5, "source": "s"}}
+    assert isinstance(row["r"]["identity"], int) and row["u"]["identity"] != row["p"]["nodes"][1]["identity"]
     assert [n["id"] for n in row["p"]["nodes"]] == ["bj-uni-1", "bj-pf-1"]
     assert row["p"]["relationships"] == [row["r"]]
     assert row["x"] == [1, {"a": 2}]
