@@ -278,8 +278,8 @@ def cmd_stop(args) -> int:
     from graph.store.falkordb_engine import stop
 
     path = _store_path(args)
-    if getattr(args, "store", None) and not path.exists():
-        raise JjjkgError(f"no store at {str(path)!r}: check the path (--store)")
+    if (args.store or os.environ.get("JJJKG_STORE")) and not path.exists():
+        raise JjjkgError(f"no store at {str(path)!r}: check the path (--store or JJJKG_STORE)")
     if stop(path):
         print(f"stopped the embedded database server of {path}")
     else:

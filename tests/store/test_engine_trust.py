@@ -26,18 +26,6 @@ NOBODY = 65534
 
 
 @pytest.fixture
-def cli(capsys):
-    from jjjkg.cli import main
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
-@pytest.fixture
 def built(tmp_path, cli):
     """A store built from the tiny folder, its server stopped at the end."""
     path = tmp_path / "store"
@@ -212,7 +200,7 @@ def test_stop_without_a_server_says_so(cli, built):
 
 def test_stop_of_a_missing_store_is_an_error(cli, tmp_path):
     code, _, err = cli("stop", "--store", tmp_path / "nosuch")
-    assert code == 1 and f"no store at {str(tmp_path / 'nosuch')!r}" in err
+    assert code == 1 and err == f"Error: no store at {str(tmp_path / 'nosuch')!r}: check the path (--store or JJJKG_STORE)\n"
 
 
 # ----------------------------------------------------------------------------- 11.3 LOAD CSV reaches out

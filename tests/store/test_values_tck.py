@@ -170,18 +170,6 @@ def store(tmp_path_factory):
     stop(path)
 
 
-@pytest.fixture
-def cli(capsys):
-    from jjjkg.cli import main
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
-
-
 def test_json_is_strict_with_nan_and_infinity_as_strings(cli, store):
     code, out, err = cli("cypher", "RETURN 0.0/0.0 AS nan, 1.0/0.0 AS inf, -1.0/0.0 AS ninf, [1.5, 0.0/0.0] AS xs, "
                          "{v: 1.0/0.0} AS m", "--format", "json", "--store", store)
