@@ -16,6 +16,12 @@ from graph.errors import InputError, JjjkgError, StoreUnavailable
 
 #: input problems printed before "… and N more"
 MAX_PROBLEMS = 100
+#: what `jjjkg cypher --write` says on the embedded database
+WRITE_NOTE = ("note: --write changes only the embedded database's copy of the graph, not the store; the next "
+              "command reloads the store, so these changes will not be seen again. To keep a change, change the "
+              "data and run jjjkg build")
+#: rows `jjjkg cypher` returns unless --max-rows says otherwise
+MAX_ROWS = 100_000
 
 EXAMPLES = """\
 examples:
@@ -276,15 +282,24 @@ def cmd_cypher(args) -> int:
     params = _in_int64(_typed_params(_parse_params(args.param)))
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
+    if args.write and store is not None:
+        _say(WRITE_NOTE)
     try:
         if not text.strip():
             from jjjkg.shell import interactive
 
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
-        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
+        extra = {"allow_load_csv": True} if args.allow_load_csv else {}
+        if args.max_rows < 0:
+            raise JjjkgError(f"--max-rows {args.max_rows}: expected a number of rows, or 0 for no limit")
+        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout,
+                          max_rows=args.max_rows or None, **extra)
     finally:
         engine.close()
     render(rows, args.format, raw=args.raw)
+    if getattr(rows, "truncated", False):
+        _say(f"note: only the first {args.max_rows:,} rows are shown; the query returned more. Add a LIMIT, "
+             "or pass --max-rows N (0 for no limit)")
     return 0
 
 
@@ -305,6 +320,22 @@ def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
         except ValueError:
             out[k] = v
     return out
+
+
+# ----------------------------------------------------------------------------- stop
+
+
+def cmd_stop(args) -> int:
+    from graph.store.falkordb_engine import stop
+
+    path = _store_path(args)
+    if (args.store or os.environ.get("JJJKG_STORE")) and not path.exists():
+        raise JjjkgError(f"no store at {str(path)!r}: check the path (--store or JJJKG_STORE)")
+    if stop(path):
+        print(f"stopped the embedded database server of {path}")
+    else:
+        print(f"no embedded database server was running for {path}")
+    return 0
 
 
 # ----------------------------------------------------------------------------- the rest
@@ -407,11 +438,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a $parameter; VALUE is read as JSON when it parses (42, [1,2], true), else as text")
     p.add_argument("--format", choices=FORMATS, default="table", help="output format (default table)")
     _add_raw(p)
-    p.add_argument("--write", action="store_true", help="allow writes (queries are read-only by default)")
+    p.add_argument("--write", action="store_true",
+                   help="allow writes (queries are read-only by default); on the embedded database they change "
+                        "its copy of the graph only, never the store, and the next command reloads the store")
     p.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="query timeout in seconds (default 30)")
+    p.add_argument("--max-rows", type=int, default=MAX_ROWS, metavar="N",
+                   help=f"return at most N rows (default {MAX_ROWS:,}; 0 for no limit); a note on stderr says "
+                        "when rows were left out")
+    p.add_argument("--allow-load-csv", action="store_true",
+                   help="let the query use LOAD CSV, which fetches web addresses and reads files (refused "
+                        "by default, so a query from someone else cannot send the graph out)")
     _add_store(p)
     _add_neo4j(p, "a Neo4j server (bolt://… or neo4j://…; default: the embedded database)")
     p.set_defaults(func=cmd_cypher)
+
+    p = sub.add_parser("stop", help="end the store's embedded database server", formatter_class=_Formatter,
+                       description="End the embedded FalkorDB server of a store (it otherwise keeps running "
+                                   "between commands, and ends by itself when its store folder is deleted). "
+                                   "Exit 0 whether or not one was running; the output says which.",
+                       epilog="examples:\n  jjjkg stop\n  jjjkg stop --store ./my_store")
+    _add_store(p)
+    p.set_defaults(func=cmd_stop)
 
     from jjjkg import cmd_exports, cmd_import, cmd_viz
 

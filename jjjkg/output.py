@@ -1,12 +1,14 @@
 """Printing records: an aligned table (CJK-aware), CSV, or one JSON array.
 
 Tables print each organization's or sector's Chinese name beside its id; CSV and JSON keep exactly
-the analysis's keys, so scripts see the contract's columns.
+the analysis's keys, so scripts see the contract's columns. An empty result keeps its column names
+(a ``Rows`` from an engine knows them). JSON is strict JSON: a float that JSON cannot hold (NaN,
+Infinity, -Infinity) is written as the string ``"NaN"``, ``"Infinity"`` or ``"-Infinity"``.
 
 CSV is written for people unless ``raw``: a text cell that a spreadsheet would run as a formula
 (``=``, ``+``, ``-``, ``@``, tab, CR first) gets a leading ``'`` (``viz.excel_safe``), and CSV sent
 to a file (``> gaps.csv``) starts with a UTF-8 byte-order mark so that Chinese Excel reads it. With
-``raw`` the values are exactly as stored and no BOM is written, for programs. JSON is always exact.
+``raw`` the values are exactly as stored and no BOM is written, for programs. JSON is never neutralised.
 """
 
 from __future__ import annotations
@@ -34,6 +36,21 @@ MAX_CELL = 40
 def display_width(s: str) -> int:
     """Columns a string takes in a terminal: wide (CJK) characters count two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+
+
+def _json_safe(v):
+    """``v`` with every NaN or infinite float replaced by its name as a string (JSON has no such numbers)."""
+    if isinstance(v, float):
+        if v != v:
+            return "NaN"
+        if v in (float("inf"), float("-inf")):
+            return "Infinity" if v > 0 else "-Infinity"
+        return v
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_safe(x) for x in v]
+    return v
 
 
 def _cell(v) -> str:
@@ -103,14 +120,17 @@ def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = No
            stream=None, raw: bool = False) -> None:
     """Write ``rows`` to ``stream`` (stdout) as a table, CSV or a JSON array.
 
-    ``keys`` fixes the columns (default: the first row's keys); ``name_of(id) -> str | None`` adds
-    name columns in tables. CSV is Excel-safe (formula-like text neutralised, a BOM when the stream
-    is a file on disk) unless ``raw``.
+    ``keys`` fixes the columns (default: ``rows.columns`` when the rows carry them, else the first
+    row's keys); ``name_of(id) -> str | None`` adds name columns in tables. CSV is Excel-safe
+    (formula-like text neutralised, a BOM when the stream is a file on disk) unless ``raw``.
     """
     stream = stream or sys.stdout
-    keys = list(keys) if keys is not None else (list(rows[0]) if rows else [])
+    if keys is None:
+        keys = getattr(rows, "columns", None) or (list(rows[0]) if rows else [])
+    keys = list(keys)
     if fmt == "json":
-        json.dump([{k: r.get(k) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2, default=str)
+        json.dump([{k: _json_safe(r.get(k)) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2,
+                  default=str, allow_nan=False)
         stream.write("\n")
         return
     if fmt == "csv":

@@ -12,7 +12,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Engine", "open_engine"]
+__all__ = ["Engine", "Rows", "open_engine"]
+
+
+class Rows(list):
+    """Result rows (one dict per row) that also know their column names and whether a cap cut them.
+
+    The columns are kept when there is no row, so an empty result still prints its header.
+
+    Examples
+    --------
+    >>> r = Rows([], columns=["id", "name"])
+    >>> r, r.columns, r.truncated
+    ([], ['id', 'name'], False)
+    """
+
+    def __init__(self, rows=(), columns=(), truncated: bool = False):
+        super().__init__(rows)
+        self.columns = list(columns)
+        self.truncated = truncated
 
 
 @runtime_checkable
@@ -20,8 +38,11 @@ class Engine(Protocol):
     """What every Cypher engine offers."""
 
     def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
-            read_only: bool = True, timeout: float | None = None) -> list[dict]:
-        """Run one statement with ``$parameters``; rows as dicts of plain values."""
+            read_only: bool = True, timeout: float | None = None, max_rows: int | None = None) -> list[dict]:
+        """Run one statement with ``$parameters``; rows as dicts of plain values (a ``Rows``).
+
+        With ``max_rows``, at most that many rows come back, and ``truncated`` says whether there were more.
+        """
         ...
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 
 from ..errors import MissingDependency, QueryError, StoreUnavailable
+from .engines import Rows
 from .statements import load_batches
 
 __all__ = ["Neo4jEngine", "to_plain"]
@@ -58,10 +59,12 @@ def _detail(err: Exception) -> str:
 def to_plain(value):
     """A driver value as plain Python: dicts, lists, str, int, float, bool, None.
 
-    * a node → ``{"id": its id property, "labels": sorted labels, "properties": {...}}``;
-    * a relationship → ``{"type", "start", "end", "properties"}``, where ``start`` and ``end`` are
-      the ``id`` properties of its end nodes (``None`` if the query did not return those nodes'
-      properties);
+    * a node → ``{"identity": its element id, "id": its id property, "labels": sorted labels,
+      "properties": {...}}``;
+    * a relationship → ``{"identity", "type", "start", "end", "start_identity", "end_identity",
+      "properties"}``, where ``start`` and ``end`` are the ``id`` properties of its end nodes (``None``
+      if the query did not return those nodes' properties, or they have none) and ``start_identity``,
+      ``end_identity`` their element ids, which are always known: they carry the direction;
     * a path → ``{"nodes": [...], "relationships": [...]}``;
     * Neo4j dates, times, date-times and durations → ISO 8601 strings; points → ``{"srid", "x", "y"(, "z")}``;
     * lists and maps recursively.
@@ -95,12 +98,15 @@ def _plain_driver_value(value):
     from neo4j import spatial, time as nt
 
     if isinstance(value, ng.Node):
-        return {"id": to_plain(value.get("id")), "labels": sorted(value.labels),
+        return {"identity": value.element_id, "id": to_plain(value.get("id")), "labels": sorted(value.labels),
                 "properties": {k: to_plain(v) for k, v in value.items()}}
     if isinstance(value, ng.Relationship):
-        return {"type": value.type,
-                "start": to_plain(value.start_node.get("id")) if value.start_node is not None else None,
-                "end": to_plain(value.end_node.get("id")) if value.end_node is not None else None,
+        start, end = value.start_node, value.end_node
+        return {"identity": value.element_id, "type": value.type,
+                "start": to_plain(start.get("id")) if start is not None else None,
+                "end": to_plain(end.get("id")) if end is not None else None,
+                "start_identity": start.element_id if start is not None else None,
+                "end_identity": end.element_id if end is not None else None,
                 "properties": {k: to_plain(v) for k, v in value.items()}}
     if isinstance(value, ng.Path):
         return {"nodes": [to_plain(n) for n in value.nodes],
@@ -235,8 +241,8 @@ class Neo4jEngine:
         return self._driver.session(database=self.database, default_access_mode=mode)
 
     def run(self, cypher: str, params: Mapping[str, object] | None = None, *,
-            read_only: bool = True, timeout: float | None = None) -> list[dict]:
-        """Run one statement; rows as dicts of plain values (``to_plain``).
+            read_only: bool = True, timeout: float | None = None, max_rows: int | None = None) -> list[dict]:
+        """Run one statement; rows as dicts of plain values (``to_plain``), a ``Rows``.
 
         Parameters
         ----------
@@ -248,6 +254,8 @@ class Neo4jEngine:
             Run in a read-access session, so Neo4j itself refuses any write (default).
         timeout : float, optional
             Seconds before the server stops the query; default the engine's ``timeout``.
+        max_rows : int, optional
+            Read at most this many rows (the rest are never fetched); ``truncated`` says if there were more.
 
         Raises
         ------
@@ -261,7 +269,13 @@ class Neo4jEngine:
         with self._map_driver_errors(cypher, timeout):
             with self._session(read_only) as session:
                 result = session.run(query, dict(params or {}))
-                return [{k: to_plain(v) for k, v in record.items()} for record in result]
+                rows, truncated = [], False
+                for record in result:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        truncated = True
+                        break
+                    rows.append({k: to_plain(v) for k, v in record.items()})
+                return Rows(rows, result.keys(), truncated)
 
     def push(self, G, *, batch_size: int = 5000,
              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

@@ -183,8 +183,11 @@ def test_nodes_relationships_and_paths_become_plain(engine):
     [row] = engine.run("MATCH p = (u:University)-[r:TRANSFERS_TO]->(pf) RETURN u, r, p, [1, {a: 2}] AS x")
     assert row["u"]["id"] == "bj-uni-1" and row["u"]["labels"] == ["Organization", "University"]
     assert row["u"]["properties"]["name"] == "清华大学"
-    assert row["r"] == {"type": "TRANSFERS_TO", "start": "bj-uni-1", "end": "bj-pf-1",
+    assert row["r"] == {"identity": row["r"]["identity"], "type": "TRANSFERS_TO", "start": "bj-uni-1",
+                        "end": "bj-pf-1", "start_identity": row["u"]["identity"],
+                        "end_identity": row["p"]["nodes"][1]["identity"],
                         "properties": {"year": 2023, "weight": 0.5, "source": "s"}}
+    assert isinstance(row["r"]["identity"], int) and row["u"]["identity"] != row["p"]["nodes"][1]["identity"]
     assert [n["id"] for n in row["p"]["nodes"]] == ["bj-uni-1", "bj-pf-1"]
     assert row["p"]["relationships"] == [row["r"]]
     assert row["x"] == [1, {"a": 2}]
@@ -253,20 +256,30 @@ def test_unknown_function_is_a_query_error(engine):
 
 def test_second_open_reuses_server_and_skips_reload(engine, store, graph):
     pid = engine.pid
-    engine.run("MATCH (n:Sector {id: 'ic'}) SET n.marker = 1", read_only=False)  # a reload would drop it
     try:
-        again = EmbeddedEngine.for_store(store, graph, timeout=10)
+        again = EmbeddedEngine(store, timeout=10)
         assert again.pid == pid
-        assert again.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": 1}]
+        assert again.ensure_loaded(graph) is False  # the server holds this fingerprint already
         again.close()
         G2 = graph.copy()
         G2.graph["fingerprint"] = "fp-2"  # the store changed: reload
-        third = EmbeddedEngine.for_store(store, G2, timeout=10)
-        assert third.pid == pid
-        assert third.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": None}]
+        third = EmbeddedEngine(store, timeout=10)
+        assert third.ensure_loaded(G2) is True and third.pid == pid
         third.close()
     finally:
         _reset(engine, graph)
+
+
+def test_a_write_makes_the_next_open_reload(engine, store, graph):
+    engine.run("MATCH (n:Sector {id: 'ic'}) SET n.marker = 1", read_only=False)
+    assert engine.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": 1}]  # this engine sees it
+    again = EmbeddedEngine(store, timeout=10)
+    try:
+        assert again.ensure_loaded(graph) is True
+        assert again.run("MATCH (n:Sector {id: 'ic'}) RETURN n.marker AS m") == [{"m": None}]
+        assert again.ensure_loaded(graph) is False
+    finally:
+        again.close()
 
 
 def test_graph_without_fingerprint_is_always_loaded(engine, store, graph):
@@ -316,7 +329,9 @@ def test_query_timeout_is_a_query_error(engine):
 
 
 def test_query_that_ignores_timeout_gets_server_restarted(engine, graph):
-    # building a 10^8-element list is not interrupted by FalkorDB's timeout (several seconds here)
+    # building a 10^8-element list is not interrupted by FalkorDB's timeout (several seconds here);
+    # it needs 1.6 GB, more than a query may use by default: this server lets it (the restart resets it)
+    engine._conn().execute_command("GRAPH.CONFIG", "SET", "QUERY_MEM_CAPACITY", 8 << 30)
     old = engine.pid
     t0 = time.monotonic()
     with pytest.raises(QueryError, match="^the query timed out: it ran past its timeout of 0.1 s"):

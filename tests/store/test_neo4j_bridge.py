@@ -188,6 +188,9 @@ class StandInResult:
     def __iter__(self):
         return iter(self._records)
 
+    def keys(self):  # as neo4j.Result: the column names, known before any record
+        return list(self._records[0].keys()) if self._records else []
+
     def consume(self):
         return type("Summary", (), {"counters": self._counters})()
 
@@ -463,12 +466,17 @@ def test_to_plain_converts_driver_values():
     s = h.hydrate_node(2, ["Organization", "Site"], {"id": "tj-site-1"}, "4:x:2")
     r = h.hydrate_relationship(7, 1, 2, "SCALES_UP_AT", {"year": 2025}, "5:x:7", "4:x:1", "4:x:2")
     path = h.hydrate_path([p, s], [h.hydrate_unbound_relationship(7, "SCALES_UP_AT", {"year": 2025}, "5:x:7")], [1, 1])
-    node_plain = {"id": "bj-pf-1", "labels": ["Organization", "Platform"],
+    node_plain = {"identity": "4:x:1", "id": "bj-pf-1", "labels": ["Organization", "Platform"],
                   "properties": {"id": "bj-pf-1", "sectors": ["s1"]}}
-    rel_plain = {"type": "SCALES_UP_AT", "start": "bj-pf-1", "end": "tj-site-1", "properties": {"year": 2025}}
+    rel_plain = {"identity": "5:x:7", "type": "SCALES_UP_AT", "start": "bj-pf-1", "end": "tj-site-1",
+                 "start_identity": "4:x:1", "end_identity": "4:x:2", "properties": {"year": 2025}}
     assert to_plain(p) == node_plain
     assert to_plain(r) == rel_plain
     assert to_plain(path) == {"nodes": [node_plain, to_plain(s)], "relationships": [rel_plain]}
+    # against its direction, the same relationship keeps its own start and end
+    back = h.hydrate_path([s, p], [h.hydrate_unbound_relationship(7, "SCALES_UP_AT", {"year": 2025}, "5:x:7")],
+                          [-1, 1])
+    assert to_plain(back)["relationships"] == [rel_plain]
     assert to_plain({"d": neo4j_time.Date(2024, 5, 1), "t": neo4j_time.DateTime(2024, 5, 1, 8, 30),
                      "dur": neo4j_time.Duration(days=2), "xs": (1, None)}) == {
         "d": "2024-05-01", "t": "2024-05-01T08:30:00.000000000", "dur": "P2D", "xs": [1, None]}
