@@ -50,7 +50,7 @@ def victims(tmp_path):
 
 
 def _write_state(store: Path, state: dict, mode: int = 0o600) -> Path:
-    sdir = store / "falkordb"
+    sdir = store.resolve() / "falkordb"  # a built store is a link to its current version
     sdir.mkdir(exist_ok=True, mode=0o700)
     path = sdir / "state.json"
     path.write_text(json.dumps(state))
@@ -117,10 +117,10 @@ def test_state_with_mode_0644_is_ignored_and_said_once(cli, built, victims, capl
     outside, victim_file, proc = victims
     # a state the engine would otherwise accept: its own socket path, a live pid
     path = _write_state(built, {"pid": proc.pid, "password": "x",
-                                "unix_socket": str(built / "falkordb" / "redis.sock")}, mode=0o644)
+                                "unix_socket": str(built.resolve() / "falkordb" / "redis.sock")}, mode=0o644)
     with caplog.at_level(logging.WARNING, logger="jjjkg.engine"):
-        assert fe._read_state(built / "falkordb") is None
-        assert fe._read_state(built / "falkordb") is None
+        assert fe._read_state(built.resolve() / "falkordb") is None
+        assert fe._read_state(built.resolve() / "falkordb") is None
     notes = [r.getMessage() for r in caplog.records if r.name == "jjjkg.engine"]
     assert notes == [f"ignoring {path}: a server's state file must be yours with mode 0600 (this one has owner "
                      f"uid {os.getuid()}, mode 644); treating the store as having no server"]
@@ -160,7 +160,8 @@ def test_store_precreated_by_another_user_cannot_make_root_delete(cli, tmp_path,
     assert code == 0 and out.startswith("no embedded database server was running")
     try:
         code, _, err = cli("build", "--data", TINY, "--store", store)
-        assert code == 0, err
+        # a folder that holds anything but a store is never replaced by a build
+        assert code == 1 and "is a folder with other files in it, not a jjjkg store" in err, err
         _assert_untouched(outside, victim_file, proc)
     finally:
         stop(store)
@@ -168,7 +169,7 @@ def test_store_precreated_by_another_user_cannot_make_root_delete(cli, tmp_path,
 
 @pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
 def test_server_folder_of_another_user_is_refused(cli, built):
-    sdir = built / "falkordb"
+    sdir = built.resolve() / "falkordb"
     stop(built)
     shutil.rmtree(sdir, ignore_errors=True)
     sdir.mkdir()
@@ -376,9 +377,11 @@ def test_server_ends_itself_when_its_store_is_deleted(tmp_path, cli):
     store = tmp_path / "doomed"
     assert cli("build", "--data", TINY, "--store", store)[0] == 0
     assert cli("cypher", "RETURN 1", "--store", store)[0] == 0
-    pid = fe._read_state(store / "falkordb").pid
-    assert fe._is_our_server(pid, store / "falkordb")
-    shutil.rmtree(store)
+    real = store.resolve()  # the store is a link to its current version
+    pid = fe._read_state(real / "falkordb").pid
+    assert fe._is_our_server(pid, real / "falkordb")
+    shutil.rmtree(real)
+    store.unlink()
     deadline = time.monotonic() + 10
     while fe._pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
