@@ -191,7 +191,7 @@ def _engine_for(args, store, G=None):
 
 
 def _run_saved(sq, args) -> int:
-    from jjjkg.output import render
+    from jjjkg.shell import render_result
 
     params = sq.parse_params(_parse_params(args.param))
     if args.show_cypher:
@@ -200,10 +200,14 @@ def _run_saved(sq, args) -> int:
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
     try:
-        rows = engine.run(sq.cypher, params, read_only=True, timeout=args.timeout)
+        from graph.store.habits import run_cypher
+
+        rows = run_cypher(engine, sq.cypher, params, timeout=args.timeout, warn=_say,
+                          write_hint=f"a saved query only reads; run its statement with `jjjkg cypher --file {sq.path} "
+                                     "--write`")
     finally:
         engine.close()
-    render(rows, args.format)
+    render_result(rows, args.format)
     return 0
 
 
@@ -220,7 +224,7 @@ def _password(args) -> str | None:
 
 
 def cmd_cypher(args) -> int:
-    from jjjkg.output import render
+    from jjjkg.shell import render_result
 
     text = args.query
     if args.file:
@@ -236,10 +240,12 @@ def cmd_cypher(args) -> int:
             from jjjkg.shell import interactive
 
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
-        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout)
+        from graph.store.habits import run_cypher
+
+        rows = run_cypher(engine, text, params, read_only=not args.write, timeout=args.timeout, warn=_say)
     finally:
         engine.close()
-    render(rows, args.format)
+    render_result(rows, args.format)
     return 0
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import JjjkgError
+from graph.store.habits import run_cypher
+
+#: what a refused write tells the shell's user
+SHELL_WRITE_HINT = "leave the shell and start it again with `jjjkg cypher --write` to allow writes"
 
 HELP = """\
 Type Cypher and end it with ';' (it may span lines). Queries are read-only unless the shell was
@@ -64,11 +68,20 @@ def show_schema(engine, fmt: str, out) -> None:
     out.write("property keys: " + ", ".join(schema.property_keys()) + "\n")
 
 
+def render_result(rows, fmt: str, stream=None) -> None:
+    """Print a statement's result: a plan as its lines (in a table), else rows with their columns."""
+    from jjjkg.output import render
+
+    stream = stream or sys.stdout
+    if fmt == "table" and hasattr(rows, "lines"):
+        stream.write("\n".join(rows.lines) + "\n")
+        return
+    render(rows, fmt, getattr(rows, "columns", None), stream=stream)
+
+
 def interactive(engine, *, params=None, fmt: str = "table", write: bool = False, timeout: float = 30.0,
                 stdin=None, out=None) -> int:
     """Read statements until end of input; returns the exit code (0)."""
-    from jjjkg.output import render
-
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     params = dict(params or {})
@@ -113,8 +126,9 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
         if stripped.endswith(";"):
             text = "\n".join(buffer).rstrip().rstrip(";")
             buffer = []
-            _guarded(lambda: render(engine.run(text, params, read_only=not write, timeout=timeout), fmt,
-                                    stream=out), out)
+            _guarded(lambda: render_result(run_cypher(engine, text, params, read_only=not write, timeout=timeout,
+                                                      warn=lambda m: out.write(m + "\n"), write_hint=SHELL_WRITE_HINT),
+                                           fmt, out), out)
     return 0
 
 

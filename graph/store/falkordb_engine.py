@@ -1107,3 +1107,28 @@ class EmbeddedEngine:
                                  timeout=self._ms(seconds))
             known.update({i: v for i, v in res.result_set})
         return known
+
+    def plan(self, cypher: str, params: Mapping[str, object] | None = None, *, profile: bool = False,
+             timeout: float | None = None) -> list[str]:
+        """The plan FalkorDB makes for a statement (``GRAPH.EXPLAIN``), one line per operator.
+
+        With ``profile`` the statement runs (``GRAPH.PROFILE``, which may write: callers check first)
+        and each line also gives the records produced and the time spent. Errors as ``run``.
+        """
+        _, _, redis = _import_client()
+        seconds = self.timeout if timeout is None else float(timeout)
+        plain_params = {str(k): _param(v, str(k)) for k, v in (params or {}).items()}
+        if self._db is None:
+            with _locked(self._sdir):
+                self._revive()
+        graph = self._db.select_graph(self.graph_name)
+        query = graph._build_params_header(plain_params or None) + cypher
+        command = ("GRAPH.PROFILE", self.graph_name, query, "timeout", self._ms(seconds)) if profile else (
+            "GRAPH.EXPLAIN", self.graph_name, query)
+        try:
+            lines = self._conn().execute_command(*command)
+        except redis.exceptions.ResponseError as err:
+            raise _query_error(err, seconds) from None
+        except ValueError as err:
+            raise QueryError(f"bad parameter: {err}") from None
+        return [lines] if isinstance(lines, str) else [str(x) for x in lines]

@@ -1,0 +1,217 @@
+"""Cypher text as tokens: a small lexer that knows strings, comments, backticks and parameters.
+
+The Neo4j habits layer (``graph.store.habits``) reads and rewrites an analyst's query with it, so a
+keyword inside a string or a comment is never mistaken for Cypher, and a rewrite never touches the
+inside of a string. It does not parse Cypher: it tells identifiers, numbers, punctuation and the
+rest apart, which is all the rewrites need.
+
+Readers: ``graph.store.habits``; anyone who must look at Cypher text without running it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from ..errors import QueryError
+
+__all__ = ["Token", "tokenize", "join", "significant", "matching", "line_column", "quote_name"]
+
+#: the ASCII character an analyst meant when an input method typed a full-width one
+_MEANT = {"‘": "'", "’": "'", "“": '"', "”": '"', "。": ".", "、": ","}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One piece of Cypher text.
+
+    ``kind`` is one of ``space``, ``comment``, ``string``, ``quoted`` (a backtick name), ``param``
+    (``$name``), ``number``, ``name`` (an identifier or keyword), ``punct`` (one ASCII character).
+    """
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper()
+
+    def is_word(self, *words: str) -> bool:
+        """Whether this is the (case-insensitive) keyword or name ``words``."""
+        return self.kind == "name" and self.text.upper() in words
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _name_char(c: str) -> bool:
+    return c == "_" or c.isalnum()
+
+
+def _stray(text: str, i: int) -> QueryError:
+    c = text[i]
+    line, col = line_column(text, i)
+    meant = _MEANT.get(c) or unicodedata.normalize("NFKC", c)
+    name = unicodedata.name(c, f"U+{ord(c):04X}")
+    where = f"line {line}, column {col}"
+    if meant != c and meant.isascii():
+        return QueryError(f"Cypher error at {where}: {c!r} ({name}) is not Cypher punctuation; "
+                          f"type the ASCII {meant!r} instead (a Chinese input method types the full-width one)")
+    return QueryError(f"Cypher error at {where}: {c!r} ({name}) may appear only inside a string ('…') "
+                      "or a backtick-quoted name (`…`)")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split Cypher text into tokens; ``"".join(t.text for t in tokenize(s)) == s``.
+
+    Raises
+    ------
+    QueryError
+        An unterminated string, comment or backtick name, or a character that is not Cypher
+        outside a string (full-width punctuation from a Chinese input method), with its line and column.
+
+    Examples
+    --------
+    >>> [t.kind for t in tokenize("RETURN '名称' AS n // 注释")]
+    ['name', 'space', 'string', 'space', 'name', 'space', 'name', 'space', 'comment']
+    """
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        start = i
+        if c.isspace():
+            while i < n and text[i].isspace():
+                i += 1
+            kind = "space"
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            kind = "comment"
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                raise _unterminated(text, i, "comment", "*/")
+            i = j + 2
+            kind = "comment"
+        elif c in "'\"":
+            i += 1
+            while i < n and text[i] != c:
+                i += 2 if text[i] == "\\" else 1
+            if i >= n:
+                raise _unterminated(text, start, "string", c)
+            i += 1
+            kind = "string"
+        elif c == "`":
+            i = _quoted_end(text, i)
+            kind = "quoted"
+        elif c == "$":
+            i += 1
+            if i < n and text[i] == "`":
+                i = _quoted_end(text, i)
+            else:
+                while i < n and _name_char(text[i]):
+                    i += 1
+            kind = "param"
+        elif c.isdigit():
+            i = _number_end(text, i)
+            kind = "number"
+        elif _name_char(c):
+            while i < n and _name_char(text[i]):
+                i += 1
+            kind = "name"
+        elif c.isascii():
+            i += 1
+            kind = "punct"
+        else:
+            raise _stray(text, i)
+        out.append(Token(kind, text[start:i], start))
+    return out
+
+
+def _quoted_end(text: str, i: int) -> int:
+    """The end of the backtick name that starts at ``text[i]`` (a doubled backtick is one of the name)."""
+    j = i + 1
+    while True:
+        k = text.find("`", j)
+        if k < 0:
+            raise _unterminated(text, i, "backtick name", "`")
+        if text.startswith("``", k):
+            j = k + 2
+            continue
+        return k + 1
+
+
+def _number_end(text: str, i: int) -> int:
+    n = len(text)
+    if text.startswith(("0x", "0X", "0o", "0O"), i):
+        i += 2
+        while i < n and (text[i].isalnum() or text[i] == "_"):
+            i += 1
+        return i
+    while i < n and (text[i].isdigit() or text[i] == "_"):
+        i += 1
+    if i + 1 < n and text[i] == "." and text[i + 1].isdigit():  # not the '..' of a range
+        i += 1
+        while i < n and text[i].isdigit():
+            i += 1
+    if i < n and text[i] in "eE":
+        j = i + 1
+        if j < n and text[j] in "+-":
+            j += 1
+        if j < n and text[j].isdigit():
+            i = j
+            while i < n and text[i].isdigit():
+                i += 1
+    while i < n and _name_char(text[i]):  # a suffix the server will judge (e.g. 1f)
+        i += 1
+    return i
+
+
+def _unterminated(text: str, i: int, what: str, closer: str) -> QueryError:
+    line, col = line_column(text, i)
+    return QueryError(f"Cypher error at line {line}, column {col}: this {what} is never closed; end it with {closer}")
+
+
+def join(tokens) -> str:
+    """The text of ``tokens``."""
+    return "".join(t.text for t in tokens)
+
+
+def significant(tokens: list[Token]) -> list[int]:
+    """Indexes of the tokens that are not space or comment."""
+    return [i for i, t in enumerate(tokens) if t.kind not in ("space", "comment")]
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def matching(tokens: list[Token], i: int) -> int | None:
+    """Index of the bracket that closes the one at ``tokens[i]``, or None if it is never closed."""
+    opener = tokens[i].text
+    closer = _PAIRS[opener]
+    depth = 0
+    for j in range(i, len(tokens)):
+        t = tokens[j]
+        if t.kind != "punct":
+            continue
+        if t.text == opener:
+            depth += 1
+        elif t.text == closer:
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+def quote_name(name: str) -> str:
+    """``name`` as a backtick-quoted Cypher name.
+
+    >>> quote_name("名称")
+    '`名称`'
+    """
+    return "`" + name.replace("`", "``") + "`"
