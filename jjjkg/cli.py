@@ -34,6 +34,24 @@ exit codes: 0 ok · 1 input, store or query problem · 2 wrong command line · 3
 """
 
 
+#: `jjjkg cypher --help` examples, quoted so that they work when pasted into bash ($id stays $id)
+CYPHER_EXAMPLES = """\
+examples:
+  jjjkg cypher 'MATCH (p:Platform) RETURN p.province, count(*) AS n'
+  jjjkg cypher 'MATCH (o:Organization {id: $id}) RETURN o.name AS 名称' --param id=PF_YZ_CELL
+  jjjkg cypher 'EXPLAIN MATCH (p:Platform)-[:IN_SECTOR]->(s:Sector) RETURN s.name, count(p)'
+  jjjkg cypher 'SHOW INDEXES'
+  jjjkg cypher --file my_query.cypher --format csv
+  NEO4J_PASSWORD=… jjjkg cypher --uri bolt://localhost:7687 'RETURN 1'
+
+Single quotes keep $parameters from the shell; inside them write Cypher strings with double quotes
+("北京") or use --param. Neo4j habits work on the embedded database: EXPLAIN and PROFILE print the plan,
+SHOW INDEXES / SHOW CONSTRAINTS / CALL db.labels() / CALL db.schema.visualization() answer, non-ASCII
+names are quoted for you, and EXISTS { … }, COUNT { … }, CALL (x) { … } and =~ are rewritten where that
+is safe (a note on stderr says how); what FalkorDB lacks fails with a hint naming what to write instead.
+"""
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -351,10 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cypher", help="run Cypher on the graph", formatter_class=_Formatter,
                        description="Run a Cypher query, read-only unless --write, on the embedded graph database "
                                    "(started on demand) or on Neo4j with --uri. With no query, open a shell.",
-                       epilog="examples:\n  jjjkg cypher \"MATCH (p:Platform) RETURN p.province, count(*) AS n\"\n"
-                              "  jjjkg cypher \"MATCH (o:Organization {id: $id}) RETURN o\" --param id=PF_YZ_CELL\n"
-                              "  jjjkg cypher --file my_query.cypher --format csv\n"
-                              "  NEO4J_PASSWORD=… jjjkg cypher --uri bolt://localhost:7687 \"RETURN 1\"")
+                       epilog=CYPHER_EXAMPLES)
     p.add_argument("query", nargs="?", default="", help="the Cypher text (omit for an interactive shell)")
     p.add_argument("--file", metavar="Q.cypher", help="read the query from a file")
     p.add_argument("--param", action="append", metavar="KEY=VALUE",
