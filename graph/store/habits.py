@@ -353,10 +353,72 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             repl = ([_new("(", t)] + inner + [_new(" > 0)", t)]) if word == "EXISTS" else inner
             kind = "a pattern comprehension"
         new = join(repl).strip()
-        out.notes.append(f"ran {_short(written)} as {kind} {_short(new)} (FalkorDB has no {word} {{ … }} subqueries)")
+        where_at = _lift_target(tokens, i) if kind != "the pattern predicate" else None
+        if where_at is not None:
+            # FalkorDB evaluates a pattern comprehension in WITH, not in WHERE: compute it just before the WHERE
+            name = f"jjjkg_{word.lower()}{sum(1 for x in tokens if x.kind == 'lift')}"
+            before = _sig(tokens, where_at, -1)
+            if before is not None and tokens[before].kind == "lift":
+                tokens[before] = Token("lift", tokens[before].text.rstrip() + f", {new} AS {name} ", tokens[before].start)
+                shift = 0
+            else:
+                tokens = tokens[:where_at] + [Token("lift", f"WITH *, {new} AS {name} ", t.start)] + tokens[where_at:]
+                shift = 1
+            i += shift
+            close += shift
+            repl = [Token("name", name, t.start)]
+            out.notes.append(f"ran {_short(written)} as {kind} {_short(new)}, computed in a WITH * before the WHERE "
+                             f"(FalkorDB has no {word} {{ … }} subqueries)")
+        else:
+            out.notes.append(f"ran {_short(written)} as {kind} {_short(new)} (FalkorDB has no {word} {{ … }} subqueries)")
         tokens = tokens[:i] + repl + tokens[close + 1:]
         i += len(repl)
     return tokens
+
+
+_CLAUSES = {"MATCH", "OPTIONAL", "WITH", "RETURN", "UNWIND", "CALL", "CREATE", "MERGE", "SET", "DELETE", "DETACH",
+            "REMOVE", "FOREACH", "UNION", "ORDER", "SKIP", "LIMIT", "YIELD"}
+
+
+def _lift_target(tokens: list[Token], i: int) -> int | None:
+    """Index of the WHERE of a (not OPTIONAL) MATCH that holds ``tokens[i]`` outside any bracket, else None."""
+    if any(t.is_word("RETURN") and (k := _sig(tokens, n)) is not None and tokens[k].text == "*"
+           for n, t in enumerate(tokens)):
+        return None  # RETURN * would show the helper column
+    where = _clause_before(tokens, i, stop_at_where=True)
+    if where is None or not tokens[where].is_word("WHERE"):
+        return None
+    owner = _clause_before(tokens, where, stop_at_where=False)
+    if owner is None:
+        return None
+    if tokens[owner].kind == "lift":
+        return where
+    previous = _sig(tokens, owner, -1)
+    if tokens[owner].is_word("MATCH") and not (previous is not None and tokens[previous].is_word("OPTIONAL")):
+        return where
+    return None
+
+
+def _clause_before(tokens: list[Token], i: int, *, stop_at_where: bool) -> int | None:
+    """Index of the nearest clause keyword (or WHERE, or a lifted WITH) before ``i`` at the same bracket depth."""
+    depth = 0
+    for j in range(i - 1, -1, -1):
+        t = tokens[j]
+        if t.kind == "punct" and t.text in ")]}":
+            depth += 1
+        elif t.kind == "punct" and t.text in "([{":
+            if depth > 0:
+                depth -= 1
+                continue
+            before = _sig(tokens, j, -1)
+            grouping = t.text == "(" and before is not None and (
+                tokens[before].text == "(" or tokens[before].is_word("WHERE", "AND", "OR", "XOR", "NOT"))
+            if not (stop_at_where and grouping):
+                return None  # tokens[i] is inside a list, map, pattern or call
+        elif depth == 0 and (t.kind == "lift" or t.kind == "name" and (
+                t.upper in _CLAUSES or stop_at_where and t.upper == "WHERE")):
+            return j
+    return None
 
 
 def _trimmed(tokens: list[Token]) -> list[Token]:
@@ -497,7 +559,7 @@ def referenced_names(tokens: list[Token]) -> dict[str, list[str]]:
             if before is not None and tokens[before].kind in ("string", "number"):
                 continue
             add("type" if inner[0] == "[" and inner[1] else "label", t)
-        elif (p is not None and p.text == "." and n is not None and n.text != "(" and prev >= 1
+        elif (p is not None and p.text == "." and (n is None or n.text != "(") and prev >= 1
               and tokens[prev - 1].text in variables):
             add("key", t)
     return found
@@ -527,9 +589,9 @@ def unknown_name_warnings(tokens: list[Token], known: dict[str, set[str]]) -> li
         for name in names:
             if name in known[kind]:
                 continue
-            near = difflib.get_close_matches(name, sorted(known[kind]), n=3, cutoff=0.6)
-            if not near:
-                near = [k for k in sorted(known[kind]) if k.lower() == name.lower()]
+            near = [k for k in sorted(known[kind]) if k.lower() == name.lower() or sorted(k) == sorted(name)]
+            near += [k for k in difflib.get_close_matches(name, sorted(known[kind]), n=3, cutoff=0.6)
+                     if k not in near][:3]
             said = (f"did you mean {', '.join(near)}?" if near else
                     f"the graph's {_WHAT[kind]}s: {', '.join(sorted(known[kind]))}" if kind != "key" else
                     "CALL db.propertyKeys() lists them")
