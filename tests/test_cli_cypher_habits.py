@@ -224,6 +224,10 @@ def test_saved_query_with_chinese_names(store, tmp_path):
      "ORDER BY id"),
     ("MATCH (n:Organization) WHERE n.id =~ 'bj-.*-1' RETURN n.id AS id ORDER BY id",
      "MATCH (n:Organization) WHERE n.id STARTS WITH 'bj-' AND n.id ENDS WITH '-1' RETURN n.id AS id ORDER BY id"),
+    ("MATCH p = shortestPath((a:University)-[*..3]->(b:Site)) RETURN a.id AS a, b.id AS b, length(p) AS n "
+     "ORDER BY a, b",
+     "MATCH (a:University), (b:Site) WITH a, b, shortestPath((a)-[*..3]->(b)) AS p WHERE p IS NOT NULL "
+     "RETURN a.id AS a, b.id AS b, length(p) AS n ORDER BY a, b"),
     ("RETURN 'ab' =~ 'a' AS a, 'ab' =~ 'a|ab' AS b, null =~ 'a' AS c, toLower('AB') =~ $re AS d",
      "RETURN false AS a, true AS b, null AS c, true AS d"),
 ])
@@ -251,7 +255,8 @@ def test_exists_in_the_subquery_form_fails_on_falkordb_itself(engine):
     ("RETURN duration.between(date('2024-01-01'), date('2024-02-01')) AS d", "compare years as integers"),
     ("RETURN date.truncate('month', date('2024-03-05')) AS d", "date({year: d.year"),
     ("MATCH (a:Platform {id: 'bj-pf-1'}), (b:Site) RETURN shortestPath((a)-[*]-(b))", "write -[*]->"),
-    ("MATCH (a:Platform {id: 'bj-pf-1'}), (b:Site) MATCH p = shortestPath((a)-[*]->(b)) RETURN p",
+    # a WHERE on the MATCH would steer Neo4j's search: not rewritten
+    ("MATCH p = shortestPath((a:Platform {id: 'bj-pf-1'})-[*]->(b:Site)) WHERE length(p) > 1 RETURN p",
      "only in WITH or RETURN"),
     ("RETURN 0o17 AS x", "write 017"),
     ("CALL apoc.help('x')", "no APOC"),
@@ -287,6 +292,13 @@ def test_unknown_names_warn_with_the_nearest(store):
     r = jj("cypher", "MATCH (p:Platform)-[:IN_SECTOR]->(s:Sector {kind: 'chain'}) WITH p, {n: s.name} AS m "
            "RETURN m.n, p.`id`", store=store)
     assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_timeout_speaks_of_the_option(store):
+    r = jj("cypher", "UNWIND range(1, 50000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x)", "--timeout", "0.2",
+           store=store)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "Error: the query timed out after 0.2 s; narrow it, or allow more time (--timeout SECONDS)"
 
 
 def test_write_refusal_speaks_of_the_option(store):

@@ -199,6 +199,7 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     tokens = _rewrite_call_scope(tokens, out)
     tokens = _rewrite_subqueries(tokens, out)
     tokens = _rewrite_regex(tokens, out)
+    tokens = _rewrite_shortest_path(tokens, out)
     out.tokens = tokens
     out.text = join(tokens).strip()
     return out
@@ -506,6 +507,78 @@ def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
     return tokens
 
 
+def _node_variable(tokens: list[Token], open_: int, close: int) -> str | None:
+    inner = [k for k in range(open_ + 1, close) if tokens[k].kind not in ("space", "comment")]
+    if inner and tokens[inner[0]].kind in ("name", "quoted"):
+        return tokens[inner[0]].text
+    return None
+
+
+def _rewrite_shortest_path(tokens: list[Token], out: Prepared) -> list[Token]:
+    """``MATCH p = shortestPath((a …)-[…]->(b …))`` → match the ends, then the path in a WITH, where FalkorDB has it.
+
+    Only a MATCH that holds nothing but the one directed shortestPath and has no WHERE of its own is
+    rewritten: a WHERE there would, in Neo4j, steer the search, which a filter afterwards cannot.
+    """
+    returns_star = any(t.is_word("RETURN") and (k := _sig(tokens, n)) is not None and tokens[k].text == "*"
+                       for n, t in enumerate(tokens))
+    i = 0
+    while i < len(tokens):
+        m = tokens[i]
+        seq = []
+        j = i
+        for _ in range(4):
+            j = _sig(tokens, j) if j is not None else None
+            seq.append(j)
+        if not (m.is_word("MATCH") and None not in seq and tokens[seq[0]].kind in ("name", "quoted")
+                and tokens[seq[1]].text == "=" and tokens[seq[2]].is_word("SHORTESTPATH")
+                and tokens[seq[3]].text == "("):
+            i += 1
+            continue
+        previous = _sig(tokens, i, -1)
+        outer_close = matching(tokens, seq[3])
+        after = _sig(tokens, outer_close) if outer_close is not None else None
+        if (previous is not None and tokens[previous].is_word("OPTIONAL")) or outer_close is None or (
+                after is not None and (tokens[after].is_word("WHERE") or tokens[after].text == ",")):
+            i += 1
+            continue
+        a_open = _sig(tokens, seq[3])
+        a_close = matching(tokens, a_open) if a_open is not None and tokens[a_open].text == "(" else None
+        b_close = _sig(tokens, outer_close, -1)
+        b_open = None
+        if b_close is not None and tokens[b_close].text == ")":
+            depth = 0
+            for k in range(b_close, -1, -1):
+                depth += tokens[k].text == ")" if tokens[k].kind == "punct" else 0
+                depth -= tokens[k].text == "(" if tokens[k].kind == "punct" else 0
+                if depth == 0:
+                    b_open = k
+                    break
+        if a_close is None or b_open is None or b_open <= a_close:
+            i += 1
+            continue
+        rel = join(tokens[a_close + 1:b_open]).strip()
+        if not (rel.startswith("<-") ^ rel.endswith("->")):
+            i += 1  # undirected (or both ways): FalkorDB cannot, the hint says so
+            continue
+        a_var, b_var = _node_variable(tokens, a_open, a_close), _node_variable(tokens, b_open, b_close)
+        if (a_var is None or b_var is None) and returns_star:
+            i += 1
+            continue
+        a_node = join(tokens[a_open:a_close + 1]) if a_var else "(jjjkg_start" + join(tokens[a_open + 1:a_close + 1])
+        b_node = join(tokens[b_open:b_close + 1]) if b_var else "(jjjkg_end" + join(tokens[b_open + 1:b_close + 1])
+        a_var, b_var = a_var or "jjjkg_start", b_var or "jjjkg_end"
+        path = tokens[seq[0]].text
+        new = (f"MATCH {a_node}, {b_node} WITH *, shortestPath(({a_var}){rel}({b_var})) AS {path} "
+               f"WHERE {path} IS NOT NULL")
+        written = join(tokens[i:outer_close + 1])
+        out.notes.append(f"ran {_short(written)} as {_short(new, 90)} (FalkorDB computes shortestPath only in WITH "
+                         "or RETURN)")
+        tokens = tokens[:i] + [Token("lift", new, m.start)] + tokens[outer_close + 1:]
+        i += 1
+    return tokens
+
+
 # ============================================================================= names the graph does not have
 
 
@@ -688,6 +761,8 @@ def _refusal_worded(action, write_hint: str):
     try:
         return action()
     except QueryError as err:
+        if str(err).startswith("the query timed out after") and "(timeout=…, " in str(err):
+            raise QueryError(str(err).replace("(timeout=…, jjjkg cypher --timeout)", "(--timeout SECONDS)")) from None
         if str(err).startswith(_WRITE_REFUSED):
             raise QueryError(f"the query writes to the graph, and queries are read-only unless you ask: {write_hint}"
                              ) from None
