@@ -13,6 +13,7 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import JjjkgError
+from graph.store.cypher_text import split_statements
 from graph.store.habits import run_cypher
 
 #: what a refused write tells the shell's user
@@ -23,7 +24,8 @@ Type Cypher and end it with ';' (it may span lines). Queries are read-only unles
 started with --write. Commands:
   :schema                 labels, relation types and property keys, with counts
   :format table|csv|json  how results print (now: {fmt})
-  :param NAME VALUE       set $NAME (VALUE read as JSON when it parses, else as text)
+  :param NAME VALUE       set $NAME (VALUE read as JSON when it parses, else as text;
+                          Neo4j's `:param NAME => VALUE` works too)
   :params                 the parameters set so far
   :help                   this text
   :quit                   leave (or Ctrl-D)
@@ -111,6 +113,9 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
                 out.write(f"format: {fmt}\n")
             elif cmd == ":param" and rest.strip():
                 name, _, value = rest.strip().partition(" ")
+                value = value.strip()
+                if value.startswith("=>"):  # cypher-shell's and Neo4j Browser's form, `:param name => value`
+                    value = value[2:].strip()
                 try:
                     params[name] = json.loads(value)
                 except ValueError:
@@ -124,11 +129,17 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
             continue
         buffer.append(line)
         if stripped.endswith(";"):
-            text = "\n".join(buffer).rstrip().rstrip(";")
+            text = "\n".join(buffer)
             buffer = []
-            _guarded(lambda: render_result(run_cypher(engine, text, params, read_only=not write, timeout=timeout,
-                                                      warn=lambda m: out.write(m + "\n"), write_hint=SHELL_WRITE_HINT),
-                                           fmt, out), out)
+            try:
+                statements = split_statements(text)
+            except JjjkgError as err:
+                out.write(f"Error: {err}\n")
+                continue
+            for statement in statements:  # several on one line run one after the other, as in cypher-shell
+                _guarded(lambda: render_result(run_cypher(engine, statement, params, read_only=not write,
+                                                          timeout=timeout, warn=lambda m: out.write(m + "\n"),
+                                                          write_hint=SHELL_WRITE_HINT), fmt, out), out)
     return 0
 
 

@@ -311,6 +311,22 @@ def test_write_refusal_speaks_of_the_option(store):
 # ----------------------------------------------------------------------------- the shell
 
 
+def test_shell_takes_neo4j_params_and_several_statements_a_line(engine):
+    script = io.StringIO(':param id => "bj-pf-1"\n:format json\n'
+                         "MATCH (p:Platform {id: $id}) RETURN p.id AS a; RETURN ';' AS b;\n")
+    out = io.StringIO()
+    assert interactive(engine, stdin=script, out=out) == 0
+    text = out.getvalue()
+    assert '"a": "bj-pf-1"' in text and '"b": ";"' in text
+
+
+def test_one_statement_per_command(store):
+    rows, _ = cypher_json(store, "RETURN 1 AS x ;  // a closing semicolon and comment are fine")
+    assert rows == [{"x": 1}]
+    r = jj("cypher", "RETURN 1 AS x; RETURN 2 AS y", store=store)
+    assert r.returncode == 1 and "holds 2 statements separated by ';'" in r.stderr
+
+
 def test_shell_answers_the_same_habits(store, engine):
     script = io.StringIO("EXPLAIN MATCH (p:Platform) RETURN p;\nSHOW INDEXES YIELD name WHERE name = 'range_Site_id';\n"
                          "MATCH (机构:Platform {id: 'bj-pf-1'}) RETURN 机构.name AS 名称;\nCREATE (:Probe);\n"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..errors import QueryError
 
-__all__ = ["Token", "tokenize", "join", "significant", "matching", "line_column", "quote_name"]
+__all__ = ["Token", "tokenize", "join", "significant", "matching", "line_column", "quote_name", "split_statements"]
 
 #: the ASCII character an analyst meant when an input method typed a full-width one
 _MEANT = {"‘": "'", "’": "'", "“": '"', "”": '"', "。": ".", "、": ","}
@@ -215,3 +215,28 @@ def quote_name(name: str) -> str:
     '`名称`'
     """
     return "`" + name.replace("`", "``") + "`"
+
+
+def split_statements(text: str) -> list[str]:
+    r"""The statements of a text, split at each ``;`` outside strings, comments and brackets.
+
+    >>> split_statements("RETURN ';' AS a; // one\nRETURN 2;")
+    ["RETURN ';' AS a", '// one\nRETURN 2']
+    """
+    out: list[str] = []
+    depth, start = 0, 0
+    tokens = tokenize(text)
+    for t in tokens:
+        if t.kind != "punct":
+            continue
+        if t.text in "([{":
+            depth += 1
+        elif t.text in ")]}":
+            depth -= 1
+        elif t.text == ";" and depth == 0:
+            out.append(text[start:t.start].strip())
+            start = t.start + 1
+    rest = text[start:]
+    if any(t.kind not in ("space", "comment") for t in tokenize(rest)):
+        out.append(rest.strip())
+    return [s for s in out if s]

@@ -33,7 +33,8 @@ from .. import schema
 from ..errors import QueryError
 from .cypher_text import Token, join, matching, quote_name, significant, tokenize
 
-__all__ = ["Result", "Plan", "run_cypher", "prepare", "Prepared"]
+__all__ = ["Result", "Plan", "run_cypher", "prepare", "Prepared", "referenced_names", "unknown_name_warnings",
+           "HINTS", "INDEX_COLUMNS", "CONSTRAINT_COLUMNS"]
 
 #: what a write refusal tells the analyst to do, unless the caller says otherwise
 WRITE_HINT = "run it again with --write to allow writes"
@@ -181,7 +182,7 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     >>> prepare("EXPLAIN MATCH (n) WHERE EXISTS { (n)-[:IN_SECTOR]->(s) } RETURN n").text
     'MATCH (n) WHERE (n)-[:IN_SECTOR]->() RETURN n'
     """
-    tokens = tokenize(text)
+    tokens = _one_statement(tokenize(text))
     out = Prepared(text, dict(params or {}), original=text)
     sig = significant(tokens)
     if sig and tokens[sig[0]].is_word("EXPLAIN", "PROFILE"):
@@ -203,6 +204,21 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     out.tokens = tokens
     out.text = join(tokens).strip()
     return out
+
+
+def _one_statement(tokens: list[Token]) -> list[Token]:
+    """The tokens without a closing ``;`` (and what follows it, comments and space); several statements are refused."""
+    sig = significant(tokens)
+    while sig and tokens[sig[-1]].text == ";" and tokens[sig[-1]].kind == "punct":
+        tokens = tokens[:sig[-1]]
+        sig = sig[:-1]
+    for _, t in _top_level(tokens):
+        if t.kind == "punct" and t.text == ";":
+            n = 1 + sum(1 for _, x in _top_level(tokens) if x.kind == "punct" and x.text == ";")
+            raise QueryError(f"this text holds {n} statements separated by ';', and jjjkg cypher runs one at a time: "
+                             "run them one by one, or paste them into the shell (jjjkg cypher with no query), "
+                             "which runs each statement as it ends")
+    return tokens
 
 
 def _prepare_show(tokens: list[Token], sig: list[int], out: Prepared) -> None:
