@@ -216,6 +216,10 @@ def test_saved_query_with_chinese_names(store, tmp_path):
      "COUNT { (n)-[:SCALES_UP_AT]->() } >= 1 RETURN n.id AS id ORDER BY id",
      "MATCH (n:Platform) WITH n, size([(n)-[:IN_SECTOR]->(s) WHERE s.kind = 'chain' | 1]) AS k, "
      "size([(n)-[:SCALES_UP_AT]->() | 1]) AS m WHERE k > 0 AND m >= 1 RETURN n.id AS id ORDER BY id"),
+    ("MATCH (n:Platform) RETURN n.id AS id, COLLECT { MATCH (n)-[:IN_SECTOR]->(s) WHERE s.kind = 'chain' "
+     "RETURN s.id AS sid } AS sectors ORDER BY id",
+     "MATCH (n:Platform) RETURN n.id AS id, [(n)-[:IN_SECTOR]->(s) WHERE s.kind = 'chain' | s.id] AS sectors "
+     "ORDER BY id"),
     ("MATCH (n:Platform) RETURN n.id AS id, COUNT { (n)-[:IN_SECTOR]->() } AS k ORDER BY id",
      "MATCH (n:Platform) RETURN n.id AS id, size([(n)-[:IN_SECTOR]->() | 1]) AS k ORDER BY id"),
     ("MATCH (n:Platform) CALL (n) { MATCH (n)-[:IN_SECTOR]->(s) RETURN count(s) AS k } RETURN n.id AS id, k "
@@ -383,8 +387,9 @@ DIFFERENCES = [
       "RETURN date.truncate('month', date()) AS d"]),
     ("`sum()` of integers returns a float", ["UNWIND [1, 2, 3] AS x RETURN toInteger(sum(x)) AS s"], []),
     ("octal literals: `0o17` is an error, `017` is read as octal (15)", ["RETURN 017 AS x"], ["RETURN 0o17 AS x"]),
-    ("no `EXISTS { … }` or `COUNT { … }` subqueries", ["MATCH (n:Platform) WHERE (n)-[:IN_SECTOR]->() RETURN n.id"],
-     ["MATCH (n) WHERE EXISTS { (n)-->() } RETURN n", "MATCH (n) RETURN COUNT { (n)-->() } AS k"]),
+    ("no `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` subqueries", ["MATCH (n:Platform) WHERE (n)-[:IN_SECTOR]->() RETURN n.id"],
+     ["MATCH (n) WHERE EXISTS { (n)-->() } RETURN n", "MATCH (n) RETURN COUNT { (n)-->() } AS k",
+      "MATCH (n) RETURN COLLECT { MATCH (n)-->(m) RETURN m.id } AS k"]),
     ("a pattern comprehension works in `WITH` and `RETURN` only",
      ["MATCH (n:Platform) WITH n, size([(n)-[:IN_SECTOR]->(s) WHERE s.kind = 'chain' | 1]) AS k WHERE k > 0 "
       "RETURN n.id"],

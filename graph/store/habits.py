@@ -10,8 +10,9 @@ an analyst's statement and ``EmbeddedEngine.run``:
   (``db.labels()``, ``db.relationshipTypes()`` and ``db.propertyKeys()`` FalkorDB answers itself);
 * safe rewrites, each announced as a note: non-ASCII names get backticks (``RETURN n.name AS 名称``),
   non-ASCII ``$parameters`` an ASCII stand-in, ``EXISTS { pattern }`` becomes a pattern predicate,
-  ``COUNT { … }`` a ``size([…])``, ``CALL (x) { … }`` a ``CALL { WITH x … }``, ``a =~ 'regex'``
-  ``string.matchRegEx``;
+  ``COUNT { … }`` a ``size([…])``, ``COLLECT { … RETURN x }`` a pattern comprehension,
+  ``CALL (x) { … }`` a ``CALL { WITH x … }``, ``a =~ 'regex'`` ``string.matchRegEx``, and
+  ``MATCH p = shortestPath(…)`` the ends matched, then the path computed in a ``WITH``;
 * what cannot be rewritten fails with a hint naming the alternative FalkorDB supports;
 * a missing ``$parameter`` is named, and an unknown label, relationship type or property key draws a
   warning with the nearest names of the graph.
@@ -85,7 +86,7 @@ HINTS: tuple[tuple[str, str], ...] = (
     ("invalid numeric value '0o",
      "FalkorDB reads octal without the 'o': write 017, not 0o17 (or write the number in decimal)"),
     ("unable to resolve filtered alias '[",
-     "FalkorDB evaluates a pattern comprehension (and so a rewritten EXISTS { … WHERE … } or COUNT { … }) only in "
+     "FalkorDB evaluates a pattern comprehension (and so a rewritten EXISTS, COUNT or COLLECT { … }) only in "
      "WITH and RETURN: compute it first, `WITH n, size([(n)-[:R]->(m) WHERE … | 1]) AS k WHERE k > 0`"),
     ("unable to resolve filtered alias",
      "a pattern in WHERE may only use variables bound before it: drop the new variable's name "
@@ -327,11 +328,12 @@ def _top_level(tokens: list[Token]):
 
 
 def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
-    """``EXISTS { pattern }`` → a pattern predicate; ``EXISTS``/``COUNT { pattern [WHERE …] }`` → ``size([…])``."""
+    """``EXISTS { pattern }`` → a pattern predicate; ``EXISTS``/``COUNT { pattern [WHERE …] }`` → ``size([…])``;
+    ``COLLECT { MATCH pattern [WHERE …] RETURN expr }`` → ``[pattern WHERE … | expr]``."""
     i = 0
     while i < len(tokens):
         t = tokens[i]
-        j = _sig(tokens, i) if t.is_word("EXISTS", "COUNT") else None
+        j = _sig(tokens, i) if t.is_word("EXISTS", "COUNT", "COLLECT") else None
         if j is None or tokens[j].text != "{":
             i += 1
             continue
@@ -343,14 +345,22 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
         bsig = significant(body)
         if bsig and body[bsig[0]].is_word("MATCH"):
             body = body[bsig[0] + 1:]
+        word = t.upper
+        returned: list[Token] = []
+        if word == "COLLECT":  # COLLECT { MATCH pattern [WHERE …] RETURN expr } → [pattern WHERE … | expr]
+            at = next((k for k, bt in _top_level(body) if bt.is_word("RETURN")), None)
+            if at is not None:
+                returned = _trimmed(body[at + 1:])
+                body = body[:at]
+                alias = [k for k, bt in _top_level(returned) if bt.is_word("AS")]
+                returned = _trimmed(returned[:alias[-1]]) if alias else returned
         where = None
-        complex_ = False
+        complex_ = word == "COLLECT" and (not returned or any(bt.text == "," for _, bt in _top_level(returned)))
         for k, bt in _top_level(body):
             if bt.is_word("WHERE") and where is None:
                 where = k
             elif bt.kind == "name" and bt.upper in _SUBQUERY_CLAUSES or bt.text == ",":
                 complex_ = True
-        word = t.upper
         written = join(tokens[i:close + 1])
         if complex_:
             raise QueryError(
@@ -358,7 +368,9 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
                 "pattern or clause, so it cannot be rewritten: "
                 + ("use a pattern predicate, `WHERE (n)-[:MEMBER_OF]->()`, or OPTIONAL MATCH … WITH n, count(m) AS k "
                    "WHERE k > 0" if word == "EXISTS" else
-                   "use OPTIONAL MATCH … WITH n, count(m) AS k, or size([(n)-[:R]->(m) WHERE … | 1]) in RETURN"))
+                   "use OPTIONAL MATCH … WITH n, count(m) AS k, or size([(n)-[:R]->(m) WHERE … | 1]) in RETURN"
+                   if word == "COUNT" else
+                   "use a pattern comprehension, [(n)-[:R]->(m) WHERE … | m.name], or OPTIONAL MATCH … collect(m)"))
         pattern = _trimmed(body if where is None else body[:where])
         has_rel = any(x.text == "-" for _, x in _top_level(pattern))
         if word == "EXISTS" and where is None and has_rel:
@@ -366,8 +378,11 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             kind = "the pattern predicate"
         else:
             cond = [] if where is None else [_new(" ", t)] + _trimmed(body[where:])
-            inner = [_new("size([", t)] + pattern + cond + [_new(" | 1])", t)]
-            repl = ([_new("(", t)] + inner + [_new(" > 0)", t)]) if word == "EXISTS" else inner
+            if word == "COLLECT":
+                repl = [_new("[", t)] + pattern + cond + [_new(" | ", t)] + returned + [_new("]", t)]
+            else:
+                inner = [_new("size([", t)] + pattern + cond + [_new(" | 1])", t)]
+                repl = ([_new("(", t)] + inner + [_new(" > 0)", t)]) if word == "EXISTS" else inner
             kind = "a pattern comprehension"
         new = join(repl).strip()
         where_at = _lift_target(tokens, i) if kind != "the pattern predicate" else None
@@ -730,7 +745,7 @@ def run_cypher(engine, text: str, params: Mapping[str, object] | None = None, *,
     prep = prepare(text, params)
     given = {str(k) for k in (params or {})}
     missing = [n for n in prep.needed if n not in given]
-    if missing:
+    if missing:  # EXPLAIN too: FalkorDB plans with the values (an index is used for a value, not for null)
         names = ", ".join("$" + n for n in missing)
         raise QueryError(f"missing parameter{'s' if len(missing) > 1 else ''} {names}: pass "
                          + " ".join(f"--param {n}=VALUE" for n in missing)
