@@ -334,10 +334,20 @@ def test_one_statement_per_command(store):
 def test_shell_answers_the_same_habits(store, engine):
     script = io.StringIO("EXPLAIN MATCH (p:Platform) RETURN p;\nSHOW INDEXES YIELD name WHERE name = 'range_Site_id';\n"
                          "MATCH (机构:Platform {id: 'bj-pf-1'}) RETURN 机构.name AS 名称;\nCREATE (:Probe);\n"
-                         "MATCH (n {id: $nope}) RETURN n;\n")
+                         "MATCH (n {id: $nope}) RETURN n;\n"
+                         "PROFILE MATCH (p:Platform) RETURN p.id;\nPROFILE CREATE (:Probe);\n"
+                         "CALL db.schema.visualization();\n"
+                         "MATCH (n:Platfrom) WHERE NOT EXISTS { (n)-[:MEMBER_OF]->() } RETURN count(n) AS k;\n"
+                         "RETURN datetime();\n")
     out = io.StringIO()
     assert interactive(engine, stdin=script, out=out) == 0
     text = out.getvalue()
+    assert re.search(r"Node By Label Scan \| \(p:Platform\) \| Records produced: 4, Execution time: [\d.]+ ms", text)
+    assert "PROFILE runs the query, and this one writes to the graph (CREATE)" in text
+    assert "TRANSFERS_TO" in text and "nodes" in text
+    assert "note: ran EXISTS { (n)-[:MEMBER_OF]->() } as the pattern predicate" in text
+    assert "warning: the graph has no label 'Platfrom'; did you mean Platform?" in text
+    assert "hint: FalkorDB has no datetime()" in text
     assert "Results\n    Project\n        Node By Label Scan | (p:Platform)\n" in text
     assert "range_Site_id" in text and "range_Park_id" not in text
     assert "样例氢能中试平台" in text and "名称" in text
