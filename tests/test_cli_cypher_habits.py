@@ -280,7 +280,8 @@ def test_missing_parameters_are_named(store):
     r = jj("cypher", "MATCH (o:Organization {id: $id}) WHERE o.province = $prov RETURN o", "--param", "id=x",
            store=store)
     assert r.returncode == 1
-    assert r.stderr.strip() == "Error: missing parameter $prov: pass --param prov=VALUE (in the shell: :param prov VALUE)"
+    assert r.stderr.strip() == ("Error: missing parameter $prov: pass --param prov=VALUE "
+                                "(in the shell: :param prov VALUE)")
     r = jj("cypher", "RETURN $a + $b // $c is a comment, '$d' a string", store=store)
     assert "missing parameters $a, $b: pass --param a=VALUE --param b=VALUE" in r.stderr
 
@@ -302,7 +303,8 @@ def test_timeout_speaks_of_the_option(store):
     r = jj("cypher", "MATCH (a), (b), (c), (d) RETURN count(*)", "--timeout", "0.5",
            store=store)
     assert r.returncode == 1
-    assert r.stderr.strip() == "Error: the query timed out after 0.5 s; narrow it, or allow more time (--timeout SECONDS)"
+    assert r.stderr.strip() == ("Error: the query timed out after 0.5 s; narrow it, or allow more time "
+                                "(--timeout SECONDS)")
 
 
 def test_write_refusal_speaks_of_the_option(store):
@@ -397,7 +399,8 @@ DIFFERENCES = [
       "RETURN date.truncate('month', date()) AS d"]),
     ("`sum()` of integers returns a float", ["UNWIND [1, 2, 3] AS x RETURN toInteger(sum(x)) AS s"], []),
     ("octal literals: `0o17` is an error, `017` is read as octal (15)", ["RETURN 017 AS x"], ["RETURN 0o17 AS x"]),
-    ("no `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` subqueries", ["MATCH (n:Platform) WHERE (n)-[:IN_SECTOR]->() RETURN n.id"],
+    ("no `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` subqueries",
+     ["MATCH (n:Platform) WHERE (n)-[:IN_SECTOR]->() RETURN n.id"],
      ["MATCH (n) WHERE EXISTS { (n)-->() } RETURN n", "MATCH (n) RETURN COUNT { (n)-->() } AS k",
       "MATCH (n) RETURN COLLECT { MATCH (n)-->(m) RETURN m.id } AS k"]),
     ("a pattern comprehension works in `WITH` and `RETURN` only",

@@ -391,7 +391,8 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             name = f"jjjkg_{word.lower()}{sum(1 for x in tokens if x.kind == 'lift')}"
             before = _sig(tokens, where_at, -1)
             if before is not None and tokens[before].kind == "lift":
-                tokens[before] = Token("lift", tokens[before].text.rstrip() + f", {new} AS {name} ", tokens[before].start)
+                merged = tokens[before].text.rstrip() + f", {new} AS {name} "
+                tokens[before] = Token("lift", merged, tokens[before].start)
                 shift = 0
             else:
                 tokens = tokens[:where_at] + [Token("lift", f"WITH *, {new} AS {name} ", t.start)] + tokens[where_at:]
@@ -402,7 +403,8 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             out.notes.append(f"ran {_short(written)} as {kind} {_short(new)}, computed in a WITH * before the WHERE "
                              f"(FalkorDB has no {word} {{ … }} subqueries)")
         else:
-            out.notes.append(f"ran {_short(written)} as {kind} {_short(new)} (FalkorDB has no {word} {{ … }} subqueries)")
+            out.notes.append(f"ran {_short(written)} as {kind} {_short(new)} "
+                             f"(FalkorDB has no {word} {{ … }} subqueries)")
         tokens = tokens[:i] + repl + tokens[close + 1:]
         i += len(repl)
     return tokens
@@ -477,7 +479,7 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def _operand_back(tokens: list[Token], end: int) -> int | None:
-    """Start index of the simple operand that ends at ``tokens[end]``: a name, property chain, call, $param or string."""
+    """Start of the simple operand ending at ``tokens[end]``: a name, property chain, call, $param or string."""
     i = end
     t = tokens[i]
     if t.kind in ("string", "param", "number"):
@@ -546,7 +548,7 @@ def _node_variable(tokens: list[Token], open_: int, close: int) -> str | None:
 
 
 def _rewrite_shortest_path(tokens: list[Token], out: Prepared) -> list[Token]:
-    """``MATCH p = shortestPath((a …)-[…]->(b …))`` → match the ends, then the path in a WITH, where FalkorDB has it.
+    """``MATCH p = shortestPath((a …)-[…]->(b …))`` → match the ends, then the path in a WITH (FalkorDB's place).
 
     Only a MATCH that holds nothing but the one directed shortestPath and has no WHERE of its own is
     rewritten: a WHERE there would, in Neo4j, steer the search, which a filter afterwards cannot.
