@@ -553,11 +553,16 @@ def _rewrite_shortest_path(tokens: list[Token], out: Prepared) -> list[Token]:
     Only a MATCH that holds nothing but the one directed shortestPath and has no WHERE of its own is
     rewritten: a WHERE there would, in Neo4j, steer the search, which a filter afterwards cannot.
     """
+    if not any(t.is_word("SHORTESTPATH") for t in tokens):
+        return tokens
     returns_star = any(t.is_word("RETURN") and (k := _sig(tokens, n)) is not None and tokens[k].text == "*"
                        for n, t in enumerate(tokens))
     i = 0
     while i < len(tokens):
         m = tokens[i]
+        if not m.is_word("MATCH"):
+            i += 1
+            continue
         seq = []
         j = i
         for _ in range(4):
