@@ -5,7 +5,11 @@ keyword inside a string or a comment is never mistaken for Cypher, and a rewrite
 inside of a string. It does not parse Cypher: it tells identifiers, numbers, punctuation and the
 rest apart, which is all the rewrites need.
 
-Readers: ``graph.store.habits``; anyone who must look at Cypher text without running it.
+It also reads a statement as a whole: where its significant tokens are, which are outside brackets,
+which names a pattern declares, and which labels, relationship types and property keys it names.
+
+Readers: ``graph.store.cypher_rewrites``, ``graph.store.habits``; anyone who must look at Cypher text
+without running it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from dataclasses import dataclass
 
 from ..errors import QueryError
 
-__all__ = ["Token", "tokenize", "join", "significant", "matching", "line_column", "quote_name", "split_statements"]
+__all__ = ["Token", "tokenize", "join", "significant", "matching", "line_column", "quote_name", "split_statements",
+           "next_significant", "top_level", "trimmed", "pattern_variables", "referenced_names", "BLOCK_WORDS"]
 
 #: the ASCII character an analyst meant when an input method typed a full-width one
 _MEANT = {"‘": "'", "’": "'", "“": '"', "”": '"', "。": ".", "、": ","}
@@ -26,7 +31,8 @@ class Token:
     """One piece of Cypher text.
 
     ``kind`` is one of ``space``, ``comment``, ``string``, ``quoted`` (a backtick name), ``param``
-    (``$name``), ``number``, ``name`` (an identifier or keyword), ``punct`` (one ASCII character).
+    (``$name``), ``number``, ``name`` (an identifier or keyword), ``punct`` (one ASCII character);
+    a rewrite may add ``lift`` tokens, text of its own that is sent as it is.
     """
 
     kind: str
@@ -240,3 +246,107 @@ def split_statements(text: str) -> list[str]:
     if any(t.kind not in ("space", "comment") for t in tokenize(rest)):
         out.append(rest.strip())
     return [s for s in out if s]
+
+
+# ============================================================================= reading a statement
+
+
+def next_significant(tokens: list[Token], i: int, step: int = 1) -> int | None:
+    """Index of the next (or previous) significant token from ``i`` (exclusive)."""
+    j = i + step
+    while 0 <= j < len(tokens):
+        if tokens[j].kind not in ("space", "comment"):
+            return j
+        j += step
+    return None
+
+
+def top_level(tokens: list[Token]):
+    """(index, token) of the tokens outside any bracket."""
+    depth = 0
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.text in "([{":
+            depth += 1
+        elif t.kind == "punct" and t.text in ")]}":
+            depth -= 1
+        elif depth == 0:
+            yield i, t
+
+
+def trimmed(tokens: list[Token]) -> list[Token]:
+    """``tokens`` without the space and comments at either end."""
+    sig = significant(tokens)
+    return tokens[sig[0]:sig[-1] + 1] if sig else []
+
+
+def pattern_variables(tokens: list[Token]) -> list[int]:
+    """Indexes of names declared in a pattern: right after ``(`` or ``[``, before ``:``, ``)``, ``]`` or ``{``."""
+    found = []
+    for i, t in enumerate(tokens):
+        if t.kind not in ("name", "quoted"):
+            continue
+        before, after = next_significant(tokens, i, -1), next_significant(tokens, i)
+        if (before is not None and tokens[before].text in ("(", "[") and after is not None
+                and tokens[after].text in (":", ")", "]", "{", "*")):
+            found.append(i)
+    return found
+
+
+#: the words before a ``{`` that opens a subquery, not a map
+BLOCK_WORDS = ("CALL", "EXISTS", "COUNT", "COLLECT")
+
+
+def referenced_names(tokens: list[Token]) -> dict[str, list[str]]:
+    """The labels, relationship types and property keys a statement names, as written.
+
+    >>> referenced_names(tokenize("MATCH (p:Platform)-[:IN_SECTOR]->(s) WHERE p.provnce = 1 RETURN s"))
+    {'label': ['Platform'], 'type': ['IN_SECTOR'], 'key': ['provnce']}
+    """
+    found: dict[str, list[str]] = {"label": [], "type": [], "key": []}
+
+    def add(kind, tok):
+        name = tok.text[1:-1].replace("``", "`") if tok.kind == "quoted" else tok.text
+        if name not in found[kind]:
+            found[kind].append(name)
+
+    variables = {tokens[i].text for i in pattern_variables(tokens)}
+    stack: list[tuple[str, bool]] = []  # (bracket, is a pattern/map that holds property keys)
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.text in "([{":
+            prev = next_significant(tokens, i, -1)
+            p = tokens[prev] if prev is not None else None
+            if t.text == "[":
+                pattern = p is not None and p.text in ("-", "<")
+            elif t.text == "(":
+                pattern = p is None or p.kind != "name" or p.upper in {"MATCH", "MERGE", "CREATE", "WHERE", "AND",
+                                                                       "OR", "NOT", "XOR"}
+            else:
+                pattern = p is not None and not p.is_word(*BLOCK_WORDS) and bool(stack) and stack[-1][1]
+            stack.append((t.text, pattern))
+            continue
+        if t.kind == "punct" and t.text in ")]}":
+            if stack:
+                stack.pop()
+            continue
+        if t.kind not in ("name", "quoted"):
+            continue
+        prev = next_significant(tokens, i, -1)
+        nxt = next_significant(tokens, i)
+        p = tokens[prev] if prev is not None else None
+        n = tokens[nxt] if nxt is not None else None
+        inner = stack[-1] if stack else ("", False)
+        if inner[0] == "{":
+            if inner[1] and n is not None and n.text == ":" and (p is None or p.text in ("{", ",")):
+                add("key", t)
+            continue
+        if p is not None and p.text in (":", "|") and p.kind == "punct":
+            before = next_significant(tokens, prev, -1)
+            if p.text == "|" and not (inner[0] == "[" and inner[1]):
+                continue
+            if before is not None and tokens[before].kind in ("string", "number"):
+                continue
+            add("type" if inner[0] == "[" and inner[1] else "label", t)
+        elif (p is not None and p.text == "." and (n is None or n.text != "(") and prev >= 1
+              and tokens[prev - 1].text in variables):
+            add("key", t)
+    return found
