@@ -48,6 +48,13 @@ def cypher_json(store, query, *extra):
     return json.loads(r.stdout), r.stderr
 
 
+def error_of(*args, store) -> str:
+    """The one-line error ``jjjkg ARGS`` prints, after checking it exits 1."""
+    r = jj(*args, store=store)
+    assert r.returncode == 1, r.stdout
+    return r.stderr.strip()
+
+
 def count(store, label: str) -> int:
     rows, _ = cypher_json(store, f"MATCH (n:{label}) RETURN count(n) AS n")
     return rows[0]["n"]
@@ -181,11 +188,9 @@ def test_non_ascii_names_work(store):
 
 
 def test_full_width_punctuation_is_pointed_at(store):
-    r = jj("cypher", "MATCH (p:Platform) RETURN p.id，p.name", store=store)
-    assert r.returncode == 1
-    assert r.stderr.strip() == ("Error: Cypher error at line 1, column 31: '，' (FULLWIDTH COMMA) is not Cypher "
-                                "punctuation; type the ASCII ',' instead (a Chinese input method types the full-width "
-                                "one)")
+    assert error_of("cypher", "MATCH (p:Platform) RETURN p.id，p.name", store=store) == (
+        "Error: Cypher error at line 1, column 31: '，' (FULLWIDTH COMMA) is not Cypher punctuation; "
+        "type the ASCII ',' instead (a Chinese input method types the full-width one)")
 
 
 def test_saved_query_with_chinese_names(store, tmp_path):
@@ -277,11 +282,9 @@ def test_unsupported_constructs_get_a_hint(store, query, hint):
 
 
 def test_missing_parameters_are_named(store):
-    r = jj("cypher", "MATCH (o:Organization {id: $id}) WHERE o.province = $prov RETURN o", "--param", "id=x",
-           store=store)
-    assert r.returncode == 1
-    assert r.stderr.strip() == ("Error: missing parameter $prov: pass --param prov=VALUE "
-                                "(in the shell: :param prov VALUE)")
+    assert error_of("cypher", "MATCH (o:Organization {id: $id}) WHERE o.province = $prov RETURN o", "--param", "id=x",
+                    store=store) == ("Error: missing parameter $prov: pass --param prov=VALUE "
+                                     "(in the shell: :param prov VALUE)")
     r = jj("cypher", "RETURN $a + $b // $c is a comment, '$d' a string", store=store)
     assert "missing parameters $a, $b: pass --param a=VALUE --param b=VALUE" in r.stderr
 
@@ -300,18 +303,14 @@ def test_unknown_names_warn_with_the_nearest(store):
 
 
 def test_timeout_speaks_of_the_option(store):
-    r = jj("cypher", "MATCH (a), (b), (c), (d) RETURN count(*)", "--timeout", "0.5",
-           store=store)
-    assert r.returncode == 1
-    assert r.stderr.strip() == ("Error: the query timed out after 0.5 s; narrow it, or allow more time "
-                                "(--timeout SECONDS)")
+    assert error_of("cypher", "MATCH (a), (b), (c), (d) RETURN count(*)", "--timeout", "0.5", store=store) == (
+        "Error: the query timed out after 0.5 s; narrow it, or allow more time (--timeout SECONDS)")
 
 
 def test_write_refusal_speaks_of_the_option(store):
-    r = jj("cypher", "CREATE (:Probe)", store=store)
-    assert r.returncode == 1
-    assert r.stderr.strip() == ("Error: the query writes to the graph, and queries are read-only unless you ask: "
-                                "run it again with --write to allow writes")
+    assert error_of("cypher", "CREATE (:Probe)", store=store) == (
+        "Error: the query writes to the graph, and queries are read-only unless you ask: "
+        "run it again with --write to allow writes")
 
 
 # ----------------------------------------------------------------------------- the shell
