@@ -41,6 +41,24 @@ exit codes: 0 ok · 1 input, store or query problem · 2 wrong command line · 3
 """
 
 
+#: `jjjkg cypher --help` examples, quoted so that they work when pasted into bash ($id stays $id)
+CYPHER_EXAMPLES = """\
+examples:
+  jjjkg cypher 'MATCH (p:Platform) RETURN p.province, count(*) AS n'
+  jjjkg cypher 'MATCH (o:Organization {id: $id}) RETURN o.name AS 名称' --param id=PF_YZ_CELL
+  jjjkg cypher 'EXPLAIN MATCH (p:Platform)-[:IN_SECTOR]->(s:Sector) RETURN s.name, count(p)'
+  jjjkg cypher 'SHOW INDEXES'
+  jjjkg cypher --file my_query.cypher --format csv
+  NEO4J_PASSWORD=… jjjkg cypher --uri bolt://localhost:7687 'RETURN 1'
+
+Single quotes keep $parameters from the shell; inside them write Cypher strings with double quotes
+("北京") or use --param. Neo4j habits work on the embedded database: EXPLAIN and PROFILE print the plan,
+SHOW INDEXES / SHOW CONSTRAINTS / CALL db.labels() / CALL db.schema.visualization() answer, non-ASCII
+names are quoted for you, and EXISTS { … }, COUNT { … }, CALL (x) { … } and =~ are rewritten where that
+is safe (a note on stderr says how); what FalkorDB lacks fails with a hint naming what to write instead.
+"""
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
@@ -242,7 +260,7 @@ def _engine_for(args, store, G=None):
 
 
 def _run_saved(sq, args) -> int:
-    from jjjkg.output import render
+    from jjjkg.shell import render_result
 
     params = _in_int64(sq.parse_params(_parse_params(args.param)))
     if args.show_cypher:
@@ -251,10 +269,14 @@ def _run_saved(sq, args) -> int:
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
     try:
-        rows = engine.run(sq.cypher, params, read_only=True, timeout=args.timeout)
+        from graph.store.habits import run_cypher
+
+        rows = run_cypher(engine, sq.cypher, params, timeout=args.timeout, warn=_say,
+                          write_hint=f"a saved query only reads; run its statement with `jjjkg cypher --file {sq.path} "
+                                     "--write`")
     finally:
         engine.close()
-    render(rows, args.format, raw=args.raw)
+    render_result(rows, args.format, raw=args.raw)
     return 0
 
 
@@ -271,7 +293,7 @@ def _password(args) -> str | None:
 
 
 def cmd_cypher(args) -> int:
-    from jjjkg.output import render
+    from jjjkg.shell import render_result
 
     text = args.query
     if args.file:
@@ -289,14 +311,15 @@ def cmd_cypher(args) -> int:
             from jjjkg.shell import interactive
 
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
-        extra = {"allow_load_csv": True} if args.allow_load_csv else {}
         if args.max_rows < 0:
             raise JjjkgError(f"--max-rows {args.max_rows}: expected a number of rows, or 0 for no limit")
-        rows = engine.run(text, params, read_only=not args.write, timeout=args.timeout,
-                          max_rows=args.max_rows or None, **extra)
+        from graph.store.habits import run_cypher
+
+        rows = run_cypher(engine, text, params, read_only=not args.write, timeout=args.timeout, warn=_say,
+                          max_rows=args.max_rows or None, allow_load_csv=args.allow_load_csv)
     finally:
         engine.close()
-    render(rows, args.format, raw=args.raw)
+    render_result(rows, args.format, raw=args.raw)
     if getattr(rows, "truncated", False):
         _say(f"note: only the first {args.max_rows:,} rows are shown; the query returned more. Add a LIMIT, "
              "or pass --max-rows N (0 for no limit)")
@@ -428,10 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("cypher", help="run Cypher on the graph", formatter_class=_Formatter,
                        description="Run a Cypher query, read-only unless --write, on the embedded graph database "
                                    "(started on demand) or on Neo4j with --uri. With no query, open a shell.",
-                       epilog="examples:\n  jjjkg cypher \"MATCH (p:Platform) RETURN p.province, count(*) AS n\"\n"
-                              "  jjjkg cypher \"MATCH (o:Organization {id: $id}) RETURN o\" --param id=PF_YZ_CELL\n"
-                              "  jjjkg cypher --file my_query.cypher --format csv\n"
-                              "  NEO4J_PASSWORD=… jjjkg cypher --uri bolt://localhost:7687 \"RETURN 1\"")
+                       epilog=CYPHER_EXAMPLES)
     p.add_argument("query", nargs="?", default="", help="the Cypher text (omit for an interactive shell)")
     p.add_argument("--file", metavar="Q.cypher", help="read the query from a file")
     p.add_argument("--param", action="append", metavar="KEY=VALUE",

@@ -13,13 +13,19 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import JjjkgError
+from graph.store.cypher_text import split_statements
+from graph.store.habits import run_cypher
+
+#: what a refused write tells the shell's user
+SHELL_WRITE_HINT = "leave the shell and start it again with `jjjkg cypher --write` to allow writes"
 
 HELP = """\
 Type Cypher and end it with ';' (it may span lines). Queries are read-only unless the shell was
 started with --write. Commands:
   :schema                 labels, relation types and property keys, with counts
   :format table|csv|json  how results print (now: {fmt})
-  :param NAME VALUE       set $NAME (VALUE read as JSON when it parses, else as text)
+  :param NAME VALUE       set $NAME (VALUE read as JSON when it parses, else as text;
+                          Neo4j's `:param NAME => VALUE` works too)
   :params                 the parameters set so far
   :help                   this text
   :quit                   leave (or Ctrl-D)
@@ -64,11 +70,20 @@ def show_schema(engine, fmt: str, out) -> None:
     out.write("property keys: " + ", ".join(schema.property_keys()) + "\n")
 
 
+def render_result(rows, fmt: str, stream=None, *, raw: bool = False) -> None:
+    """Print a statement's result: a plan as its lines (in a table), else rows with their columns."""
+    from jjjkg.output import render
+
+    stream = stream or sys.stdout
+    if fmt == "table" and hasattr(rows, "lines"):
+        stream.write("\n".join(rows.lines) + "\n")
+        return
+    render(rows, fmt, getattr(rows, "columns", None) or None, stream=stream, raw=raw)
+
+
 def interactive(engine, *, params=None, fmt: str = "table", write: bool = False, timeout: float = 30.0,
                 stdin=None, out=None) -> int:
     """Read statements until end of input; returns the exit code (0)."""
-    from jjjkg.output import render
-
     stdin = stdin or sys.stdin
     out = out or sys.stdout
     params = dict(params or {})
@@ -98,6 +113,9 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
                 out.write(f"format: {fmt}\n")
             elif cmd == ":param" and rest.strip():
                 name, _, value = rest.strip().partition(" ")
+                value = value.strip()
+                if value.startswith("=>"):  # cypher-shell's and Neo4j Browser's form, `:param name => value`
+                    value = value[2:].strip()
                 try:
                     params[name] = json.loads(value)
                 except ValueError:
@@ -111,10 +129,17 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
             continue
         buffer.append(line)
         if stripped.endswith(";"):
-            text = "\n".join(buffer).rstrip().rstrip(";")
+            text = "\n".join(buffer)
             buffer = []
-            _guarded(lambda: render(engine.run(text, params, read_only=not write, timeout=timeout), fmt,
-                                    stream=out), out)
+            try:
+                statements = split_statements(text)
+            except JjjkgError as err:
+                out.write(f"Error: {err}\n")
+                continue
+            for statement in statements:  # several on one line run one after the other, as in cypher-shell
+                _guarded(lambda: render_result(run_cypher(engine, statement, params, read_only=not write,
+                                                          timeout=timeout, warn=lambda m: out.write(m + "\n"),
+                                                          write_hint=SHELL_WRITE_HINT), fmt, out), out)
     return 0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ... import schema
 from ...errors import QueryError, StoreError, StoreUnavailable
-from ..cypher_tokens import uses_load_csv
+from ..cypher_text import uses_load_csv
 from ..engines import Rows
 from .bulk import _bulk_calls, _check_name, _group_graph, _node_family, _plain_value
 from .server import (
@@ -26,6 +26,10 @@ from .server import (
     _is_our_server, _kill, _locked, _pid_alive, _ping, _server_dir, _size_text, _start, memory_limits,
 )
 from .values import _edge_endpoints, _known_nodes, to_plain
+
+_LOAD_CSV_REFUSED = ("the query uses LOAD CSV, which fetches web addresses and reads files, and is refused unless "
+                     "asked for; if you trust this query, run it with jjjkg cypher --allow-load-csv "
+                     "(allow_load_csv=True)")
 
 __all__ = ["EmbeddedEngine"]
 
@@ -418,9 +422,7 @@ class EmbeddedEngine:
         if not isinstance(cypher, str) or not cypher.strip():
             raise QueryError("the query is empty")
         if not allow_load_csv and uses_load_csv(cypher):
-            raise QueryError("the query uses LOAD CSV, which fetches web addresses and reads files, and is refused "
-                             "unless asked for; if you trust this query, run it with jjjkg cypher --allow-load-csv "
-                             "(allow_load_csv=True)")
+            raise QueryError(_LOAD_CSV_REFUSED)
         plain_params = {str(k): _param(v, str(k)) for k, v in (params or {}).items()}
         if max_rows is not None and (type(max_rows) is not int or max_rows < 0):
             raise QueryError(f"max_rows must be a whole number of rows, 0 or more, got {max_rows!r}")
@@ -524,3 +526,31 @@ class EmbeddedEngine:
                                  timeout=self._ms(seconds))
             known.update({i: v for i, v in res.result_set})
         return known
+
+    def plan(self, cypher: str, params: Mapping[str, object] | None = None, *, profile: bool = False,
+             timeout: float | None = None, allow_load_csv: bool = False) -> list[str]:
+        """The plan FalkorDB makes for a statement (``GRAPH.EXPLAIN``), one line per operator.
+
+        With ``profile`` the statement runs (``GRAPH.PROFILE``, which may write: callers check first)
+        and each line also gives the records produced and the time spent. Errors as ``run``; a
+        profiled ``LOAD CSV`` is refused as ``run`` refuses it.
+        """
+        _, _, redis = _import_client()
+        seconds = self.timeout if timeout is None else float(timeout)
+        if profile and not allow_load_csv and uses_load_csv(cypher):
+            raise QueryError(_LOAD_CSV_REFUSED)
+        plain_params = {str(k): _param(v, str(k)) for k, v in (params or {}).items()}
+        if self._db is None:
+            with _locked(self._sdir):
+                self._revive()
+        graph = self._db.select_graph(self.graph_name)
+        query = graph._build_params_header(plain_params or None) + cypher
+        command = ("GRAPH.PROFILE", self.graph_name, query, "timeout", self._ms(seconds)) if profile else (
+            "GRAPH.EXPLAIN", self.graph_name, query)
+        try:
+            lines = self._conn().execute_command(*command)
+        except redis.exceptions.ResponseError as err:
+            raise _query_error(err, seconds) from None
+        except ValueError as err:
+            raise QueryError(f"bad parameter: {err}") from None
+        return [lines] if isinstance(lines, str) else [str(x) for x in lines]
