@@ -250,6 +250,19 @@ def test_load_csv_is_refused_on_the_command_line(cli, built, listener):
     assert hits == []
 
 
+def test_profile_and_explain_do_not_reach_out(cli, built, listener):
+    """PROFILE runs the statement: it is refused as the statement itself would be; EXPLAIN only plans."""
+    port, hits = listener
+    code, _, err = cli("cypher", "PROFILE " + _load_csv(port), "--store", built)
+    assert code == 1 and "PROFILE runs the query" in err
+    code, _, err = cli("cypher", "PROFILE " + _load_csv(port), "--write", "--store", built)
+    assert code == 1 and "LOAD CSV" in err and "refused" in err
+    code, out, _ = cli("cypher", "EXPLAIN " + _load_csv(port), "--store", built)
+    assert code == 0 and "Load CSV" in out
+    time.sleep(0.3)
+    assert hits == []
+
+
 def test_load_csv_is_refused_from_a_saved_query(cli, built, listener, tmp_path):
     port, hits = listener
     qdir = tmp_path / "shared-queries"
