@@ -54,47 +54,82 @@ _LINKS = frozenset(LINK_RELATIONS)
 
 CYPHER = """\
 MATCH (a:Platform)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-  AND a.lat IS NOT NULL
-RETURN 'anchor' AS kind, null AS candidate_id, null AS candidate_name, null AS type, null AS province,
-       null AS shared_sectors, null AS shared_alliances, a.lat AS lat, a.lon AS lon, null AS common_id,
-       null AS degree
+WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))) AND a.lat IS NOT NULL
+RETURN 'anchor' AS kind, null AS id, null AS name, null AS type, null AS province, null AS sectors,
+       a.lat AS lat, a.lon AS lon, null AS partners, null AS degrees, null AS shared_alliances
 UNION ALL
 MATCH (a:Platform)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-WITH collect(a) AS anchors
-WITH anchors,
-     CASE WHEN $platform IS NOT NULL THEN coalesce(anchors[0].sectors, [])
-          WHEN $sector IS NOT NULL THEN [$sector]
-          ELSE reduce(acc = [], x IN anchors | acc + [y IN coalesce(x.sectors, []) WHERE NOT y IN acc]) END
-       AS anchor_sectors
-UNWIND anchors AS a
-OPTIONAL MATCH (a)-[:MEMBER_OF]->(al:Organization)
-WITH anchor_sectors, collect(DISTINCT al.id) AS anchor_alliances
+WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+UNWIND coalesce(a.sectors, []) + [null] AS s
+WITH CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
+RETURN 'sectors' AS kind, null AS id, null AS name, null AS type, null AS province, anchor_sectors AS sectors,
+       null AS lat, null AS lon, null AS partners, null AS degrees, null AS shared_alliances
+UNION ALL
+MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+WITH w, max(CASE WHEN type(r) = 'SCALES_UP_AT' AND startNode(r) = a THEN 1 ELSE 0 END) AS scaled
+MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
+WITH w, scaled, collect(DISTINCT y) AS ys
+UNWIND [y IN ys | [y, 0]] + (CASE WHEN scaled = 1 THEN [[w, 1]] ELSE [] END) AS pair
+WITH w, size(ys) AS degree, pair[0] AS c, pair[1] AS marker
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+WITH c, max(marker) AS scaled, collect(CASE WHEN marker = 0 THEN w.id END) AS partners,
+     collect(CASE WHEN marker = 0 THEN degree END) AS degrees,
+     sum(CASE WHEN marker = 0 THEN 1.0 / log(degree) ELSE 0.0 END) AS aa
+WHERE scaled = 0
+WITH collect([c, partners, degrees, aa]) AS found, collect(aa) AS aas, max(aa) AS most
+WITH found, aas, [i IN range(0, 63) | most * i / 64.0] AS steps
+WITH found, aas, last([t IN steps WHERE size([x IN aas WHERE x >= t]) >= $limit]) AS coarse, steps[1] AS step
+WITH found, CASE WHEN $limit = 0 OR size(found) < $limit THEN null
+                 ELSE last([t IN [i IN range(0, 63) | coarse + step * i / 64.0]
+                            WHERE size([x IN aas WHERE x >= t]) >= $limit]) END AS floor
+UNWIND found AS f
+WITH f[0] AS c, f[1] AS partners, f[2] AS degrees, f[3] AS aa, floor
+WHERE floor IS NULL OR size(coalesce(c.sectors, [])) + aa + 1.0 >= floor - 0.001
+OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
+WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
+WITH c, partners, degrees, collect(DISTINCT al.id) AS alliances
+RETURN 'common' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
+       coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, partners, degrees,
+       alliances AS shared_alliances
+UNION ALL
+MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+WITH w, max(CASE WHEN type(r) = 'SCALES_UP_AT' AND startNode(r) = a THEN 1 ELSE 0 END) AS scaled
+MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
+WITH w, scaled, collect(DISTINCT y) AS ys
+UNWIND [y IN ys | [y, 0]] + (CASE WHEN scaled = 1 THEN [[w, 1]] ELSE [] END) AS pair
+WITH w, size(ys) AS degree, pair[0] AS c, pair[1] AS marker
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+WITH c, max(marker) AS scaled, collect(CASE WHEN marker = 0 THEN w.id END) AS partners,
+     collect(CASE WHEN marker = 0 THEN degree END) AS degrees,
+     sum(CASE WHEN marker = 0 THEN 1.0 / log(degree) ELSE 0.0 END) AS aa
+WHERE scaled = 0
+WITH collect([c, partners, degrees, aa]) AS found, collect(aa) AS aas, max(aa) AS most
+WITH found, aas, [i IN range(0, 63) | most * i / 64.0] AS steps
+WITH found, aas, last([t IN steps WHERE size([x IN aas WHERE x >= t]) >= $limit]) AS coarse, steps[1] AS step
+WITH found, CASE WHEN $limit = 0 OR size(found) < $limit THEN null
+                 ELSE last([t IN [i IN range(0, 63) | coarse + step * i / 64.0]
+                            WHERE size([x IN aas WHERE x >= t]) >= $limit]) END AS floor
+WITH floor
+MATCH (a:Platform)
+WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+UNWIND coalesce(a.sectors, []) + [null] AS s
+WITH floor, CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
 MATCH (c:Organization)
 WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+  AND (floor IS NULL OR size([s IN coalesce(c.sectors, []) WHERE s IN anchor_sectors]) + 1.0 >= floor - 0.001)
+WITH c
 OPTIONAL MATCH (c)<-[:SCALES_UP_AT]-(x:Platform)
-WHERE (x:Platform AND (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, [])))))
-WITH c, anchor_sectors, anchor_alliances, count(x) AS scaled
+WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
+WITH c, count(x) AS scaled
 WHERE scaled = 0
-OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)
-WITH c, anchor_sectors, anchor_alliances, collect(DISTINCT al.id) AS alliances
-RETURN 'candidate' AS kind, c.id AS candidate_id, c.name AS candidate_name, c.type AS type,
-       c.province AS province, [x IN coalesce(c.sectors, []) WHERE x IN anchor_sectors] AS shared_sectors,
-       [x IN alliances WHERE x IN anchor_alliances] AS shared_alliances, c.lat AS lat, c.lon AS lon,
-       null AS common_id, null AS degree
-UNION ALL
-MATCH (a:Platform)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-WITH DISTINCT w
-MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
-WITH w, collect(DISTINCT y) AS ys
-UNWIND ys AS c
-WITH w, size(ys) AS degree, c
-WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
-RETURN 'common' AS kind, c.id AS candidate_id, null AS candidate_name, null AS type, null AS province,
-       null AS shared_sectors, null AS shared_alliances, null AS lat, null AS lon, w.id AS common_id,
-       degree
+OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
+WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
+WITH c, collect(DISTINCT al.id) AS alliances
+RETURN 'candidate' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
+       coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, null AS partners, null AS degrees,
+       alliances AS shared_alliances
 """
 
 KEYS = ("rank", "candidate_id", "candidate_name", "type", "province", "score", "shared_sectors", "adamic_adar",
@@ -178,19 +213,19 @@ def _total(base: float, dist: float | None) -> float:
 
 
 def _from_cypher(rows, params):
-    """Join the three kinds of row: anchor points, candidates, and (candidate, common partner, degree)."""
+    """Join the anchor points, the anchors' sectors and the candidates (each once; with common partners first)."""
     points = [[r["lat"], r["lon"]] for r in rows if r["kind"] == "anchor"]
-    commons: dict = {}
-    for r in rows:
-        if r["kind"] == "common":
-            commons.setdefault(r["candidate_id"], {})[r["common_id"]] = r["degree"]
-    candidates = []
-    for r in rows:
-        if r["kind"] == "candidate":
-            r = dict(r)
-            r["commons"] = [[w, deg] for w, deg in commons.get(r["candidate_id"], {}).items()]
-            candidates.append(r)
-    return _scored(candidates, params["limit"], points)
+    anchor_sectors = {s for r in rows if r["kind"] == "sectors" for s in r["sectors"]}
+    candidates: dict = {}
+    for r in sorted((r for r in rows if r["kind"] in ("common", "candidate")), key=lambda r: r["kind"] != "common"):
+        if r["id"] not in candidates:
+            commons = list(zip(r["partners"], r["degrees"])) if r["kind"] == "common" else []
+            candidates[r["id"]] = {"candidate_id": r["id"], "candidate_name": r["name"], "type": r["type"],
+                                   "province": r["province"],
+                                   "shared_sectors": [s for s in r["sectors"] if s in anchor_sectors],
+                                   "commons": commons, "shared_alliances": r["shared_alliances"],
+                                   "lat": r["lat"], "lon": r["lon"]}
+    return _scored(list(candidates.values()), params["limit"], points)
 
 
 @named_query("partner-candidates", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,
