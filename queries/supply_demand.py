@@ -17,14 +17,18 @@ A need that no platform offers gives one record with ``rank``, ``platform_id`` a
 service: one record per sector of the enterprise (``sector_id``; ``None`` for an enterprise with no
 sector), service and enterprise.
 
-The Cypher text finds the needs, the offering platforms and the sector and province matches, and
-keeps of each need only the rank classes (by ``same_sector``, ``same_province``) that the best
-``top`` reach; the distance and the rank are computed from its rows in Python (``_from_cypher``),
-with the same function the networkx implementation uses, because the rounding of a computed
-distance is not portable between Cypher engines. The networkx implementation scores each service's
-needs × platforms as numpy matrices (``_Matcher``), keeps of each need only the platforms that can
-rank in its ``top``, and ranks those by the same key. A data folder whose enterprises state no
-``needs`` gives no record.
+The Cypher text returns three small tables, each aggregated per node: the enterprises with the
+services they need (one row per enterprise, its needs as a list), the platforms with the services
+they offer, and the service names — about one row per enterprise instead of one per (need,
+platform) pair, which at a million relationships would be tens of millions. The matching itself
+(distance, rank) is done on those tables in Python by the same matcher the networkx implementation
+uses (``_matched``), because the rounding of a computed distance is not portable between Cypher
+engines. The matcher (``_Matcher``) first takes the needs whose best class (same sector and same
+province) holds at least ``top`` platforms and scores each of them only against its (service,
+province, sector) groups, a small share of the service's platforms, so the work grows about
+linearly with the graph; the other needs are scored against every platform of their service as
+numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and ranked by
+the key above. A data folder whose enterprises state no ``needs`` gives no record.
 """
 
 from __future__ import annotations
@@ -184,13 +188,15 @@ _TIE_CHORD = 0.1 / EARTH_RADIUS_KM + 1e-7
 
 
 class _Matcher:
-    """The networkx side of ``supply-demand``, scored in numpy one service at a time.
+    """The matching of ``supply-demand`` (both engines), scored in numpy.
 
-    For each service, the needs × offering platforms are scored as a matrix: the rank class
+    Needs whose same-sector, same-province class holds ``top`` platforms are scored only against
+    that class (``_same_sector_and_province``). For the others, by service, the needs × offering
+    platforms are scored as a matrix: the rank class
     (same sector, same province) and the chord between their unit vectors. Of each need only the
     platforms whose (class, chord) can place them among the ``top`` are kept (every platform
     within one rounding step of the ``top``-th); their distances are then taken with the haversine
-    formula of ``distance_km`` and they are ranked by exactly the key ``_ranked`` uses.
+    formula of ``distance_km`` and they are ranked by exactly the key of the module docstring.
     """
 
     def __init__(self, orgs, service_names, offers: dict, needs: list, top: int):
@@ -201,6 +207,7 @@ class _Matcher:
         sector_bit = {s: i for i, s in enumerate(sorted({s for p in self.platforms
                                                           for s in nodes[p].get("sectors") or ()}))}
         provinces = {p: i for i, p in enumerate(sorted({nodes[n].get("province") for n in self.platforms} - {None}))}
+        self._sector_bit = sector_bit
         self.p_arr = self._arrays(self.platforms, sector_bit, provinces, -1)
         self.e_arr = self._arrays(self.enterprises, sector_bit, provinces, -2)
 
@@ -259,10 +266,14 @@ class _Matcher:
         need_e = np.array([e_index[e] for e, _ in self.needs], dtype=np.int64)
         parts = []  # (need order, platform position, class) of each candidate
         unmet = []
+        resolved = self._same_sector_and_province(by_service, need_e, p_index, parts) if self.top else set()
         for v, orders in by_service.items():
             ps = self.offers.get(v)
             if not ps:
                 unmet.extend(orders)
+                continue
+            orders = [o for o in orders if o not in resolved]
+            if not orders:
                 continue
             p_pos = np.array(sorted(p_index[p] for p in ps), dtype=np.int64)
             orders = np.array(orders, dtype=np.int64)
@@ -299,6 +310,59 @@ class _Matcher:
                  "distance_km": None if u else d, "sector_id": None}
                 for i, pi, c, d, u, r in zip(map(info.__getitem__, need.tolist()), map(pinfo.__getitem__, plat.tolist()),
                                              cls.tolist(), km.tolist(), unknown.tolist(), rank.tolist())]
+
+    def _same_sector_and_province(self, by_service: dict, need_e, p_index: dict, parts: list) -> set:
+        """Rank the needs whose first class (same sector and province) holds at least ``top`` platforms.
+
+        Such a need's ``top`` all come from that class, so it is scored only against the platforms
+        of its (service, province, sector) groups — a small share of the service's platforms,
+        which keeps the work near-linear in the graph — and its candidates go to ``parts``. Returns
+        the need orders done; the others are scored against every platform of their service.
+        """
+        nodes, sector_bit = self.orgs, self._sector_bit
+        e_prov, p_prov = self.e_arr["prov"].tolist(), self.p_arr["prov"].tolist()
+        groups: dict = {}  # (service, province, sector) → platform positions
+        for v, ps in self.offers.items():
+            for p in ps:
+                i = p_index[p]
+                for s in {sector_bit[s] for s in nodes[p].get("sectors") or () if s in sector_bit}:
+                    groups.setdefault((v, p_prov[i], s), []).append(i)
+        wanting: dict = {}  # the same key → need orders
+        need_e_list = need_e.tolist()
+        for v, orders in by_service.items():
+            for o in orders:
+                e = self.enterprises[need_e_list[o]]
+                for s in {sector_bit[s] for s in nodes[e].get("sectors") or () if s in sector_bit}:
+                    key = (v, e_prov[need_e_list[o]], s)
+                    if key in groups:
+                        wanting.setdefault(key, []).append(o)
+        empty = np.zeros(0, dtype=np.int64)
+        pn, pp = [empty], [empty]
+        for key, orders in wanting.items():
+            plats = np.array(groups[key], dtype=np.int64)
+            orders = np.array(orders, dtype=np.int64)
+            pn.append(np.repeat(orders, len(plats)))
+            pp.append(np.tile(plats, len(orders)))
+        n_plat = max(1, len(self.platforms))
+        code = np.sort(np.concatenate(pn) * n_plat + np.concatenate(pp))
+        code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # a platform in two shared sectors once
+        pn, pp = code // n_plat, code % n_plat
+        count = np.bincount(pn, minlength=len(need_e))
+        keep = count[pn] >= self.top
+        pn, pp = pn[keep], pp[keep]
+        if not len(pn):
+            return set()
+        E, P = self.e_arr, self.p_arr
+        dot = np.einsum("ij,ij->i", E["unit"][need_e[pn]], P["unit"][pp])
+        chord = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * dot))
+        key = np.where(np.isnan(chord), 4.0 + pp / n_plat, chord)  # unknown after known, by id
+        order = np.argsort(pn * 8.0 + key, kind="stable")  # by need, then key (key < 5; the error is far below the margin)
+        pn, pp, key = pn[order], pp[order], key[order]
+        starts = np.flatnonzero(np.r_[True, pn[1:] != pn[:-1]])
+        kth = key[starts + self.top - 1]
+        keep = key <= np.repeat(kth, np.diff(np.r_[starts, len(pn)])) + _TIE_CHORD
+        parts.append((pn[keep], pp[keep], np.zeros(int(keep.sum()), dtype=np.int64)))
+        return set(pn[starts].tolist())
 
     def _distances(self, e_pos, p_pos):
         """``distance_km`` of each pair as an array (0.0 where unknown), and where it is unknown."""
