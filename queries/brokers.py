@@ -15,9 +15,11 @@ Two measures, one record per organization that scores on either:
   triple with the platform in the sector) passes through the organization, so that removing it
   leaves the sector with no complete path.
 
-Betweenness cannot be written in portable Cypher: the Cypher text fetches the link graph's edges and,
-per sector, the organizations on every complete path; the betweenness is then computed from those
-rows in Python (``_from_cypher``), with the same function the networkx implementation uses.
+Betweenness cannot be written in portable Cypher: the Cypher text fetches the link graph and, per
+sector, the organizations on every complete path; the betweenness is then computed from those rows
+in Python (``_from_cypher``), with the same function the networkx implementation uses. The link
+graph comes as one row per (province, type): the organizations' ids and names, and for each the
+ids it links to — a million links cross as list items in a few dozen rows, not as a million rows.
 
 Cost: one breadth-first search per source over the link graph, level by level in numpy
 (``_subset_betweenness``: Brandes' accumulation restricted to the targets, as networkx's

@@ -19,13 +19,22 @@ four documented parts, each printed beside it so a planner can defend the list:
   100 / (100 + km): the full weight next door, half at 100 km, nothing when unknown.
 
 ``score`` is rounded to 4 decimals; records are sorted by score (highest first), then id, and cut
-to ``limit`` (0: all). The Cypher text returns three kinds of row: the anchors' coordinates;
-the candidates with their shared sectors and alliances; and each (candidate, common partner,
-partner's degree), found from the anchors' side so the work grows with the anchors' partners'
-links, not with candidates × anchors. The rows are joined, and the logarithms, the distance and
-the sum taken, in Python (``_from_cypher``), with the function the networkx implementation uses,
-so both round alike. The distance to the nearest anchor is found through a grid
-(``helpers.NearestPoint``), and only for the candidates that can still reach the first ``limit``.
+to ``limit`` (0: all).
+
+The Cypher text bounds the candidates before any row reaches Python. From the anchors' side (so the
+work grows with the anchors' partners' links, not with candidates × anchors) it finds each
+candidate's common partners and their degrees, and sums the shared-partner part; with ``limit``,
+it finds a floor under the ``limit``-th best of those sums (a threshold at least ``limit``
+candidates reach, refined in 64 × 64 steps; no list is sorted), and keeps only the candidates that
+can still reach it with every other part at its most (all their sectors shared, an alliance, full
+proximity). Its rows: the anchors' coordinates, the anchors' sectors, those candidates with their
+common partners, and the candidates without common partners that their sectors alone could lift
+that far. Each kept candidate's shared alliances are looked up last, for the few kept. Intermediate
+lists are never carried beside many rows (FalkorDB copies a carried list into every row). The rows
+are joined, and the logarithms, the distance and the sum taken, in Python (``_from_cypher``), with
+the function the networkx implementation uses, so both round alike. The distance to the nearest
+anchor is found through a grid (``helpers.NearestPoint``), and only for the candidates that can
+still reach the first ``limit``.
 """
 
 from __future__ import annotations
