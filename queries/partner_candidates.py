@@ -61,21 +61,28 @@ LINK_RELATIONS = ("PARTNERS_WITH", "SCALES_UP_AT", "TRANSFERS_TO")
 CANDIDATE_LABELS = schema.RELATIONS["SCALES_UP_AT"].targets
 _LINKS = frozenset(LINK_RELATIONS)
 
-CYPHER = """\
-MATCH (a:Platform)
-WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))) AND a.lat IS NOT NULL
-RETURN 'anchor' AS kind, null AS id, null AS name, null AS type, null AS province, null AS sectors,
-       a.lat AS lat, a.lon AS lon, null AS partners, null AS degrees, null AS shared_alliances
-UNION ALL
-MATCH (a:Platform)
-WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+
+def _anchor(v: str) -> str:
+    """The Cypher condition that the Platform ``v`` is an anchor (the three cases of the module docstring)."""
+    return (f"(($platform IS NOT NULL AND {v}.id = $platform) OR ($platform IS NULL AND {v}.province = '北京' "
+            f"AND ($sector IS NULL OR $sector IN coalesce({v}.sectors, []))))")
+
+
+def _anchor_sectors(keep: str = "") -> str:
+    """Cypher: the anchors' sectors as ``anchor_sectors`` (one row, ``keep`` carried along)."""
+    return f"""MATCH (a:Platform)
+WHERE {_anchor("a")}
 UNWIND coalesce(a.sectors, []) + [null] AS s
-WITH CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
-RETURN 'sectors' AS kind, null AS id, null AS name, null AS type, null AS province, anchor_sectors AS sectors,
-       null AS lat, null AS lon, null AS partners, null AS degrees, null AS shared_alliances
-UNION ALL
-MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
+WITH {keep}CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
+"""
+
+
+#: Cypher: the candidates with common partners (``found``: [candidate, partner ids, their degrees,
+#: shared-partner sum], none that an anchor scales up at already) and ``floor``, a value at least
+#: ``limit`` of the sums reach (null when all are kept); one row. A candidate is marked as scaled up
+#: at when it is itself a partner reached by an anchor's outgoing SCALES_UP_AT (marker 1).
+_FOUND = f"""MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE {_anchor("a")}
 WITH w, max(CASE WHEN type(r) = 'SCALES_UP_AT' AND startNode(r) = a THEN 1 ELSE 0 END) AS scaled
 MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
 WITH w, scaled, collect(DISTINCT y) AS ys
@@ -92,50 +99,40 @@ WITH found, aas, last([t IN steps WHERE size([x IN aas WHERE x >= t]) >= $limit]
 WITH found, CASE WHEN $limit = 0 OR size(found) < $limit THEN null
                  ELSE last([t IN [i IN range(0, 63) | coarse + step * i / 64.0]
                             WHERE size([x IN aas WHERE x >= t]) >= $limit]) END AS floor
-UNWIND found AS f
+"""
+
+#: Cypher: the shared alliances of the candidate ``c`` (``al``, one row each)
+_ALLIANCES = f"""OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
+WHERE {_anchor("x")}
+"""
+
+CYPHER = f"""\
+MATCH (a:Platform)
+WHERE {_anchor("a")} AND a.lat IS NOT NULL
+RETURN 'anchor' AS kind, null AS id, null AS name, null AS type, null AS province, null AS sectors,
+       a.lat AS lat, a.lon AS lon, null AS partners, null AS degrees, null AS shared_alliances
+UNION ALL
+{_anchor_sectors()}RETURN 'sectors' AS kind, null AS id, null AS name, null AS type, null AS province, anchor_sectors AS sectors,
+       null AS lat, null AS lon, null AS partners, null AS degrees, null AS shared_alliances
+UNION ALL
+{_FOUND}UNWIND found AS f
 WITH f[0] AS c, f[1] AS partners, f[2] AS degrees, f[3] AS aa, floor
 WHERE floor IS NULL OR size(coalesce(c.sectors, [])) + aa + 1.0 >= floor - 0.001
-OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
-WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
-WITH c, partners, degrees, collect(DISTINCT al.id) AS alliances
+{_ALLIANCES}WITH c, partners, degrees, collect(DISTINCT al.id) AS alliances
 RETURN 'common' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
        coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, partners, degrees,
        alliances AS shared_alliances
 UNION ALL
-MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
-WITH w, max(CASE WHEN type(r) = 'SCALES_UP_AT' AND startNode(r) = a THEN 1 ELSE 0 END) AS scaled
-MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
-WITH w, scaled, collect(DISTINCT y) AS ys
-UNWIND [y IN ys | [y, 0]] + (CASE WHEN scaled = 1 THEN [[w, 1]] ELSE [] END) AS pair
-WITH w, size(ys) AS degree, pair[0] AS c, pair[1] AS marker
-WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
-WITH c, max(marker) AS scaled, collect(CASE WHEN marker = 0 THEN w.id END) AS partners,
-     collect(CASE WHEN marker = 0 THEN degree END) AS degrees,
-     sum(CASE WHEN marker = 0 THEN 1.0 / log(degree) ELSE 0.0 END) AS aa
-WHERE scaled = 0
-WITH collect([c, partners, degrees, aa]) AS found, collect(aa) AS aas, max(aa) AS most
-WITH found, aas, [i IN range(0, 63) | most * i / 64.0] AS steps
-WITH found, aas, last([t IN steps WHERE size([x IN aas WHERE x >= t]) >= $limit]) AS coarse, steps[1] AS step
-WITH found, CASE WHEN $limit = 0 OR size(found) < $limit THEN null
-                 ELSE last([t IN [i IN range(0, 63) | coarse + step * i / 64.0]
-                            WHERE size([x IN aas WHERE x >= t]) >= $limit]) END AS floor
-WITH floor
-MATCH (a:Platform)
-WHERE (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, []))))
-UNWIND coalesce(a.sectors, []) + [null] AS s
-WITH floor, CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
-MATCH (c:Organization)
+{_FOUND}WITH floor
+{_anchor_sectors("floor, ")}MATCH (c:Organization)
 WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
   AND (floor IS NULL OR size([s IN coalesce(c.sectors, []) WHERE s IN anchor_sectors]) + 1.0 >= floor - 0.001)
 WITH c
 OPTIONAL MATCH (c)<-[:SCALES_UP_AT]-(x:Platform)
-WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
+WHERE {_anchor("x")}
 WITH c, count(x) AS scaled
 WHERE scaled = 0
-OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
-WHERE (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, []))))
-WITH c, collect(DISTINCT al.id) AS alliances
+{_ALLIANCES}WITH c, collect(DISTINCT al.id) AS alliances
 RETURN 'candidate' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
        coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, null AS partners, null AS degrees,
        alliances AS shared_alliances
