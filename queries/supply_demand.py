@@ -25,14 +25,13 @@ platform) pair, which at a million relationships would be tens of millions. The 
 uses (``_matched``), because the rounding of a computed distance is not portable between Cypher
 engines. The matcher (``_Matcher``) first takes the needs whose best class (same sector and same
 province) holds at least ``top`` platforms and scores each of them only against its (service,
-province, sector) groups, a small share of the service's platforms, so the work grows about
-linearly with the graph; the other needs are scored against every platform of their service as
+province, sector) groups, a small share of the service's platforms (at a million relationships,
+2.5 million pairs instead of 25 million; the groups still grow with the graph); the other needs are scored against every platform of their service as
 numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and ranked by
 the key above. A data folder whose enterprises state no ``needs`` gives no record.
 """
 
 from __future__ import annotations
-
 
 import numpy as np
 
@@ -315,8 +314,8 @@ class _Matcher:
         """Rank the needs whose first class (same sector and province) holds at least ``top`` platforms.
 
         Such a need's ``top`` all come from that class, so it is scored only against the platforms
-        of its (service, province, sector) groups — a small share of the service's platforms,
-        which keeps the work near-linear in the graph — and its candidates go to ``parts``. Returns
+        of its (service, province, sector) groups — a small share of the service's platforms —
+        and its candidates go to ``parts``. Returns
         the need orders done; the others are scored against every platform of their service.
         """
         nodes, sector_bit = self.orgs, self._sector_bit
