@@ -19,16 +19,16 @@ sector), service and enterprise.
 
 The Cypher text returns three small tables, each aggregated per node: the enterprises with the
 services they need (one row per enterprise, its needs as a list), the platforms with the services
-they offer, and the service names — about one row per enterprise instead of one per (need,
-platform) pair, which at a million relationships would be tens of millions. The matching itself
-(distance, rank) is done on those tables in Python by the same matcher the networkx implementation
-uses (``_matched``), because the rounding of a computed distance is not portable between Cypher
-engines. The matcher (``_Matcher``) first takes the needs whose best class (same sector and same
-province) holds at least ``top`` platforms and scores each of them only against its (service,
-province, sector) groups, a small share of the service's platforms (at a million relationships,
-2.5 million pairs instead of 25 million; the groups still grow with the graph); the other needs are scored against every platform of their service as
-numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and ranked by
-the key above. A data folder whose enterprises state no ``needs`` gives no record.
+they offer, and the service names — about one row per enterprise instead of one per (need, platform)
+pair, 25 million at a million relationships. The matching itself (distance, rank) is done on those
+tables in Python by the same matcher the networkx implementation uses (``_matched``), because the
+rounding of a computed distance is not portable between Cypher engines. The matcher (``_Matcher``)
+first takes the needs whose best class (same sector and same province) holds at least ``top``
+platforms and scores each of them only against its (service, province, sector) groups, a small share
+of the service's platforms (at a million relationships, 2.5 million pairs instead of 25 million; the
+groups still grow with the graph); the other needs are scored against every platform of their
+service as numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and
+ranked by the key above. A data folder whose enterprises state no ``needs`` gives no record.
 """
 
 from __future__ import annotations
