@@ -14,7 +14,9 @@ each step in its own process and prints one table:
 * ``engine load``: the embedded engine's full load against ``falkordb-bulk-loader`` on the same graph;
 * ``viz``: writing the page of the whole graph (aggregated above the node threshold);
 * peak resident memory of each step's process, and the fitted growth exponent of its time against
-  size (1.0 = linear).
+  size (1.0 = linear);
+* a second table with each named analysis in both engines side by side: seconds at the largest size and
+  the exponent of each.
 
 Figures are ratios and exponents so they mean something on a noisy machine; absolute seconds are
 printed for reference. Nothing here is a test.
@@ -132,6 +134,32 @@ def table(rows: dict, sizes: list[int]) -> str:
     return "\n".join(out)
 
 
+def analysis_table(rows: dict, sizes: list[int]) -> str:
+    """Each named analysis in both engines side by side: seconds at the largest size and the growth exponent."""
+    last = sizes[-1]
+    names = sorted(n[len("networkx "):] for n in rows if n.startswith("networkx "))
+    head = ["analysis", f"networkx s @{last:,}", "networkx exponent", f"cypher s @{last:,}", "cypher exponent",
+            "cypher ÷ networkx"]
+    lines = [head]
+
+    def cell(name):
+        by_size = rows.get(name, {})
+        secs = [by_size.get(s, {}).get("seconds") for s in sizes]
+        t = secs[-1]
+        exp = _exponent(sizes, secs)
+        return t, (f"{t:.2f}" if t is not None else f"> {CAP}"), (f"{exp:.2f}" if exp is not None else "")
+
+    for name in names:
+        nt, ns, ne = cell(f"networkx {name}")
+        ct, cs, ce = cell(f"cypher {name}")
+        ratio = f"{ct / nt:.1f}" if ct and nt and nt > 0.005 else ""
+        lines.append([name, ns, ne, cs, ce, ratio])
+    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
+    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in lines]
+    out.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
@@ -142,6 +170,8 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     rows = run(sorted(args.sizes), args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
     print(table(rows, sorted(args.sizes)))
+    print()
+    print(analysis_table(rows, sorted(args.sizes)))
     print(f"\n(total {time.perf_counter() - t:.0f} s; ratios: build ÷ floor, engine load ÷ falkordb-bulk-loader; "
           f"exponent: slope of log time against log size; '> {CAP}': stopped after {CAP} s)")
     if args.json:

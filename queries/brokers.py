@@ -15,9 +15,11 @@ Two measures, one record per organization that scores on either:
   triple with the platform in the sector) passes through the organization, so that removing it
   leaves the sector with no complete path.
 
-Betweenness cannot be written in portable Cypher: the Cypher text fetches the link graph's edges and,
-per sector, the organizations on every complete path; the betweenness is then computed from those
-rows in Python (``_from_cypher``), with the same function the networkx implementation uses.
+Betweenness cannot be written in portable Cypher: the Cypher text fetches the link graph and, per
+sector, the organizations on every complete path; the betweenness is then computed from those rows
+in Python (``_from_cypher``), with the same function the networkx implementation uses. The link
+graph comes as one row per (province, type): the organizations' ids and names, and for each the
+ids it links to — a million links cross as list items in a few dozen rows, not as a million rows.
 
 Cost: one breadth-first search per source over the link graph, level by level in numpy
 (``_subset_betweenness``: Brandes' accumulation restricted to the targets, as networkx's
@@ -56,10 +58,11 @@ WORK = 10_000_000
 MIN_K = 16
 
 CYPHER = """\
-MATCH (a:Organization)-[:TRANSFERS_TO|SCALES_UP_AT|OPERATES|PARTNERS_WITH]->(b:Organization)
-WITH DISTINCT a, b
-RETURN 'link' AS kind, a.id AS u, a.name AS u_name, a.province AS u_province, a.type AS u_type,
-       b.id AS v, b.name AS v_name, b.province AS v_province, b.type AS v_type, null AS sector
+MATCH (a:Organization)
+OPTIONAL MATCH (a)-[:TRANSFERS_TO|SCALES_UP_AT|OPERATES|PARTNERS_WITH]->(b:Organization)
+WITH a, collect(b.id) AS linked
+WITH a.province AS province, a.type AS type, collect(a.id) AS ids, collect(a.name) AS names, collect(linked) AS links
+RETURN province, type, ids, names, links, null AS sector
 UNION ALL
 MATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)-[:SCALES_UP_AT]->(x:Organization), (p)-[:IN_SECTOR]->(s:Sector)
 WHERE (r:University OR r:Institute OR r:Enterprise) AND r.province = '北京' AND p.province = '北京'
@@ -70,8 +73,7 @@ UNWIND paths AS path
 UNWIND path AS o
 WITH s, size(paths) AS n, o, count(*) AS k
 WHERE k = n
-RETURN 'critical' AS kind, o.id AS u, o.name AS u_name, o.province AS u_province, o.type AS u_type,
-       null AS v, null AS v_name, null AS v_province, null AS v_type, s.id AS sector
+RETURN o.province AS province, o.type AS type, [o.id] AS ids, [o.name] AS names, null AS links, s.id AS sector
 """
 
 KEYS = ("org_id", "org_name", "type", "province", "betweenness", "cross_links", "critical_sectors")
@@ -199,18 +201,25 @@ def _prepare(G, params):
 
 
 def _from_cypher(rows, params):
-    info, pairs, critical = {}, [], {}
+    """The organizations by province and type, each with the ids it links to; the critical sectors."""
+    info, critical, out = {}, {}, []
     for r in rows:
-        info[r["u"]] = (r["u_name"], r["u_type"], r["u_province"])
-        if r["kind"] == "link":
-            info[r["v"]] = (r["v_name"], r["v_type"], r["v_province"])
-            pairs.append((r["u"], r["v"]))
+        prov, typ = r["province"], r["type"]
+        for x, name in zip(r["ids"], r["names"]):
+            info[x] = (name, typ, prov)
+        if r["links"] is None:
+            critical.setdefault(r["ids"][0], set()).add(r["sector"])
         else:
-            critical.setdefault(r["u"], set()).add(r["sector"])
-    ids = sorted(info)
+            out.extend(zip(r["ids"], r["links"]))
+    linked = {x for x, links in out if links}.union(*(links for _, links in out))
+    ids = sorted(linked | critical.keys())
     position = {x: i for i, x in enumerate(ids)}
-    a = np.array([position[u] for u, _ in pairs], dtype=np.int64)
-    b = np.array([position[v] for _, v in pairs], dtype=np.int64)
+    a, b = [], []
+    for x, links in out:
+        if links:
+            a.extend([position[x]] * len(links))
+            b.extend(map(position.__getitem__, links))
+    a, b = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
     return _records(ids, a, b, info.__getitem__, lambda x: info[x][2], critical, params["limit"], params["k"])
 
 

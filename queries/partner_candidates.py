@@ -19,13 +19,22 @@ four documented parts, each printed beside it so a planner can defend the list:
   100 / (100 + km): the full weight next door, half at 100 km, nothing when unknown.
 
 ``score`` is rounded to 4 decimals; records are sorted by score (highest first), then id, and cut
-to ``limit`` (0: all). The Cypher text returns three kinds of row: the anchors' coordinates;
-the candidates with their shared sectors and alliances; and each (candidate, common partner,
-partner's degree), found from the anchors' side so the work grows with the anchors' partners'
-links, not with candidates × anchors. The rows are joined, and the logarithms, the distance and
-the sum taken, in Python (``_from_cypher``), with the function the networkx implementation uses,
-so both round alike. The distance to the nearest anchor is found through a grid
-(``helpers.NearestPoint``), and only for the candidates that can still reach the first ``limit``.
+to ``limit`` (0: all).
+
+The Cypher text bounds the candidates before any row reaches Python. From the anchors' side (so the
+work grows with the anchors' partners' links, not with candidates × anchors) it finds each
+candidate's common partners and their degrees, and sums the shared-partner part; with ``limit``,
+it finds a floor under the ``limit``-th best of those sums (a threshold at least ``limit``
+candidates reach, refined in 64 × 64 steps; no list is sorted), and keeps only the candidates that
+can still reach it with every other part at its most (all their sectors shared, an alliance, full
+proximity). Its rows: the anchors' coordinates, the anchors' sectors, those candidates with their
+common partners, and the candidates without common partners that their sectors alone could lift
+that far. Each kept candidate's shared alliances are looked up last, for the few kept. Intermediate
+lists are never carried beside many rows (FalkorDB copies a carried list into every row). The rows
+are joined, and the logarithms, the distance and the sum taken, in Python (``_from_cypher``), with
+the function the networkx implementation uses, so both round alike. The distance to the nearest
+anchor is found through a grid (``helpers.NearestPoint``), and only for the candidates that can
+still reach the first ``limit``.
 """
 
 from __future__ import annotations
@@ -52,49 +61,81 @@ LINK_RELATIONS = ("PARTNERS_WITH", "SCALES_UP_AT", "TRANSFERS_TO")
 CANDIDATE_LABELS = schema.RELATIONS["SCALES_UP_AT"].targets
 _LINKS = frozenset(LINK_RELATIONS)
 
-CYPHER = """\
-MATCH (a:Platform)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-  AND a.lat IS NOT NULL
-RETURN 'anchor' AS kind, null AS candidate_id, null AS candidate_name, null AS type, null AS province,
-       null AS shared_sectors, null AS shared_alliances, a.lat AS lat, a.lon AS lon, null AS common_id,
-       null AS degree
-UNION ALL
-MATCH (a:Platform)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-WITH collect(a) AS anchors
-WITH anchors,
-     CASE WHEN $platform IS NOT NULL THEN coalesce(anchors[0].sectors, [])
-          WHEN $sector IS NOT NULL THEN [$sector]
-          ELSE reduce(acc = [], x IN anchors | acc + [y IN coalesce(x.sectors, []) WHERE NOT y IN acc]) END
-       AS anchor_sectors
-UNWIND anchors AS a
-OPTIONAL MATCH (a)-[:MEMBER_OF]->(al:Organization)
-WITH anchor_sectors, collect(DISTINCT al.id) AS anchor_alliances
-MATCH (c:Organization)
-WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
-OPTIONAL MATCH (c)<-[:SCALES_UP_AT]-(x:Platform)
-WHERE (x:Platform AND (($platform IS NOT NULL AND x.id = $platform) OR ($platform IS NULL AND x.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(x.sectors, [])))))
-WITH c, anchor_sectors, anchor_alliances, count(x) AS scaled
-WHERE scaled = 0
-OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)
-WITH c, anchor_sectors, anchor_alliances, collect(DISTINCT al.id) AS alliances
-RETURN 'candidate' AS kind, c.id AS candidate_id, c.name AS candidate_name, c.type AS type,
-       c.province AS province, [x IN coalesce(c.sectors, []) WHERE x IN anchor_sectors] AS shared_sectors,
-       [x IN alliances WHERE x IN anchor_alliances] AS shared_alliances, c.lat AS lat, c.lon AS lon,
-       null AS common_id, null AS degree
-UNION ALL
-MATCH (a:Platform)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
-WHERE (a:Platform AND (($platform IS NOT NULL AND a.id = $platform) OR ($platform IS NULL AND a.province = '北京' AND ($sector IS NULL OR $sector IN coalesce(a.sectors, [])))))
-WITH DISTINCT w
+
+def _anchor(v: str) -> str:
+    """The Cypher condition that the Platform ``v`` is an anchor (the three cases of the module docstring)."""
+    return (f"(($platform IS NOT NULL AND {v}.id = $platform) OR ($platform IS NULL AND {v}.province = '北京' "
+            f"AND ($sector IS NULL OR $sector IN coalesce({v}.sectors, []))))")
+
+
+def _anchor_sectors(keep: str = "") -> str:
+    """Cypher: the anchors' sectors as ``anchor_sectors`` (one row, ``keep`` carried along)."""
+    return f"""MATCH (a:Platform)
+WHERE {_anchor("a")}
+UNWIND coalesce(a.sectors, []) + [null] AS s
+WITH {keep}CASE WHEN $sector IS NOT NULL THEN [$sector] ELSE collect(DISTINCT s) END AS anchor_sectors
+"""
+
+
+#: Cypher: the candidates with common partners (``found``: [candidate, partner ids, their degrees,
+#: shared-partner sum], none that an anchor scales up at already) and ``floor``, a value at least
+#: ``limit`` of the sums reach (null when all are kept); one row. A candidate is marked as scaled up
+#: at when it is itself a partner reached by an anchor's outgoing SCALES_UP_AT (marker 1).
+_FOUND = f"""MATCH (a:Platform)-[r:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(w:Organization)
+WHERE {_anchor("a")}
+WITH w, max(CASE WHEN type(r) = 'SCALES_UP_AT' AND startNode(r) = a THEN 1 ELSE 0 END) AS scaled
 MATCH (w)-[:PARTNERS_WITH|SCALES_UP_AT|TRANSFERS_TO]-(y:Organization)
-WITH w, collect(DISTINCT y) AS ys
-UNWIND ys AS c
-WITH w, size(ys) AS degree, c
+WITH w, scaled, collect(DISTINCT y) AS ys
+UNWIND [y IN ys | [y, 0]] + (CASE WHEN scaled = 1 THEN [[w, 1]] ELSE [] END) AS pair
+WITH w, size(ys) AS degree, pair[0] AS c, pair[1] AS marker
 WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
-RETURN 'common' AS kind, c.id AS candidate_id, null AS candidate_name, null AS type, null AS province,
-       null AS shared_sectors, null AS shared_alliances, null AS lat, null AS lon, w.id AS common_id,
-       degree
+WITH c, max(marker) AS scaled, collect(CASE WHEN marker = 0 THEN w.id END) AS partners,
+     collect(CASE WHEN marker = 0 THEN degree END) AS degrees,
+     sum(CASE WHEN marker = 0 THEN 1.0 / log(degree) ELSE 0.0 END) AS aa
+WHERE scaled = 0
+WITH collect([c, partners, degrees, aa]) AS found, collect(aa) AS aas, max(aa) AS most
+WITH found, aas, [i IN range(0, 63) | most * i / 64.0] AS steps
+WITH found, aas, last([t IN steps WHERE size([x IN aas WHERE x >= t]) >= $limit]) AS coarse, steps[1] AS step
+WITH found, CASE WHEN $limit = 0 OR size(found) < $limit THEN null
+                 ELSE last([t IN [i IN range(0, 63) | coarse + step * i / 64.0]
+                            WHERE size([x IN aas WHERE x >= t]) >= $limit]) END AS floor
+"""
+
+#: Cypher: the shared alliances of the candidate ``c`` (``al``, one row each)
+_ALLIANCES = f"""OPTIONAL MATCH (c)-[:MEMBER_OF]->(al:Organization)<-[:MEMBER_OF]-(x:Platform)
+WHERE {_anchor("x")}
+"""
+
+CYPHER = f"""\
+MATCH (a:Platform)
+WHERE {_anchor("a")} AND a.lat IS NOT NULL
+RETURN 'anchor' AS kind, null AS id, null AS name, null AS type, null AS province, null AS sectors,
+       a.lat AS lat, a.lon AS lon, null AS partners, null AS degrees, null AS shared_alliances
+UNION ALL
+{_anchor_sectors()}RETURN 'sectors' AS kind, null AS id, null AS name, null AS type, null AS province, anchor_sectors AS sectors,
+       null AS lat, null AS lon, null AS partners, null AS degrees, null AS shared_alliances
+UNION ALL
+{_FOUND}UNWIND found AS f
+WITH f[0] AS c, f[1] AS partners, f[2] AS degrees, f[3] AS aa, floor
+WHERE floor IS NULL OR size(coalesce(c.sectors, [])) + aa + 1.0 >= floor - 0.001
+{_ALLIANCES}WITH c, partners, degrees, collect(DISTINCT al.id) AS alliances
+RETURN 'common' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
+       coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, partners, degrees,
+       alliances AS shared_alliances
+UNION ALL
+{_FOUND}WITH floor
+{_anchor_sectors("floor, ")}MATCH (c:Organization)
+WHERE (c:Site OR c:Park OR c:Enterprise) AND c.province IN ['天津', '河北']
+  AND (floor IS NULL OR size([s IN coalesce(c.sectors, []) WHERE s IN anchor_sectors]) + 1.0 >= floor - 0.001)
+WITH c
+OPTIONAL MATCH (c)<-[:SCALES_UP_AT]-(x:Platform)
+WHERE {_anchor("x")}
+WITH c, count(x) AS scaled
+WHERE scaled = 0
+{_ALLIANCES}WITH c, collect(DISTINCT al.id) AS alliances
+RETURN 'candidate' AS kind, c.id AS id, c.name AS name, c.type AS type, c.province AS province,
+       coalesce(c.sectors, []) AS sectors, c.lat AS lat, c.lon AS lon, null AS partners, null AS degrees,
+       alliances AS shared_alliances
 """
 
 KEYS = ("rank", "candidate_id", "candidate_name", "type", "province", "score", "shared_sectors", "adamic_adar",
@@ -178,19 +219,19 @@ def _total(base: float, dist: float | None) -> float:
 
 
 def _from_cypher(rows, params):
-    """Join the three kinds of row: anchor points, candidates, and (candidate, common partner, degree)."""
+    """Join the anchor points, the anchors' sectors and the candidates (each once; with common partners first)."""
     points = [[r["lat"], r["lon"]] for r in rows if r["kind"] == "anchor"]
-    commons: dict = {}
-    for r in rows:
-        if r["kind"] == "common":
-            commons.setdefault(r["candidate_id"], {})[r["common_id"]] = r["degree"]
-    candidates = []
-    for r in rows:
-        if r["kind"] == "candidate":
-            r = dict(r)
-            r["commons"] = [[w, deg] for w, deg in commons.get(r["candidate_id"], {}).items()]
-            candidates.append(r)
-    return _scored(candidates, params["limit"], points)
+    anchor_sectors = {s for r in rows if r["kind"] == "sectors" for s in r["sectors"]}
+    candidates: dict = {}
+    for r in sorted((r for r in rows if r["kind"] in ("common", "candidate")), key=lambda r: r["kind"] != "common"):
+        if r["id"] not in candidates:
+            commons = list(zip(r["partners"], r["degrees"])) if r["kind"] == "common" else []
+            candidates[r["id"]] = {"candidate_id": r["id"], "candidate_name": r["name"], "type": r["type"],
+                                   "province": r["province"],
+                                   "shared_sectors": [s for s in r["sectors"] if s in anchor_sectors],
+                                   "commons": commons, "shared_alliances": r["shared_alliances"],
+                                   "lat": r["lat"], "lon": r["lon"]}
+    return _scored(list(candidates.values()), params["limit"], points)
 
 
 @named_query("partner-candidates", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,

@@ -17,19 +17,21 @@ A need that no platform offers gives one record with ``rank``, ``platform_id`` a
 service: one record per sector of the enterprise (``sector_id``; ``None`` for an enterprise with no
 sector), service and enterprise.
 
-The Cypher text finds the needs, the offering platforms and the sector and province matches, and
-keeps of each need only the rank classes (by ``same_sector``, ``same_province``) that the best
-``top`` reach; the distance and the rank are computed from its rows in Python (``_from_cypher``),
-with the same function the networkx implementation uses, because the rounding of a computed
-distance is not portable between Cypher engines. The networkx implementation scores each service's
-needs × platforms as numpy matrices (``_Matcher``), keeps of each need only the platforms that can
-rank in its ``top``, and ranks those by the same key. A data folder whose enterprises state no
-``needs`` gives no record.
+The Cypher text returns three small tables, each aggregated per node: the enterprises with the
+services they need (one row per enterprise, its needs as a list), the platforms with the services
+they offer, and the service names — about one row per enterprise instead of one per (need, platform)
+pair, 25 million at a million relationships. The matching itself (distance, rank) is done on those
+tables in Python by the same matcher the networkx implementation uses (``_matched``), because the
+rounding of a computed distance is not portable between Cypher engines. The matcher (``_Matcher``)
+first takes the needs whose best class (same sector and same province) holds at least ``top``
+platforms and scores each of them only against its (service, province, sector) groups, a small share
+of the service's platforms (at a million relationships, 2.5 million pairs instead of 25 million; the
+groups still grow with the graph); the other needs are scored against every platform of their
+service as numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and
+ranked by the key above. A data folder whose enterprises state no ``needs`` gives no record.
 """
 
 from __future__ import annotations
-
-from operator import itemgetter
 
 import numpy as np
 
@@ -46,26 +48,18 @@ MATCH (e:Enterprise)-[:NEEDS]->(v:Service)
 WHERE ($sector IS NULL OR $sector IN coalesce(e.sectors, []))
   AND ($service IS NULL OR v.id = $service)
   AND ($province IS NULL OR e.province = $province)
-OPTIONAL MATCH (p:Platform)-[:OFFERS]->(v)
-WITH e, v, p
-WHERE $gaps IS NULL OR $gaps = false OR p IS NULL
-WITH e, v, p,
-     CASE WHEN p IS NULL THEN null
-          ELSE size([x IN coalesce(e.sectors, []) WHERE x IN coalesce(p.sectors, [])]) > 0 END AS same_sector,
-     CASE WHEN p IS NULL THEN null ELSE coalesce(e.province = p.province, false) END AS same_province
-WITH e, v, collect(CASE WHEN p IS NULL THEN null
-                        ELSE [p, same_sector, same_province,
-                              (CASE WHEN same_sector THEN 0 ELSE 2 END) + (CASE WHEN same_province THEN 0 ELSE 1 END)]
-                   END) AS offers
-WITH e, v, offers,
-     CASE WHEN $top IS NULL OR $top = 0 THEN 3
-          ELSE coalesce(head([c IN [0, 1, 2] WHERE size([o IN offers WHERE o[3] <= c]) >= $top]), 3) END AS cut
-UNWIND (CASE WHEN size(offers) = 0 THEN [null] ELSE [o IN offers WHERE o[3] <= cut] END) AS o
-WITH e, v, o[0] AS p, o[1] AS same_sector, o[2] AS same_province
-UNWIND (CASE WHEN $gaps = true AND size(coalesce(e.sectors, [])) > 0 THEN e.sectors ELSE [null] END) AS sector_id
-RETURN e.id AS enterprise_id, e.name AS enterprise_name, v.id AS service_id, v.name AS service_name,
-       p.id AS platform_id, p.name AS platform_name, sector_id, same_sector, same_province,
-       e.lat AS e_lat, e.lon AS e_lon, p.lat AS p_lat, p.lon AS p_lon
+WITH e, collect(DISTINCT v.id) AS services
+RETURN 'need' AS kind, e.id AS id, e.name AS name, e.province AS province, e.sectors AS sectors, e.lat AS lat,
+       e.lon AS lon, services
+UNION ALL
+MATCH (p:Platform)-[:OFFERS]->(v:Service)
+WITH p, collect(DISTINCT v.id) AS services
+RETURN 'offer' AS kind, p.id AS id, p.name AS name, p.province AS province, p.sectors AS sectors, p.lat AS lat,
+       p.lon AS lon, services
+UNION ALL
+MATCH (v:Service)
+RETURN 'service' AS kind, v.id AS id, v.name AS name, null AS province, null AS sectors, null AS lat, null AS lon,
+       null AS services
 """
 
 KEYS = ("enterprise_id", "enterprise_name", "service_id", "service_name", "rank", "platform_id", "platform_name",
@@ -80,46 +74,34 @@ def _prepare(G, params):
             "province": resolve_any_province(params["province"]), "gaps": bool(params["gaps"]), "top": top}
 
 
-def _ranked(rows: list[dict], gaps: bool, top: int = 0) -> list[dict]:
-    """Rank the candidate rows of each need; sort; keep the record keys (shared by both engines)."""
-    pick = itemgetter(*KEYS)
-    if gaps:
-        rows.sort(key=lambda r: (r["sector_id"] is None, r["sector_id"] or "", r["service_id"], r["enterprise_id"]))
-        for r in rows:
-            r["rank"] = None
-            r["distance_km"] = None
-        return [dict(zip(KEYS, pick(r))) for r in rows]
-
-    groups: dict[tuple, list] = {}
-    for r in rows:
-        key = (r["enterprise_id"], r["service_id"])
-        g = groups.get(key)
-        if g is None:
-            groups[key] = [r]
-        else:
-            g.append(r)
-    out = []
-    for key in sorted(groups):
-        ranked = []
-        for r in groups[key]:
-            if r["platform_id"] is not None:
-                d = r["distance_km"] = distance_km(r["e_lat"], r["e_lon"], r["p_lat"], r["p_lon"])
-                ranked.append(((not r["same_sector"], not r["same_province"], d is None, d or 0.0, r["platform_id"]),
-                               r))
-        if not ranked:
-            r = groups[key][0]
-            r["rank"] = r["distance_km"] = None
-            out.append(dict(zip(KEYS, pick(r))))
-            continue
-        ranked.sort(key=itemgetter(0))
-        for i, (_, r) in enumerate(ranked[:top] if top else ranked, start=1):
-            r["rank"] = i
-            out.append(dict(zip(KEYS, pick(r))))
-    return out
-
-
 def _from_cypher(rows, params):
-    return _ranked([dict(r) for r in rows], params["gaps"], params["top"])
+    """The needs, offers and service names of the Cypher rows, matched as the networkx implementation matches them."""
+    orgs, offers, names, needs = {}, {}, {}, []
+    for r in rows:
+        kind = r["kind"]
+        if kind == "service":
+            names[r["id"]] = r["name"]
+            continue
+        orgs[r["id"]] = {"name": r["name"], "province": r["province"], "sectors": r["sectors"] or (),
+                         "lat": r["lat"], "lon": r["lon"]}
+        if kind == "need":
+            needs.extend((r["id"], sid) for sid in r["services"])
+        else:
+            for sid in r["services"]:
+                offers.setdefault(sid, []).append(r["id"])
+    return _matched(orgs, names, offers, needs, params["gaps"], params["top"])
+
+
+def _matched(orgs, service_names, offers: dict, needs: list, gaps: bool, top: int) -> list[dict]:
+    """The records of ``needs`` ((enterprise id, service id) pairs) against ``offers`` (service id → platform ids).
+
+    ``orgs``: id → ``name``, ``province``, ``sectors``, ``lat``, ``lon`` of the enterprises and
+    platforms; ``service_names``: service id → name. Shared by both engines.
+    """
+    needs = sorted(needs)
+    if gaps:
+        return _gap_records(orgs, service_names, [(e, v) for e, v in needs if not offers.get(v)])
+    return _Matcher(orgs, service_names, offers, needs, top).records()
 
 
 @named_query("supply-demand", cypher=CYPHER, keys=KEYS, from_cypher=_from_cypher, prepare=_prepare,
@@ -164,11 +146,11 @@ def supply_demand(G, *, sector=None, service=None, province=None, gaps=False, to
     []
     """
     nodes = G._node
-    offers: dict = {}  # service → offering platforms
+    offers: dict = {}  # service id → offering platforms
     for p, v in G.relation_pairs("OFFERS"):
         if nodes[p].get("label") == "Platform" and nodes[v].get("label") == "Service":
-            offers.setdefault(v, []).append(p)
-    needs = []  # (enterprise, service), sorted: the order of the records
+            offers.setdefault(v[1], []).append(p)
+    needs = []  # (enterprise, service id)
     for e, v in G.relation_pairs("NEEDS"):
         d = nodes[e]
         if d.get("label") != "Enterprise" or nodes[v].get("label") != "Service":
@@ -179,21 +161,18 @@ def supply_demand(G, *, sector=None, service=None, province=None, gaps=False, to
             continue
         if province is not None and d.get("province") != province:
             continue
-        needs.append((e, v[1], v))
-    needs.sort(key=itemgetter(0, 1))
-    if gaps:
-        return _gap_records(G, [(e, v) for e, _, v in needs if not offers.get(v)])
-    return _Matcher(G, offers, needs, top).records()
+        needs.append((e, v[1]))
+    names = {v[1]: nodes[v].get("name") for v in G.nodes_with_label("Service")}
+    return _matched(nodes, names, offers, needs, gaps, top)
 
 
-def _gap_records(G, unmet) -> list[dict]:
-    nodes = G._node
+def _gap_records(orgs, service_names, unmet) -> list[dict]:
     out = []
     for e, v in unmet:
-        d = nodes[e]
-        for s in sorted(set(d.get("sectors", ()))) or [None]:
-            out.append({"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v[1],
-                        "service_name": nodes[v].get("name"), "rank": None, "platform_id": None,
+        d = orgs[e]
+        for s in sorted(set(d.get("sectors") or ())) or [None]:
+            out.append({"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v,
+                        "service_name": service_names.get(v), "rank": None, "platform_id": None,
                         "platform_name": None, "same_sector": None, "same_province": None, "distance_km": None,
                         "sector_id": s})
     out.sort(key=lambda r: (r["sector_id"] is None, r["sector_id"] or "", r["service_id"], r["enterprise_id"]))
@@ -208,35 +187,38 @@ _TIE_CHORD = 0.1 / EARTH_RADIUS_KM + 1e-7
 
 
 class _Matcher:
-    """The networkx side of ``supply-demand``, scored in numpy one service at a time.
+    """The matching of ``supply-demand`` (both engines), scored in numpy.
 
-    For each service, the needs × offering platforms are scored as a matrix: the rank class
+    Needs whose same-sector, same-province class holds ``top`` platforms are scored only against
+    that class (``_same_sector_and_province``). For the others, by service, the needs × offering
+    platforms are scored as a matrix: the rank class
     (same sector, same province) and the chord between their unit vectors. Of each need only the
     platforms whose (class, chord) can place them among the ``top`` are kept (every platform
     within one rounding step of the ``top``-th); their distances are then taken with the haversine
-    formula of ``distance_km`` and they are ranked by exactly the key ``_ranked`` uses.
+    formula of ``distance_km`` and they are ranked by exactly the key of the module docstring.
     """
 
-    def __init__(self, G, offers: dict, needs: list, top: int):
-        self.G, self.offers, self.needs, self.top = G, offers, needs, top
-        nodes = G._node
+    def __init__(self, orgs, service_names, offers: dict, needs: list, top: int):
+        self.orgs, self.service_names, self.offers, self.needs, self.top = orgs, service_names, offers, needs, top
+        nodes = orgs
         self.platforms = sorted({p for ps in offers.values() for p in ps})
-        self.enterprises = sorted({e for e, _, _ in needs})
+        self.enterprises = sorted({e for e, _ in needs})
         sector_bit = {s: i for i, s in enumerate(sorted({s for p in self.platforms
-                                                          for s in nodes[p].get("sectors", ())}))}
+                                                          for s in nodes[p].get("sectors") or ()}))}
         provinces = {p: i for i, p in enumerate(sorted({nodes[n].get("province") for n in self.platforms} - {None}))}
+        self._sector_bit = sector_bit
         self.p_arr = self._arrays(self.platforms, sector_bit, provinces, -1)
         self.e_arr = self._arrays(self.enterprises, sector_bit, provinces, -2)
 
     def _arrays(self, keys, sector_bit, provinces, no_province):
-        nodes = self.G._node
+        nodes = self.orgs
         words = max(1, -(-len(sector_bit) // 64))
         bits, prov, lat, lon = [], [], [], []
         nan = float("nan")
         for n in keys:
             d = nodes[n]
             m = 0
-            for s in d.get("sectors", ()):
+            for s in d.get("sectors") or ():
                 b = sector_bit.get(s)
                 if b is not None:
                     m |= 1 << b
@@ -274,19 +256,23 @@ class _Matcher:
         return rows, cols, cls[rows, cols]
 
     def records(self) -> list[dict]:
-        nodes = self.G._node
+        nodes = self.orgs
         e_index = {e: i for i, e in enumerate(self.enterprises)}
         p_index = {p: i for i, p in enumerate(self.platforms)}
         by_service: dict = {}
-        for order, (e, _, v) in enumerate(self.needs):
+        for order, (e, v) in enumerate(self.needs):
             by_service.setdefault(v, []).append(order)
-        need_e = np.array([e_index[e] for e, _, _ in self.needs], dtype=np.int64)
+        need_e = np.array([e_index[e] for e, _ in self.needs], dtype=np.int64)
         parts = []  # (need order, platform position, class) of each candidate
         unmet = []
+        resolved = self._same_sector_and_province(by_service, need_e, p_index, parts) if self.top else set()
         for v, orders in by_service.items():
             ps = self.offers.get(v)
             if not ps:
                 unmet.extend(orders)
+                continue
+            orders = [o for o in orders if o not in resolved]
+            if not orders:
                 continue
             p_pos = np.array(sorted(p_index[p] for p in ps), dtype=np.int64)
             orders = np.array(orders, dtype=np.int64)
@@ -314,7 +300,8 @@ class _Matcher:
             unknown, rank = np.r_[unknown, np.ones(len(unmet), dtype=bool)], np.r_[rank, 0 * unmet]
             order = np.lexsort((rank, need))
             need, plat, cls, km, unknown, rank = (a[order] for a in (need, plat, cls, km, unknown, rank))
-        info = [(e, nodes[e].get("name"), sid, nodes[v].get("name")) for e, sid, v in self.needs]
+        names = self.service_names
+        info = [(e, nodes[e].get("name"), sid, names.get(sid)) for e, sid in self.needs]
         pinfo = [(p, nodes[p].get("name")) for p in self.platforms] + [(None, None)]
         return [{"enterprise_id": i[0], "enterprise_name": i[1], "service_id": i[2], "service_name": i[3],
                  "rank": r or None, "platform_id": pi[0], "platform_name": pi[1],
@@ -322,6 +309,59 @@ class _Matcher:
                  "distance_km": None if u else d, "sector_id": None}
                 for i, pi, c, d, u, r in zip(map(info.__getitem__, need.tolist()), map(pinfo.__getitem__, plat.tolist()),
                                              cls.tolist(), km.tolist(), unknown.tolist(), rank.tolist())]
+
+    def _same_sector_and_province(self, by_service: dict, need_e, p_index: dict, parts: list) -> set:
+        """Rank the needs whose first class (same sector and province) holds at least ``top`` platforms.
+
+        Such a need's ``top`` all come from that class, so it is scored only against the platforms
+        of its (service, province, sector) groups — a small share of the service's platforms —
+        and its candidates go to ``parts``. Returns
+        the need orders done; the others are scored against every platform of their service.
+        """
+        nodes, sector_bit = self.orgs, self._sector_bit
+        e_prov, p_prov = self.e_arr["prov"].tolist(), self.p_arr["prov"].tolist()
+        groups: dict = {}  # (service, province, sector) → platform positions
+        for v, ps in self.offers.items():
+            for p in ps:
+                i = p_index[p]
+                for s in {sector_bit[s] for s in nodes[p].get("sectors") or () if s in sector_bit}:
+                    groups.setdefault((v, p_prov[i], s), []).append(i)
+        wanting: dict = {}  # the same key → need orders
+        need_e_list = need_e.tolist()
+        for v, orders in by_service.items():
+            for o in orders:
+                e = self.enterprises[need_e_list[o]]
+                for s in {sector_bit[s] for s in nodes[e].get("sectors") or () if s in sector_bit}:
+                    key = (v, e_prov[need_e_list[o]], s)
+                    if key in groups:
+                        wanting.setdefault(key, []).append(o)
+        empty = np.zeros(0, dtype=np.int64)
+        pn, pp = [empty], [empty]
+        for key, orders in wanting.items():
+            plats = np.array(groups[key], dtype=np.int64)
+            orders = np.array(orders, dtype=np.int64)
+            pn.append(np.repeat(orders, len(plats)))
+            pp.append(np.tile(plats, len(orders)))
+        n_plat = max(1, len(self.platforms))
+        code = np.sort(np.concatenate(pn) * n_plat + np.concatenate(pp))
+        code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # a platform in two shared sectors once
+        pn, pp = code // n_plat, code % n_plat
+        count = np.bincount(pn, minlength=len(need_e))
+        keep = count[pn] >= self.top
+        pn, pp = pn[keep], pp[keep]
+        if not len(pn):
+            return set()
+        E, P = self.e_arr, self.p_arr
+        dot = np.einsum("ij,ij->i", E["unit"][need_e[pn]], P["unit"][pp])
+        chord = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * dot))
+        key = np.where(np.isnan(chord), 4.0 + pp / n_plat, chord)  # unknown after known, by id
+        order = np.argsort(pn * 8.0 + key, kind="stable")  # by need, then key (key < 5; the error is far below the margin)
+        pn, pp, key = pn[order], pp[order], key[order]
+        starts = np.flatnonzero(np.r_[True, pn[1:] != pn[:-1]])
+        kth = key[starts + self.top - 1]
+        keep = key <= np.repeat(kth, np.diff(np.r_[starts, len(pn)])) + _TIE_CHORD
+        parts.append((pn[keep], pp[keep], np.zeros(int(keep.sum()), dtype=np.int64)))
+        return set(pn[starts].tolist())
 
     def _distances(self, e_pos, p_pos):
         """``distance_km`` of each pair as an array (0.0 where unknown), and where it is unknown."""

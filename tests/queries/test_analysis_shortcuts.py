@@ -39,7 +39,7 @@ def test_nearest_point_is_the_brute_force_minimum():
 
 def test_supply_demand_matrix_ranking_is_the_plain_ranking(synthetic):
     """The numpy scoring (a cut per need, then exact distances) equals ranking every offer of every need."""
-    from queries.supply_demand import _ranked
+    from tests.queries.test_supply_demand_matching import reference_supply_demand
 
     G = synthetic
     nodes = G._node
@@ -49,20 +49,8 @@ def test_supply_demand_matrix_ranking_is_the_plain_ranking(synthetic):
     nodes[platforms[1]]["lat"], nodes[platforms[1]]["lon"] = nodes[platforms[0]].get("lat"), nodes[platforms[0]].get("lon")
     nodes[platforms[2]].pop("lat", None)
     try:
-        rows = []
-        for e, v in G.relation_pairs("NEEDS"):
-            d = nodes[e]
-            offers = [p for p, ks in G._pred[v].items() if "OFFERS" in ks]
-            for p in offers or [None]:
-                q = nodes[p] if p else {}
-                rows.append({"enterprise_id": e, "enterprise_name": d.get("name"), "service_id": v[1],
-                             "service_name": nodes[v].get("name"), "platform_id": p, "platform_name": q.get("name"),
-                             "same_sector": None if p is None else bool(set(d.get("sectors", ())) & set(q.get("sectors", ()))),
-                             "same_province": None if p is None else d.get("province") is not None and d.get("province") == q.get("province"),
-                             "e_lat": d.get("lat"), "e_lon": d.get("lon"), "p_lat": q.get("lat"), "p_lon": q.get("lon"),
-                             "sector_id": None})
         for top in (0, 1, 3, 5):
-            want = _ranked([dict(r) for r in rows], False, top)
+            want = reference_supply_demand(G, top=top)
             assert len(want) > 100
             assert queries.supply_demand(G, top=top) == want
     finally:
