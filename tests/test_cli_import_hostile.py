@@ -103,22 +103,20 @@ def test_control_characters_in_the_title_and_headers_are_refused(cli, tmp_path):
     assert "\x1b" not in err + out
 
 
-def test_a_stray_quote_that_merges_rows_is_an_error_with_the_lines(cli, tmp_path):
+@pytest.mark.parametrize("text, message", [
+    # a quote closed three lines later: three rows merged into one name
+    ("1,\"样例一号平台,甲公司,滨海新区\n2,样例二号平台,乙公司,西青区\n3,样例三号平台\",丙公司,西青区\n",
+     "q.csv, row 2, column '平台名称': a line break inside a one-line column: this cell runs over lines 2–4"),
+    # a quote never closed: the rest of the file would be one cell
+    ("1,样例一号平台,甲公司,滨海新区\n2,\"样例二号平台,乙公司,西青区\n3,样例三号平台,丙公司,西青区\n",
+     "q.csv, row 3: a quote (\") opens a cell here and is never closed"),
+])
+def test_a_stray_quote_is_an_error_with_its_row_and_lines(cli, tmp_path, text, message):
     path = tmp_path / "q.csv"
-    path.write_text("序号,平台名称,依托单位,所在区\n1,\"样例一号平台,甲公司,滨海新区\n2,样例二号平台,乙公司,西青区\n"
-                    "3,样例三号平台\",丙公司,西青区\n", encoding="utf-8")
+    path.write_text("序号,平台名称,依托单位,所在区\n" + text, encoding="utf-8")
     code, _, err, wrote = _plan_only(cli, tmp_path, path)
     assert code == 1 and not wrote
-    assert "q.csv, row 2, column '平台名称': a line break inside a one-line column: this cell runs over lines 2–4" in err
-
-
-def test_a_quote_never_closed_is_an_error_with_its_row(cli, tmp_path):
-    path = tmp_path / "q.csv"
-    path.write_text("序号,平台名称,依托单位,所在区\n1,样例一号平台,甲公司,滨海新区\n2,\"样例二号平台,乙公司,西青区\n"
-                    "3,样例三号平台,丙公司,西青区\n", encoding="utf-8")
-    code, _, err, wrote = _plan_only(cli, tmp_path, path)
-    assert code == 1 and not wrote
-    assert "q.csv, row 3: a quote (\") opens a cell here and is never closed" in err
+    assert message in err
 
 
 def test_a_gb18030_list_with_a_utf8_row_is_an_error_naming_the_line(cli, tmp_path):
