@@ -26,7 +26,7 @@ from graph.errors import InputError, Problem
 import pandas as pd
 
 from .cells import check_cells, check_value, printable
-from .read import ROW, RawTable, _delimiter, _open_quote_row, _record_lines, decode, normalize_text
+from .read import ROW, RawTable, _open_quote_row, _record_lines, decode, normalize_text
 
 __all__ = ["PublishedList", "read_published", "FIELDS"]
 
@@ -102,10 +102,17 @@ def read_published(path: str | Path, sheet: str | None = None) -> PublishedList:
 
 
 def _list_delimiter(text: str) -> str:
-    """``,``, ``;`` or TAB: whichever some line of the first rows holds most of (a title row above the
-    header may hold none, or a ``;`` of its own, so the header line alone does not decide)."""
-    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
-    return max((_delimiter(line) for line in lines), key=lambda sep: max(line.count(sep) for line in lines))
+    """``,``, TAB or ``;``: the first with which one of the first rows reads as a header with a name column.
+
+    A title row above the header may hold none of them, or a ``;`` of its own, and a data row a run of
+    ``;`` between sectors, so neither the first line nor the most frequent character decides.
+    """
+    head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    for sep in (",", "\t", ";"):
+        if sep in head and any(_LOOKUP.get(_fold(c)) == "name" for row in csv.reader(io.StringIO(head), delimiter=sep)
+                               for c in row):
+            return sep
+    return ","
 
 
 def _from_workbook(path: Path, sheet: str | None) -> PublishedList:

@@ -205,3 +205,17 @@ def test_a_hostile_edited_plan_is_refused_and_the_store_untouched(cli, built, gb
     assert f"plan.csv, {where}: {what}" in err
     assert "\x1b" not in err + out
     assert _digest(built) == before
+
+
+def test_the_delimiter_comes_from_the_header_not_the_title_or_the_sectors(tmp_path):
+    """A title with a ';' above the header, and sectors separated by ';', leave a comma list a comma list."""
+    from loaders.published import read_published
+
+    path = tmp_path / "d.csv"
+    path.write_text("北京市中试平台名单;第一批\n序号,平台名称,重点领域\n1,样例平台,生物医药;新材料;集成电路;氢能;机器人\n",
+                    encoding="utf-8")
+    lst = read_published(path)
+    assert lst.rows == [(3, {"name": "样例平台", "sectors": "生物医药;新材料;集成电路;氢能;机器人"})]
+    semi = tmp_path / "s.csv"
+    semi.write_text("名单\n序号;平台名称\n1;样例平台\n", encoding="utf-8")
+    assert read_published(semi).rows == [(3, {"name": "样例平台"})]
