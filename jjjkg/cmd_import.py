@@ -57,6 +57,8 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
         _say("  columns used: " + ", ".join(f"{h} → {f}" for h, f in lst.used.items()))
         if lst.ignored:
             _say("  columns ignored: " + ", ".join(lst.ignored))
+        for w in lst.warnings:
+            _say(f"  warning: {w}")
         if not args.source and not lst.title:
             _say("  no title row: provenance is the file and row only (pass --source to say which notice)")
         store, tables = _store_and_tables(args)
@@ -74,7 +76,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
                   "(edit action/id there, then: --plan that file --apply)")
             return 0
         if args.plan:
-            plan = read_plan(args.plan, plan)
+            plan = read_plan(args.plan, plan, tables)
         applied = apply_plan(plan, tables, lst.where)
         for line in applied.left_out:
             _say(f"  not applied: {line}")

@@ -24,7 +24,7 @@ from graph.errors import Problem
 
 from .read import ROW, RawTable
 
-__all__ = ["check_cells", "MULTILINE_COLUMNS"]
+__all__ = ["check_cells", "check_value", "printable", "MULTILINE_COLUMNS"]
 
 #: columns where a line break is text, not a mistake
 MULTILINE_COLUMNS = frozenset({"source"})
@@ -94,6 +94,21 @@ def check_cells(raw: RawTable) -> tuple[list[Problem], list[Problem]]:
             mixed = {k: m for k, value in enumerate(uniques) if not value.isascii() and (m := _mixed_scripts(value))}
             for row, k in _rows_with(rows, codes, list(mixed)):
                 warnings.append(Problem(raw.file, row, label, mixed[k]))
+    return problems, warnings
+
+
+def printable(value: str) -> str:
+    """``value`` with its control and invisible characters written as escapes (``\\x1b``), for a message."""
+    return _SUSPECT[False].sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+
+
+def check_value(file: str, row: int | None, label: str, value: str,
+                multiline: bool = False) -> tuple[list[Problem], list[Problem]]:
+    """The problems and warnings of one value typed outside a table (an edited plan's id), as ``check_cells``."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if _SUSPECT[multiline].search(value):
+        _judge(RawTable("", file, pd.DataFrame()), row, label, value, multiline, problems, warnings)
     return problems, warnings
 
 

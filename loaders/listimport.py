@@ -27,6 +27,7 @@ from graph.errors import InputError, Problem
 from graph.tables import Tables
 
 from . import normalize
+from .cells import check_cells, check_value
 from .match import AMBIGUOUS, MATCH, NEW, EntityIndex, Resolution, name_keys
 from .organizations import validate_organizations
 from .published import PublishedList
@@ -338,37 +339,52 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     return path
 
 
+#: a cell starting with one of these is run as a formula by a spreadsheet (OWASP's list)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _neutral(v: str) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + v if v[:1] in ("=", "+", "-", "@") and not v.lstrip("-").replace(".", "").isdigit() else v
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (a number stays as it is)."""
+    return "'" + v if v[:1] in _FORMULA_START and not v.lstrip("-").replace(".", "").isdigit() else v
 
 
-def read_plan(path: str | Path, plan: Plan) -> Plan:
+def _unneutral(v: str) -> str:
+    """A plan cell as written before ``_neutral``: its apostrophe off (only where ``_neutral`` put one)."""
+    return v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_START else v
+
+
+def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Plan:
     """Overlay a user-edited plan file on ``plan`` (made afresh from the same list).
 
     The user's ``action`` and ``id`` win; every line of the file must be a line of ``plan``, and a
-    line deleted from the file is not applied.
+    line deleted from the file is not applied. With ``tables`` (the store's), a ``new`` id the store
+    has already is an error. Every error names the plan file's row and column; nothing is changed.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(Problem(str(path), None, None, "no such plan file: write one first with "
                                  "`jjjkg import FILE --plan PLAN.csv` (without --apply)"))
     text = decode(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in ("row", "entity", "name", "action", "id") if c not in header]
     if missing:
-        raise InputError(Problem(path.name, 1, None, f"expected the plan's columns {','.join(PLAN_COLUMNS)}; "
-                                 f"missing {', '.join(missing)}"))
+        raise InputError(Problem(path.name, 1, ", ".join(missing), f"expected the plan's columns "
+                                 f"{','.join(PLAN_COLUMNS)}; missing {', '.join(missing)}"))
     col = {c: header.index(c) for c in header}
     by_key = {ln.key(): ln for ln in plan.lines}
-    seen: set[tuple[int, str, str]] = set()
+    existing = dict(zip(tables.organizations["id"], tables.organizations["name"])) if tables is not None else {}
+    seen: dict[tuple[int, str, str], int] = {}
     problems = []
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        get = lambda c: cells[col[c]].strip().lstrip("'")  # noqa: E731
+        get = lambda c: _unneutral(cells[col[c]].strip())  # noqa: E731
+        bad = [p for c in ("row", "entity", "name", "action", "id") for p in check_value(path.name, n, c, get(c))[0]]
+        if bad:
+            problems.extend(bad)
+            continue
         try:
             key = (int(get("row")), get("entity"), get("name"))
         except ValueError:
@@ -379,6 +395,9 @@ def read_plan(path: str | Path, plan: Plan) -> Plan:
             problems.append(Problem(path.name, n, "name", f"the list has no {key[1]} {key[2]!r} in row {key[0]}: "
                                     "was this plan made for another list?"))
             continue
+        if key in seen:
+            problems.append(Problem(path.name, n, "row", f"the same list row and name as line {seen[key]}; keep one"))
+            continue
         action = get("action").lower()
         if action not in ACTIONS:
             problems.append(Problem(path.name, n, "action", f"expected {', '.join(ACTIONS)}; got {get('action')!r}"))
@@ -387,8 +406,18 @@ def read_plan(path: str | Path, plan: Plan) -> Plan:
         if action in (MATCH, NEW) and not oid:
             problems.append(Problem(path.name, n, "id", f"action {action} needs an id"))
             continue
+        if action == NEW and oid in existing:
+            problems.append(Problem(path.name, n, "id", f"new {oid!r}: the store has that id already, for "
+                                    f"{existing[oid]!r}; write match to mean it, or another id"))
+            continue
         line.action, line.id = action, oid
-        seen.add(key)
+        seen[key] = n
+    if tables is not None:  # a match names an organization of the store, or one the plan creates
+        created = {ln.id for ln in plan.lines if ln.action == NEW and ln.key() in seen}
+        problems.extend(Problem(path.name, seen[ln.key()], "id", f"match {ln.id!r}: no organization has that id in "
+                                "the store or in this plan; write an existing id, or new")
+                        for ln in plan.lines if ln.key() in seen and ln.action == MATCH
+                        and ln.id not in existing and ln.id not in created)
     if problems:
         raise InputError(problems)
     for line in plan.lines:  # a line deleted from the file is not applied
@@ -491,6 +520,9 @@ def _raw(table: str, rows: list[dict], where: str) -> RawTable:
 
 def _validated_orgs(rows: list[dict], tables: Tables, where: str) -> pd.DataFrame:
     raw = _raw("organizations", rows, where)
+    problems, _ = check_cells(raw)  # ids from an edited plan: the rule every table's cells follow
+    if problems:
+        raise InputError(problems)
     df, _ = validate_organizations(raw, NameIndex(tables.sectors, "sector", "the store's sectors"),
                                    NameIndex(tables.services, "service", "the store's services"),
                                    RegionIndex(tables.regions))

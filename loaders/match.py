@@ -194,6 +194,7 @@ class EntityIndex:
         self.names: dict[str, str] = {}
         self.types: dict[str, str | None] = {}
         self._sorted: list[str] | None = None
+        self._longest: int | None = None
         for row in rows:
             self.add(*row)
 
@@ -208,7 +209,7 @@ class EntityIndex:
         for a in shorts:
             self.alias[a].add(oid)
         self._add_other_names(oid, aliases, credit_code)
-        self._sorted = None
+        self._sorted = self._longest = None
 
     def _add_other_names(self, oid: str, aliases, credit_code) -> None:
         """The ``aliases`` (a list, an array or None) and the credit code of one organization."""
@@ -253,6 +254,11 @@ class EntityIndex:
             ix._add_other_names(oid, al, code)
         return ix
 
+    def _longest_core(self) -> int:
+        if self._longest is None:
+            self._longest = max(map(len, self.core), default=0)
+        return self._longest
+
     def _cores_sorted(self) -> list[str]:
         if self._sorted is None:
             self._sorted = sorted(self.core)
@@ -285,8 +291,9 @@ class EntityIndex:
                 if other != core:
                     put(self.core[other], EXTENDS_GENERIC if _extends_generic(other, core) else EXTENDS)
                 i += 1
-            # stored cores this core extends: its prefixes, looked up
-            for n in range(len(core) - 1, MIN_EXTEND - 1, -1):
+            # stored cores this core extends: its prefixes no longer than the longest stored core, looked up
+            # (so a hostile name of a million characters costs one pass, not one per character)
+            for n in range(min(len(core) - 1, self._longest_core()), MIN_EXTEND - 1, -1):
                 prefix = core[:n]
                 if prefix in self.core:
                     put(self.core[prefix], EXTENDS_GENERIC if _extends_generic(core, prefix) else EXTENDS)

@@ -3,7 +3,13 @@
 Such a list has no ids, may have title rows above its header (北京市中试平台名单（第一批）), and
 headers of its own (序号, 平台名称, 依托单位, 所属区, 重点领域, 级别 …). ``read_published`` finds
 the header row, maps the headers it knows to fields, and returns every data row with the row
-number a spreadsheet shows — nothing is resolved or validated here (see ``loaders.listimport``).
+number a spreadsheet shows — nothing is resolved here (see ``loaders.listimport``).
+
+A list comes from others, so it passes the guards every input passes (``loaders.untrusted``,
+``loaders.cells``, ``loaders.workbook``): a workbook's sizes and DTDs are checked before it is
+opened, a formula with no saved value is an error, a control character or a line break in a cell
+is an error naming the row and column, and a CSV file's stray quotes and mixed encodings are
+errors naming the lines.
 
 Readers: whoever adds a header spelling — ``FIELDS`` is the one place for them.
 """
@@ -17,7 +23,10 @@ from pathlib import Path
 
 from graph.errors import InputError, Problem
 
-from .read import decode, normalize_text
+import pandas as pd
+
+from .cells import check_cells, check_value, printable
+from .read import ROW, RawTable, _open_quote_row, _record_lines, decode, normalize_text
 
 __all__ = ["PublishedList", "read_published", "FIELDS"]
 
@@ -57,6 +66,7 @@ class PublishedList:
     used: dict[str, str]  # header as written → field
     ignored: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (spreadsheet row, field → text)
+    warnings: list[Problem] = field(default_factory=list)  # invisible characters kept, with row and column
 
     @property
     def where(self) -> str:
@@ -78,21 +88,43 @@ def read_published(path: str | Path, sheet: str | None = None) -> PublishedList:
         if sheet:
             raise InputError(Problem(p.name, None, None, f"--sheet {sheet!r} given, but a CSV file has no sheets"))
         text = decode(p.read_bytes(), p.name)
-        first = text.split("\n", 1)[0]
-        delimiter = "\t" if "\t" in first and "," not in first else ","
-        grid = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-        return _from_grid(p.name, None, grid)
+        delimiter = _list_delimiter(text)
+        open_quote = _open_quote_row(text, delimiter)
+        if open_quote is not None:
+            raise InputError(Problem(p.name, open_quote, None,
+                                     "a quote (\") opens a cell here and is never closed, so the rest of the file "
+                                     "would be one cell; close the quote or remove it"))
+        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        lines = _record_lines(text, delimiter, len(grid) - 1) if len(grid) > 1 else None
+        return _checked(_from_grid(p.name, None, grid), lines, delimiter)
     raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'} as a list: "
                              "expected .xlsx or .csv (UTF-8 or GB18030)"))
 
 
-def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
-    from openpyxl import load_workbook
+def _list_delimiter(text: str) -> str:
+    """``,``, TAB or ``;``: the first with which one of the first rows reads as a header with a name column.
 
+    A title row above the header may hold none of them, or a ``;`` of its own, and a data row a run of
+    ``;`` between sectors, so neither the first line nor the most frequent character decides.
+    """
+    head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    for sep in (",", "\t", ";"):
+        if sep in head and any(_LOOKUP.get(_fold(c)) == "name" for row in csv.reader(io.StringIO(head), delimiter=sep)
+                               for c in row):
+            return sep
+    return ","
+
+
+def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
+    from .untrusted import check_archive
+    from .workbook import open_workbook
+
+    check_archive(path)  # before anything inflates
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        book = open_workbook(path)
     except Exception as err:  # openpyxl raises many kinds for a damaged file
         raise InputError(Problem(path.name, None, None, f"not a readable .xlsx workbook: {err}")) from err
+    wb = book.wb
     try:
         names = list(wb.sheetnames)
         if sheet is not None:
@@ -106,15 +138,40 @@ def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
         for name in candidates:
             grid = [[_cell(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
             try:
-                return _from_grid(path.name, name, grid)
+                lst = _from_grid(path.name, name, grid)
             except InputError as err:
                 if sheet is not None:
                     raise
                 tried.append(f"{name!r}: {err.problems[0].message}")
+                continue
+            header = grid[lst.header_row - 1]
+            problems = book.formulas_without_values({name: pd.DataFrame(columns=[str(h) for h in header])})
+            if problems:
+                raise InputError(problems)
+            return _checked(lst)
         raise InputError(Problem(path.name, None, None, "no sheet has a recognisable header; "
                                  + "; ".join(tried)))
     finally:
         wb.close()
+
+
+def _checked(lst: PublishedList, lines: dict[int, tuple[int, int]] | None = None,
+             sep: str | None = None) -> PublishedList:
+    """``lst``, once every cell passed ``loaders.cells.check_cells`` (the warnings kept in ``lst.warnings``)."""
+    fields = list(dict.fromkeys(lst.used.values()))
+    df = pd.DataFrame({f: [values.get(f, "") for _, values in lst.rows] for f in fields}, dtype=object)
+    df[ROW] = [r for r, _ in lst.rows]
+    headers = {f: h for h, f in lst.used.items()}
+    raw = RawTable("list", lst.where, df, headers, lines=lines, sep=sep)
+    problems, warnings = check_cells(raw)
+    # the title becomes provenance and the headers are printed: held to the same rule
+    problems.extend(check_value(lst.where, None, "the title row", lst.title or "")[0])
+    for h in (*lst.used, *lst.ignored):
+        problems.extend(check_value(lst.where, lst.header_row, printable(h), h)[0])
+    if problems:
+        raise InputError(problems)
+    lst.warnings.extend(warnings)
+    return lst
 
 
 def _cell(v) -> str:
@@ -134,7 +191,7 @@ def _from_grid(file: str, sheet: str | None, grid: list[list[str]]) -> Published
             header_at = i
             break
     if header_at is None:
-        shown = " | ".join(c for c in (grid[0] if grid else []) if str(c).strip()) or "nothing"
+        shown = printable(" | ".join(c for c in (grid[0] if grid else []) if str(c).strip())) or "nothing"
         raise InputError(Problem(where, None, None,
                                  f"no header row with a name column in the first {HEADER_SEARCH_ROWS} rows "
                                  f"(expected one of {', '.join(FIELDS['name'][:4])} …); the first row holds: {shown}"))

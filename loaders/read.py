@@ -44,8 +44,14 @@ def normalize_text(s: str) -> str:
 
 
 def decode(data: bytes, file: str) -> str:
-    """Decode file bytes: UTF-8 (BOM or not) first, then GB18030, else a clear error."""
-    return _decode(data, file)[0]
+    """Decode file bytes: UTF-8 (BOM or not) first, then GB18030, else a clear error.
+
+    A GB18030 file with UTF-8 lines pasted in is an error naming those lines (not mojibake).
+    """
+    text, encoding = _decode(data, file)
+    if encoding == "gb18030":
+        _check_one_encoding(data, file)
+    return text
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
@@ -64,6 +70,7 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
         try:
             return data.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
+            _check_one_encoding(data, file)  # lines of both encodings: name the odd ones
             raise InputError(Problem(file, None, None,
                                      f"cannot decode the file: expected UTF-8 or GB18030 text "
                                      f"(byte {err.start} is {data[err.start:err.start + 1]!r}); "

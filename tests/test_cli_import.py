@@ -86,7 +86,7 @@ def test_a_failed_apply_leaves_the_store_untouched(cli, built, gb_list, tmp_path
     before = _digest(built)
     code, out, err = cli("import", gb_list, "--store", built, "--plan", plan, "--apply")
     assert code == 1
-    assert "名单.csv, row 3, column 'platform': match 'PF_NOT_THERE_" in err
+    assert "plan.csv, row 2, column 'id': match 'PF_NOT_THERE_" in err  # the plan's line, where the edit is
     assert _digest(built) == before
 
 

@@ -571,13 +571,13 @@ def chain_layout(G, sector: str) -> ChainLayout:
 
 def _aggregate(G, orgs: list, max_nodes: int, narrowing: str, sid: str | None) -> tuple[dict, dict]:
     """The sector × province matrix (``viz.matrix``) and the message that says why and how to narrow."""
-    from .matrix import sector_province_matrix
+    from .matrix import _arg, sector_province_matrix
 
     matrix = sector_province_matrix(G, orgs, max_nodes, narrowing, lambda s: _sector_name(G, s),
                                     _gap_records(G, sid))
     counts = {(c["s"], c["p"]): c["n"] for c in matrix["cells"]}
     biggest = max(counts.items(), key=lambda kv: kv[1])[0][0] if counts else "CH_H2"
-    example = biggest if biggest != "—" else "CH_H2"
+    example = _arg(biggest if biggest != "—" else "CH_H2")  # a sector id from data: a shell word, quoted
     message = {
         "zh": (f"共 {len(orgs)} 个机构，超过上限 {max_nodes}（--max-nodes）：本页显示按产业领域×省份汇总的数量。"
                f"要看具体机构，请缩小范围，例如 jjjkg viz --sector {example}{narrowing}，"

@@ -236,7 +236,7 @@ class Store:
                     f"rebuild it with `jjjkg build`")
 
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = json.loads(_read_small(meta_path).decode("utf-8"))
         except OSError as err:
             raise StoreError(damaged(err.strerror or err)) from err
         except ValueError as err:
@@ -264,7 +264,7 @@ class Store:
         if versions.current_root(self.path) != self.root:
             return True
         try:
-            meta = json.loads((self.root / "meta.json").read_text(encoding="utf-8"))
+            meta = json.loads(_read_small(self.root / "meta.json").decode("utf-8"))
             return meta.get("fingerprint") != self.fingerprint
         except (OSError, ValueError, AttributeError):
             return False
@@ -323,8 +323,8 @@ class Store:
             raise StoreError(f"the store's tables at {str(self.path)!r} do not match its meta.json; "
                              f"rebuild it with `jjjkg build`")
         try:
-            payload = pkl.read_bytes()
-            signature = sig.read_text(encoding="ascii").strip()
+            payload = _read_small(pkl, limit=None)
+            signature = _read_small(sig).decode("ascii").strip()
         except (OSError, ValueError) as err:
             _note(f"the graph cache {str(self.path / 'cache' / pkl.name)!r} cannot be read ({getattr(err, 'strerror', None) or err}); "
                   f"the graph is built from the tables instead (`jjjkg build --store {self.path}` rewrites the store)")
@@ -343,6 +343,21 @@ class Store:
         except OSError:
             pass  # a read-only store, a full disk: it still opens, it is just slower next time
         return G
+
+
+#: the most of meta.json (or a signature) read: a few hundred bytes when jjjkg wrote it
+SMALL_FILE = 1 << 20
+
+
+def _read_small(path: Path, limit: int | None = SMALL_FILE) -> bytes:
+    """The bytes of a store's regular file, at most ``limit``: never through a final link, never from a FIFO
+    or a device, never gigabytes of a planted file. ``OSError`` otherwise (``EFBIG`` when too large)."""
+    fd = versions.open_regular(path)
+    with os.fdopen(fd, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if limit is not None and size > limit:
+            raise OSError(errno.EFBIG, f"{size:,} bytes, more than a store writes ({limit:,} at most)", str(path))
+        return f.read(size if limit is None else limit + 1)
 
 
 def _note(msg: str) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import secrets
@@ -50,7 +51,13 @@ def _sibling(path: Path, kind: str, suffix: str = "") -> Path:
 
 
 def _is_ours(path: Path, kind: str, entry: str) -> bool:
-    return entry.startswith(f".{path.name}.{kind}-")
+    """Whether ``entry`` (a name beside ``path``, or where its link points) is one a build of ``path`` makes.
+
+    The part after the kind has no ``.`` and no ``/``: ``.proj.v-1.v-…`` is a version of the store
+    ``proj.v-1``, not of ``proj``, and a link to ``.proj.v-x/../..`` leads out of the folder.
+    """
+    prefix = f".{path.name}.{kind}-"
+    return entry.startswith(prefix) and not any(c in entry[len(prefix):] for c in "./")
 
 
 def _version_name(path: Path) -> str:
@@ -64,22 +71,56 @@ def store_location(path: Path) -> Path:
     if path.is_symlink() and not _is_ours(path, "v", os.readlink(path)):
         if not _mine(path):  # e.g. planted in a shared temporary folder to aim a build elsewhere
             raise StoreError(f"{str(path)!r} is a link made by another user; choose another --store")
-        return Path(os.path.realpath(path))
+        target = Path(os.path.abspath(path.parent / os.readlink(path)))  # one step: a link to a store stays one
+        # a link copied along with a folder from others may aim at any folder: a build follows it only
+        # into a folder of this user's (or a new one in a folder of this user's)
+        where = target if os.path.lexists(target) else target.parent
+        if not _mine(where) or not _mine(Path(os.path.realpath(where))):
+            raise StoreError(f"{str(path)!r} is a link to {str(target)!r}, which belongs to another user: a build "
+                             "does not write there; choose another --store")
+        return target
     return path
 
 
 def current_root(path: Path) -> Path:
-    """The folder holding the store's files now: its current version, or the plain folder itself."""
+    """The folder holding the store's files now: its current version, or the plain folder itself.
+
+    A version folder must be a folder: one that is itself a link (a store copied with ``cp -r`` from
+    someone who planted it) would lead anywhere, and is refused.
+    """
+    path = Path(os.path.abspath(path))
+    if path.is_symlink():
+        target = os.readlink(path)
+        if _is_ours(path, "v", target) and os.path.islink(path.parent / target):
+            raise StoreError(f"the store {str(path)!r} points to {target!r}, which is a link, not a version folder: "
+                             "refused (a store's versions are folders beside it; copy a store with cp -rL)")
     return Path(os.path.realpath(path))
 
 
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o644) -> int:
+    """A descriptor of the regular file ``path``: never through a final link, never blocking on a FIFO.
+
+    Raises ``OSError`` (``EISDIR`` for a folder, ``EINVAL`` for a device or FIFO) otherwise.
+    """
+    fd = os.open(path, flags | _NOFOLLOW | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0), mode)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
+    os.set_blocking(fd, True)
+    return fd
+
+
 def _open_lock(path: Path, create: bool) -> int | None:
-    flags = os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    lock = path.parent / f".{path.name}.lock"
     try:
-        return os.open(path.parent / f".{path.name}.lock", flags, 0o644)
-    except OSError:
+        return open_regular(lock, os.O_RDONLY | (os.O_CREAT if create else 0))
+    except OSError as err:
         if create:
-            raise
+            raise StoreError(f"the store's lock file {str(lock)!r} is not a plain file of yours ({err.strerror}): "
+                             "refused; delete it (or choose another --store) and build again") from err
         return None
 
 
@@ -228,7 +269,7 @@ def _stop_engine(folder: Path) -> None:
 def _try_unused(version: Path) -> int | None:
     """An exclusive lock on ``version``'s readers file (-1 when it has none), or None when a reader holds it."""
     try:
-        fd = os.open(version / READERS_FILE, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(version / READERS_FILE)
     except OSError:
         return -1
     try:
@@ -248,6 +289,10 @@ def collect(path: Path) -> list[Path]:
     gone = []
     for kind, p in _siblings(path):
         if not _mine(p) or (kind == "v" and p.name == current):
+            continue
+        if os.path.islink(p):  # a link named like ours: the link goes, nothing it points to is touched
+            _remove(p)
+            gone.append(p)
             continue
         if kind == "v":
             fd = _try_unused(p)
@@ -297,7 +342,7 @@ def pin(root: Path) -> int | None:
     that went away between resolving and locking it (its meta.json is gone too, and the reader looks again).
     """
     try:
-        fd = os.open(root / READERS_FILE, os.O_RDONLY | _NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(root / READERS_FILE)
     except OSError:
         return None
     fcntl.flock(fd, fcntl.LOCK_SH)

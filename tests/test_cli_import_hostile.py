@@ -1,0 +1,221 @@
+"""``jjjkg import`` against hostile lists and hostile edited plans: refused with file, row and column;
+no plan written for a refused list, the store untouched by a refused plan."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_import import ROWS, _digest, built, gb_list  # noqa: F401 (fixtures)
+
+HEADER = ["序号", "平台名称", "依托单位", "所在区"]
+
+
+def _csv(path: Path, rows, encoding="utf-8") -> Path:
+    with open(path, "w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def _xlsx(path: Path, rows) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+    return path
+
+
+def _plan_only(cli, tmp_path, path):
+    """Import ``path`` against the bundled data (no store there): code, out, err, and whether a plan was written."""
+    plan = tmp_path / "plan.csv"
+    code, out, err = cli("import", path, "--store", tmp_path / "no-store", "--plan", plan)
+    return code, out, err, plan.exists()
+
+
+def _rewrite(src: Path, dst: Path, part: str, edit) -> Path:
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+        for info in a.infolist():
+            data = a.read(info)
+            b.writestr(info, edit(data) if info.filename == part else data, compress_type=zipfile.ZIP_DEFLATED,
+                       compresslevel=9)
+    return dst
+
+
+# ----------------------------------------------------------------------------- hostile lists
+
+
+def test_xlsx_zip_bomb_is_refused_before_it_inflates(cli, tmp_path):
+    good = _xlsx(tmp_path / "good.xlsx", ROWS)
+    bomb = _rewrite(good, tmp_path / "bomb.xlsx", "xl/worksheets/sheet1.xml",
+                    lambda d: d.replace(b"<sheetData>", b"<sheetData>" + b" " * 50_000_000))
+    assert bomb.stat().st_size < 200_000
+    code, _, err, wrote = _plan_only(cli, tmp_path, bomb)
+    assert code == 1 and not wrote
+    assert "bomb.xlsx: part 'xl/worksheets/sheet1.xml' would inflate from " in err
+    assert "Traceback" not in err
+
+
+def test_xlsx_entity_expansion_in_a_sheet_is_refused(cli, tmp_path):
+    good = _xlsx(tmp_path / "good.xlsx", ROWS)
+    lol = b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    bad = _rewrite(good, tmp_path / "dtd.xlsx", "xl/worksheets/sheet1.xml",
+                   lambda d: d.replace(b"<worksheet", lol + b"<worksheet", 1).replace("样例细胞中试平台".encode(), b"&b;"))
+    code, _, err, wrote = _plan_only(cli, tmp_path, bad)
+    assert code == 1 and not wrote
+    assert "dtd.xlsx: part 'xl/worksheets/sheet1.xml' declares a DTD (<!DOCTYPE …>)" in err
+
+
+def test_formula_without_a_saved_value_is_an_error_naming_the_cell(cli, tmp_path):
+    """openpyxl, like many programs, saves a formula without its value: the row would lose its name."""
+    path = _xlsx(tmp_path / "f.xlsx", [ROWS[0], HEADER, ["1", "样例中试平台", "甲公司", "滨海新区"],
+                                      ["2", '=B3&"二期"', "乙公司", "滨海新区"]])
+    code, _, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote
+    assert "f.xlsx[Sheet], row 4, column '平台名称': cell B4 holds a formula (=B3&\"二期\") with no saved value" in err
+
+
+@pytest.mark.parametrize("cell, column, what", [
+    ("样例\x00平台", "平台名称", "U+0000 (NUL) at character 3"),
+    ("样例\x1b[2J\x1b[31m平台", "平台名称", "U+001B (ESC) at character 3"),
+    ("样例平台\n第二行", "平台名称", "a line break inside a one-line column"),
+    ("甲公司\x07", "依托单位", "U+0007 (BEL) at character 4"),
+])
+def test_control_characters_and_line_breaks_are_refused(cli, tmp_path, cell, column, what):
+    row = ["1", cell, "甲公司", "滨海新区"] if column == "平台名称" else ["1", "样例平台", cell, "滨海新区"]
+    path = _csv(tmp_path / "c.csv", [ROWS[0], HEADER, ["0", "样例一号平台", "乙公司", "西青区"], row])
+    code, out, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote
+    assert f"c.csv, row 4, column '{column}': " in err and what in err
+    assert "\x1b" not in err + out and "\x00" not in err + out  # nothing raw reaches the terminal
+
+
+def test_control_characters_in_the_title_and_headers_are_refused(cli, tmp_path):
+    path = _csv(tmp_path / "t.csv", [["名单\x1b]0;owned\x07"], [*HEADER, "备注\x1b[8m"], ["1", "样例平台", "甲公司", "滨海新区", ""]])
+    code, out, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote
+    assert "t.csv, column 'the title row': control character U+001B (ESC)" in err
+    assert "t.csv, row 2, column '备注\\\\x1b[8m': control character U+001B (ESC)" in err
+    assert "\x1b" not in err + out
+
+
+@pytest.mark.parametrize("text, message", [
+    # a quote closed three lines later: three rows merged into one name
+    ("1,\"样例一号平台,甲公司,滨海新区\n2,样例二号平台,乙公司,西青区\n3,样例三号平台\",丙公司,西青区\n",
+     "q.csv, row 2, column '平台名称': a line break inside a one-line column: this cell runs over lines 2–4"),
+    # a quote never closed: the rest of the file would be one cell
+    ("1,样例一号平台,甲公司,滨海新区\n2,\"样例二号平台,乙公司,西青区\n3,样例三号平台,丙公司,西青区\n",
+     "q.csv, row 3: a quote (\") opens a cell here and is never closed"),
+])
+def test_a_stray_quote_is_an_error_with_its_row_and_lines(cli, tmp_path, text, message):
+    path = tmp_path / "q.csv"
+    path.write_text("序号,平台名称,依托单位,所在区\n" + text, encoding="utf-8")
+    code, _, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote
+    assert message in err
+
+
+def test_a_gb18030_list_with_a_utf8_row_is_an_error_naming_the_line(cli, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes("序号,平台名称,依托单位,所在区\n1,样例一号平台,甲公司,滨海新区\n".encode("gb18030")
+                     + "2,样例二号平台,乙公司,西青区\n".encode("utf-8")
+                     + "3,样例三号平台,丙公司,西青区\n".encode("gb18030"))
+    code, _, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote
+    assert "m.csv, row 3: this line is UTF-8 but the rest of the file is GB18030" in err
+
+
+def test_invisible_characters_are_warned_with_row_and_column(cli, tmp_path):
+    path = _csv(tmp_path / "z.csv", [HEADER, ["1", "样例\u200b平台", "甲公司", "滨海新区"]])
+    code, _, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 0 and wrote
+    assert "warning: z.csv, row 2, column '平台名称': invisible character U+200B (ZERO WIDTH SPACE)" in err
+
+
+def test_a_name_of_a_million_characters_is_resolved_in_one_pass():
+    """The prefixes looked up are bounded by the longest stored name, not by the name's length."""
+    from loaders.match import EntityIndex
+
+    ix = EntityIndex([("A", "北京某某科技有限公司", [], None)])
+    looked_up = []
+
+    class Cores(dict):
+        def __contains__(self, key):
+            looked_up.append(key)
+            return super().__contains__(key)
+
+    ix.core = Cores(ix.core)
+    assert ix.resolve("北" * 1_000_000).action == "new"
+    assert len(looked_up) <= len("北京某某科技")
+
+
+# ----------------------------------------------------------------------------- the plan in Excel
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"点击\")中试平台", "+1+cmd|' /C calc'!A0平台", "-2+3平台", "@SUM(1)平台"]
+
+
+def test_plan_neutralises_formulas_and_reads_them_back(cli, built, tmp_path):  # noqa: F811
+    path = _csv(tmp_path / "f.csv", [HEADER, *[[str(i), n, "", "滨海新区"] for i, n in enumerate(FORMULAS, 1)]])
+    plan = tmp_path / "plan.csv"
+    code, _, err = cli("import", path, "--store", built, "--plan", plan, "--province", "天津")
+    assert code == 0, err
+    data = plan.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel opens it as UTF-8
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    names = [r[2] for r in rows[1:]]
+    assert names == ["'" + n for n in FORMULAS]
+    for r in rows:
+        assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in r)
+    code, out, err = cli("import", path, "--store", built, "--plan", plan, "--province", "天津", "--apply")
+    assert code == 0, err
+    assert "4 organizations" in out
+    from graph.store import Store
+
+    stored = set(Store(built).tables.organizations["name"])
+    assert set(FORMULAS) <= stored  # the names as the list has them, without the apostrophe
+
+
+@pytest.mark.parametrize("edit, where, what", [
+    (lambda t: t.replace(",new,PF_", ",new,PF_\x1b[31m", 1), "row 2, column 'id'", "control character U+001B (ESC)"),
+    (lambda t: t.replace(",new,PF_", ",new,\"PF_\nX", 1), "row 2, column 'id'", "a line break inside a one-line column"),
+    (lambda t: t.replace(",new,PF_N", ",new,EN_SINOHYTEC,", 1), "row 2, column 'id'",
+     "new 'EN_SINOHYTEC': the store has that id already, for "),
+    (lambda t: t.replace(",new,PF_", ",delete,PF_", 1), "row 2, column 'action'",
+     "expected match, new, ambiguous, skip; got 'delete'"),
+    (lambda t: t.replace("row,entity,name,action,id", "row,entity,name,what,id", 1), "row 1, column 'action'",
+     "expected the plan's columns row,entity,name,action,id,candidates,score,note; missing action"),
+    (lambda t: t + "99,platform,不存在的平台,new,PF_X,,,\r\n", "row 6, column 'name'",
+     "the list has no platform '不存在的平台' in row 99"),
+    (lambda t: t.replace("\r\n3,", "\r\n3,", 1) + t.splitlines()[2] + "\r\n", "row 6, column 'row'",
+     "the same list row and name as line 3"),
+])
+def test_a_hostile_edited_plan_is_refused_and_the_store_untouched(cli, built, gb_list, tmp_path, edit, where,  # noqa: F811
+                                                                  what):
+    plan = tmp_path / "plan.csv"
+    assert cli("import", gb_list, "--store", built, "--plan", plan)[0] == 0
+    text = plan.read_text(encoding="utf-8-sig")
+    plan.write_text(edit(text), encoding="utf-8-sig", newline="")
+    before = _digest(built)
+    code, out, err = cli("import", gb_list, "--store", built, "--plan", plan, "--apply")
+    assert code == 1, out
+    assert f"plan.csv, {where}: {what}" in err
+    assert "\x1b" not in err + out
+    assert _digest(built) == before
+
+
+def test_the_delimiter_comes_from_the_header_not_the_title_or_the_sectors(tmp_path):
+    """A title with a ';' above the header, and sectors separated by ';', leave a comma list a comma list."""
+    from loaders.published import read_published
+
+    path = tmp_path / "d.csv"
+    path.write_text("北京市中试平台名单;第一批\n序号,平台名称,重点领域\n1,样例平台,生物医药;新材料;集成电路;氢能;机器人\n",
+                    encoding="utf-8")
+    lst = read_published(path)
+    assert lst.rows == [(3, {"name": "样例平台", "sectors": "生物医药;新材料;集成电路;氢能;机器人"})]
+    semi = tmp_path / "s.csv"
+    semi.write_text("名单\n序号;平台名称\n1;样例平台\n", encoding="utf-8")
+    assert read_published(semi).rows == [(3, {"name": "样例平台"})]
