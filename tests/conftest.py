@@ -77,3 +77,14 @@ def embedded_engine(tmp_path_factory):
     yield engine
     engine.close()
     stop(store)
+
+
+def built_tiny_store(tmp_path_factory, name: str):
+    """Yield a store built from the tiny folder by ``jjjkg build``; its server is stopped afterwards."""
+    from graph.store.falkordb_engine import stop
+    from jjjkg.cli import main
+
+    path = tmp_path_factory.mktemp(name) / "store"
+    assert main(["build", "--data", str(TINY), "--store", str(path)]) == 0
+    yield path
+    stop(path)

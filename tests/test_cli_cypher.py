@@ -11,6 +11,7 @@ import pytest
 
 from graph.store.falkordb_engine import EmbeddedEngine, stop
 from jjjkg.shell import interactive
+from tests.conftest import built_tiny_store
 from tests.lint_cypher import cypher_linter  # noqa: F401  (fixture)
 
 HOSTILE = "'}) DETACH DELETE n //"
@@ -18,12 +19,7 @@ HOSTILE = "'}) DETACH DELETE n //"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from jjjkg.cli import main
-
-    path = tmp_path_factory.mktemp("cypher") / "store"
-    assert main(["build", "--data", "tests/data/tiny", "--store", str(path)]) == 0
-    yield path
-    stop(path)
+    yield from built_tiny_store(tmp_path_factory, "cypher")
 
 
 def _count(cli, store):

@@ -16,6 +16,7 @@ import math
 import pytest
 
 from graph.store.falkordb_engine import EmbeddedEngine, stop
+from tests.conftest import built_tiny_store
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +163,7 @@ def test_a_relationship_between_nodes_without_id_knows_its_ends(engine):
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from jjjkg.cli import main
-
-    path = tmp_path_factory.mktemp("values") / "store"
-    assert main(["build", "--data", "tests/data/tiny", "--store", str(path)]) == 0
-    yield path
-    stop(path)
+    yield from built_tiny_store(tmp_path_factory, "values")
 
 
 def test_json_is_strict_with_nan_and_infinity_as_strings(cli, store):

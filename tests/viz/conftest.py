@@ -99,9 +99,8 @@ def hostile_graph(tiny_rows, write_folder):
     return build_graph(loaders.read_folder(write_folder(rows, name="hostile")))
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session."""
+def launched_chromium():
+    """Yield a headless Debian Chromium driven by Playwright, closed afterwards (skip the test without one)."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI installs it)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
@@ -109,6 +108,12 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session."""
+    yield from launched_chromium()
 
 
 class PageRun:
