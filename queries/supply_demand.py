@@ -319,37 +319,32 @@ class _Matcher:
         size); their union is then cut as a whole and goes to ``parts``. Returns the need orders
         done; the others are scored against every platform of their service.
         """
-        nodes, sector_bit = self.orgs, self._sector_bit
-        e_prov, p_prov = self.e_arr["prov"].tolist(), self.p_arr["prov"].tolist()
-        group_of: dict = {}  # (service, province, sector) → group number
-        mg, mp = [], []  # membership: group number, platform position
-        for v, ps in self.offers.items():
-            for p in ps:
-                i = p_index[p]
-                for s in {sector_bit[s] for s in nodes[p].get("sectors") or () if s in sector_bit}:
-                    mg.append(group_of.setdefault((v, p_prov[i], s), len(group_of)))
-                    mp.append(i)
-        it_need, it_group = [], []  # (need, group) items
-        bits_of: dict = {}
-        need_e_list = need_e.tolist()
+        n_bits = self.p_arr["mask"].shape[1] * 64
+        services = {v: i for i, v in enumerate(sorted(set(self.offers) | set(by_service)))}
+        n_prov = int(max(self.p_arr["prov"].max(initial=0), self.e_arr["prov"].max(initial=0))) + 3
+
+        def codes(rows, service, arr):
+            """(row, group code) of each sector of each row: (service, province, sector) as one number."""
+            bits = np.unpackbits(arr["mask"].view(np.uint8), axis=1, bitorder="little")
+            member, bit = np.nonzero(bits[rows])
+            return member, (service[member] * n_prov + arr["prov"][rows[member]] + 2) * n_bits + bit
+
+        offered = [(services[v], p_index[p]) for v, ps in self.offers.items() for p in ps]
+        offered = np.array(offered, dtype=np.int64).reshape(-1, 2)
+        member, code = codes(offered[:, 1], offered[:, 0], self.p_arr)
+        group_codes, mg = np.unique(code, return_inverse=True)  # a group: platforms of one service, province, sector
+        mp = offered[member, 1]
+        need_service = np.zeros(len(need_e), dtype=np.int64)
         for v, orders in by_service.items():
-            for o in orders:
-                ei = need_e_list[o]
-                bits = bits_of.get(ei)
-                if bits is None:
-                    e = self.enterprises[ei]
-                    bits = bits_of[ei] = {sector_bit[s] for s in nodes[e].get("sectors") or () if s in sector_bit}
-                for s in bits:
-                    g = group_of.get((v, e_prov[ei], s))
-                    if g is not None:
-                        it_need.append(o)
-                        it_group.append(g)
-        if not it_need:
+            need_service[orders] = services[v]
+        it_need, code = codes(need_e, need_service, self.e_arr)
+        it_group = np.minimum(np.searchsorted(group_codes, code), max(0, len(group_codes) - 1))
+        found = group_codes[it_group] == code if len(group_codes) else np.zeros(len(code), dtype=bool)
+        it_need, it_group = it_need[found], it_group[found]
+        if not len(it_need):
             return set()
-        it_need = np.array(it_need, dtype=np.int64)
-        pn, pp = _group_candidates(self.e_arr["unit"][need_e[it_need]], np.array(it_group, dtype=np.int64),
-                                   np.array(mg, dtype=np.int64), np.array(mp, dtype=np.int64), self.p_arr["unit"],
-                                   self.top)
+        pn, pp = _group_candidates(self.e_arr["unit"][need_e[it_need]], it_group, mg.reshape(-1), mp,
+                                   self.p_arr["unit"], self.top)
         pn = it_need[pn]
         n_plat = max(1, len(self.platforms))
         code = np.sort(pn * n_plat + pp)
@@ -398,7 +393,7 @@ _CELL_KM = (0.25, 4096.0)
 #: a group is looked up in the grid when it has more than this many times ``top`` known platforms; a
 #: smaller one is scored whole, which costs less than the grid's blocks (about 13 × ``top`` platforms
 #: each, measured on generated graphs)
-_GRID_FROM = 24
+_GRID_FROM = 8
 
 
 def _ranges(lo, hi):
@@ -475,7 +470,7 @@ def _grid_search(q, qg, items, mg, mp, p_unit, unknown_p, known, top, out_i, out
     while h <= _CELL_KM[1] / EARTH_RADIUS_KM:
         levels.append(h)
         h *= 2
-    first = np.searchsorted(levels, side / 4)  # a level finer than the estimate, in case of clusters
+    first = np.searchsorted(levels, side / 2)  # a level finer than the estimate, in case of clusters
     pending = items
     for n, h in enumerate(levels):
         active = pending[first[qg[pending]] <= n]
@@ -504,7 +499,7 @@ def _grid_search(q, qg, items, mg, mp, p_unit, unknown_p, known, top, out_i, out
         which %= len(active)
         member = order[j]
         chord = np.sqrt(((q[active[which]] - gu[member]) ** 2).sum(axis=1))
-        srt = np.lexsort((chord, which))
+        srt = np.argsort(which * 4.0 + chord, kind="stable")  # by item, then chord (< 2; the error is below the margin)
         which, member, chord = which[srt], member[srt], chord[srt]
         count = np.bincount(which, minlength=len(active))
         begin = np.r_[0, np.cumsum(count)[:-1]]
