@@ -24,11 +24,13 @@ pair, 25 million at a million relationships. The matching itself (distance, rank
 tables in Python by the same matcher the networkx implementation uses (``_matched``), because the
 rounding of a computed distance is not portable between Cypher engines. The matcher (``_Matcher``)
 first takes the needs whose best class (same sector and same province) holds at least ``top``
-platforms and scores each of them only against its (service, province, sector) groups, a small share
-of the service's platforms (at a million relationships, 2.5 million pairs instead of 25 million; the
-groups still grow with the graph); the other needs are scored against every platform of their
-service as numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and
-ranked by the key above. A data folder whose enterprises state no ``needs`` gives no record.
+platforms: each is scored only against its (service, province, sector) groups, and of a group of
+more than ``_GRID_FROM`` × ``top`` platforms only against those a spatial grid of the group finds
+near it (``_group_candidates``), so a need costs about the same whatever the size of the graph (at a
+million relationships, 1.1 million pairs instead of 25 million). The other needs are scored against
+every platform of their service as numpy matrices. Either way only the platforms that can rank in
+the ``top`` are kept, and ranked by the key above. A data folder whose enterprises state no
+``needs`` gives no record.
 """
 
 from __future__ import annotations
@@ -190,8 +192,8 @@ class _Matcher:
     """The matching of ``supply-demand`` (both engines), scored in numpy.
 
     Needs whose same-sector, same-province class holds ``top`` platforms are scored only against
-    that class (``_same_sector_and_province``). For the others, by service, the needs × offering
-    platforms are scored as a matrix: the rank class
+    that class, through a spatial grid where it is large (``_same_sector_and_province``). For the
+    others, by service, the needs × offering platforms are scored as a matrix: the rank class
     (same sector, same province) and the chord between their unit vectors. Of each need only the
     platforms whose (class, chord) can place them among the ``top`` are kept (every platform
     within one rounding step of the ``top``-th); their distances are then taken with the haversine
@@ -452,7 +454,7 @@ def _group_candidates(q, qg, mg, mp, p_unit, top: int):
 
 
 def _grid_search(q, qg, items, mg, mp, p_unit, unknown_p, known, top, out_i, out_p):
-    """The grid levels of ``_group_candidates`` (candidates to ``out_i``/``out_p``); returns the items no level settled."""
+    """The grid levels of ``_group_candidates``, candidates to ``out_i``/``out_p``; the items no level settled."""
     grid = np.flatnonzero(~unknown_p & (known[mg] > top * _GRID_FROM))
     gg, gp = mg[grid], mp[grid]
     gu = p_unit[gp]
