@@ -24,11 +24,13 @@ pair, 25 million at a million relationships. The matching itself (distance, rank
 tables in Python by the same matcher the networkx implementation uses (``_matched``), because the
 rounding of a computed distance is not portable between Cypher engines. The matcher (``_Matcher``)
 first takes the needs whose best class (same sector and same province) holds at least ``top``
-platforms and scores each of them only against its (service, province, sector) groups, a small share
-of the service's platforms (at a million relationships, 2.5 million pairs instead of 25 million; the
-groups still grow with the graph); the other needs are scored against every platform of their
-service as numpy matrices. Either way only the platforms that can rank in the ``top`` are kept, and
-ranked by the key above. A data folder whose enterprises state no ``needs`` gives no record.
+platforms: each is scored only against its (service, province, sector) groups, and of a group of
+more than ``_GRID_FROM`` × ``top`` platforms only against those a spatial grid of the group finds
+near it (``_group_candidates``), so a need costs about the same whatever the size of the graph (at a
+million relationships, 1.1 million pairs instead of 25 million). The other needs are scored against
+every platform of their service as numpy matrices. Either way only the platforms that can rank in
+the ``top`` are kept, and ranked by the key above. A data folder whose enterprises state no
+``needs`` gives no record.
 """
 
 from __future__ import annotations
@@ -190,8 +192,8 @@ class _Matcher:
     """The matching of ``supply-demand`` (both engines), scored in numpy.
 
     Needs whose same-sector, same-province class holds ``top`` platforms are scored only against
-    that class (``_same_sector_and_province``). For the others, by service, the needs × offering
-    platforms are scored as a matrix: the rank class
+    that class, through a spatial grid where it is large (``_same_sector_and_province``). For the
+    others, by service, the needs × offering platforms are scored as a matrix: the rank class
     (same sector, same province) and the chord between their unit vectors. Of each need only the
     platforms whose (class, chord) can place them among the ``top`` are kept (every platform
     within one rounding step of the ``top``-th); their distances are then taken with the haversine
@@ -313,37 +315,41 @@ class _Matcher:
     def _same_sector_and_province(self, by_service: dict, need_e, p_index: dict, parts: list) -> set:
         """Rank the needs whose first class (same sector and province) holds at least ``top`` platforms.
 
-        Such a need's ``top`` all come from that class, so it is scored only against the platforms
-        of its (service, province, sector) groups — a small share of the service's platforms —
-        and its candidates go to ``parts``. Returns
-        the need orders done; the others are scored against every platform of their service.
+        Such a need's ``top`` all come from that class: the union of its (service, province, sector)
+        groups. Of each group it takes only the platforms that can rank in the group's own ``top``
+        (``_group_candidates``: a spatial grid, so about ``top`` platforms whatever the group's
+        size); their union is then cut as a whole and goes to ``parts``. Returns the need orders
+        done; the others are scored against every platform of their service.
         """
-        nodes, sector_bit = self.orgs, self._sector_bit
-        e_prov, p_prov = self.e_arr["prov"].tolist(), self.p_arr["prov"].tolist()
-        groups: dict = {}  # (service, province, sector) → platform positions
-        for v, ps in self.offers.items():
-            for p in ps:
-                i = p_index[p]
-                for s in {sector_bit[s] for s in nodes[p].get("sectors") or () if s in sector_bit}:
-                    groups.setdefault((v, p_prov[i], s), []).append(i)
-        wanting: dict = {}  # the same key → need orders
-        need_e_list = need_e.tolist()
+        n_bits = self.p_arr["mask"].shape[1] * 64
+        services = {v: i for i, v in enumerate(sorted(set(self.offers) | set(by_service)))}
+        n_prov = int(max(self.p_arr["prov"].max(initial=0), self.e_arr["prov"].max(initial=0))) + 3
+
+        def codes(rows, service, arr):
+            """(row, group code) of each sector of each row: (service, province, sector) as one number."""
+            bits = np.unpackbits(arr["mask"].view(np.uint8), axis=1, bitorder="little")
+            member, bit = np.nonzero(bits[rows])
+            return member, (service[member] * n_prov + arr["prov"][rows[member]] + 2) * n_bits + bit
+
+        offered = [(services[v], p_index[p]) for v, ps in self.offers.items() for p in ps]
+        offered = np.array(offered, dtype=np.int64).reshape(-1, 2)
+        member, code = codes(offered[:, 1], offered[:, 0], self.p_arr)
+        group_codes, mg = np.unique(code, return_inverse=True)  # a group: platforms of one service, province, sector
+        mp = offered[member, 1]
+        need_service = np.zeros(len(need_e), dtype=np.int64)
         for v, orders in by_service.items():
-            for o in orders:
-                e = self.enterprises[need_e_list[o]]
-                for s in {sector_bit[s] for s in nodes[e].get("sectors") or () if s in sector_bit}:
-                    key = (v, e_prov[need_e_list[o]], s)
-                    if key in groups:
-                        wanting.setdefault(key, []).append(o)
-        empty = np.zeros(0, dtype=np.int64)
-        pn, pp = [empty], [empty]
-        for key, orders in wanting.items():
-            plats = np.array(groups[key], dtype=np.int64)
-            orders = np.array(orders, dtype=np.int64)
-            pn.append(np.repeat(orders, len(plats)))
-            pp.append(np.tile(plats, len(orders)))
+            need_service[orders] = services[v]
+        it_need, code = codes(need_e, need_service, self.e_arr)
+        it_group = np.minimum(np.searchsorted(group_codes, code), max(0, len(group_codes) - 1))
+        found = group_codes[it_group] == code if len(group_codes) else np.zeros(len(code), dtype=bool)
+        it_need, it_group = it_need[found], it_group[found]
+        if not len(it_need):
+            return set()
+        pn, pp = _group_candidates(self.e_arr["unit"][need_e[it_need]], it_group, mg.reshape(-1), mp,
+                                   self.p_arr["unit"], self.top)
+        pn = it_need[pn]
         n_plat = max(1, len(self.platforms))
-        code = np.sort(np.concatenate(pn) * n_plat + np.concatenate(pp))
+        code = np.sort(pn * n_plat + pp)
         code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # a platform in two shared sectors once
         pn, pp = code // n_plat, code % n_plat
         count = np.bincount(pn, minlength=len(need_e))
@@ -379,3 +385,136 @@ class _Matcher:
             rounded[i] = distance_km(lat1[i], lon1[i], lat2[i], lon2[i])
         rounded[unknown] = 0.0
         return rounded, unknown
+
+
+#: chord margin of a group's own cut: ``_TIE_CHORD`` plus the difference between a chord taken from the
+#: coordinates' difference (the grid) and one from their dot product (the final cut)
+_GROUP_MARGIN = _TIE_CHORD + 1e-7
+#: the grid's finest and coarsest cell sides, in km; past the coarsest a need takes its whole group
+_CELL_KM = (0.25, 4096.0)
+#: a group is looked up in the grid when it has more than this many times ``top`` known platforms; a
+#: smaller one is scored whole, which costs less than the grid's levels (a need's blocks hold several
+#: times ``top`` platforms). Chosen from runs at a million relationships with 1, 4, 8 and 24.
+_GRID_FROM = 8
+
+
+def _ranges(lo, hi):
+    """(which range, index) of every index in the ranges ``[lo[i], hi[i])``."""
+    counts = np.maximum(hi - lo, 0)
+    which = np.repeat(np.arange(len(lo)), counts)
+    first = np.cumsum(counts) - counts
+    return which, np.arange(int(counts.sum())) - np.repeat(first - lo, counts)
+
+
+def _group_candidates(q, qg, mg, mp, p_unit, top: int):
+    """The platforms of each item's group that can rank in the group's own ``top``, as (item, platform) arrays.
+
+    An item is a need's point ``q[i]`` (unit vector; NaN when its coordinates are unknown) and a group
+    ``qg[i]``; a group's members are the platforms ``mp[j]`` with ``mg[j]`` equal to it, their points
+    ``p_unit``. In a group, platforms rank by chord (unknown after known, by position); the candidates
+    are every platform whose chord is within ``_GROUP_MARGIN`` of the ``top``-th, and the first ``top``
+    unknown ones. A need without coordinates sees every platform as unknown: the group's first ``top``.
+
+    The known platforms of a group larger than ``top`` are looked up in a grid of cubes over the unit
+    sphere, the cube side doubling from ``_CELL_KM[0]`` (each group starting near the side its
+    density calls for): an item looks at the 2×2×2 cubes around its point, which hold every point
+    closer than half a side; it is done when its ``top``-th chord plus the margin is within that half
+    side. So each item scores about ``top`` platforms, whatever the size of its group.
+    """
+    n_groups = int(max(mg.max(initial=-1), qg.max(initial=-1))) + 1
+    size = np.bincount(mg, minlength=n_groups)
+    unknown_p = np.isnan(p_unit[mp, 0])
+    by_pos = np.lexsort((mp, mg))  # members by group, then position (id order)
+    by_known = np.lexsort((mp, unknown_p, mg))  # known ones first
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    known = np.bincount(mg[~unknown_p], minlength=n_groups)
+    out_i, out_p = [], []
+
+    def take(items, lo, hi, order):
+        which, j = _ranges(lo, hi)
+        out_i.append(items[which])
+        out_p.append(mp[order[j]])
+
+    q_unknown = np.isnan(q[:, 0])
+    items = np.flatnonzero(q_unknown)  # every platform unknown to them: the first ``top`` by id
+    g = qg[items]
+    take(items, start[g], start[g] + np.minimum(size[g], top), by_pos)
+    items = np.flatnonzero(~q_unknown)
+    g = qg[items]
+    lo = start[g] + known[g]  # the first ``top`` unknown platforms
+    take(items, lo, lo + np.minimum(size[g] - known[g], top), by_known)
+    small = known[g] <= top * _GRID_FROM  # every known platform: fewer pairs than the grid's blocks
+    take(items[small], start[g[small]], start[g[small]] + known[g[small]], by_known)
+    items = items[~small]
+    if len(items):
+        pending = _grid_search(q, qg, items, mg, mp, p_unit, unknown_p, known, top, out_i, out_p)
+        g = qg[pending]
+        take(pending, start[g], start[g] + known[g], by_known)
+    return np.concatenate(out_i), np.concatenate(out_p)
+
+
+def _grid_search(q, qg, items, mg, mp, p_unit, unknown_p, known, top, out_i, out_p):
+    """The grid levels of ``_group_candidates``, candidates to ``out_i``/``out_p``; the items no level settled."""
+    grid = np.flatnonzero(~unknown_p & (known[mg] > top * _GRID_FROM))
+    gg, gp = mg[grid], mp[grid]
+    gu = p_unit[gp]
+    n_groups = len(known)
+    # the side at which a group's disc of half a side holds about ``top`` points, from its spread
+    spread = np.zeros((n_groups, 3))
+    mean = np.zeros((n_groups, 3))
+    for a in range(3):
+        mean[:, a] = np.bincount(gg, gu[:, a], n_groups) / np.maximum(known, 1)
+        spread[:, a] = np.bincount(gg, (gu[:, a] - mean[gg, a]) ** 2, n_groups) / np.maximum(known, 1)
+    area = 2 * np.pi * spread.sum(axis=1)
+    side = 2 * np.sqrt(top * area / (np.pi * np.maximum(known, 1)))
+    levels = []
+    h = _CELL_KM[0] / EARTH_RADIUS_KM
+    while h <= _CELL_KM[1] / EARTH_RADIUS_KM:
+        levels.append(h)
+        h *= 2
+    first = np.searchsorted(levels, side / 2)  # a level finer than the estimate, in case of clusters
+    pending = items
+    for n, h in enumerate(levels):
+        active = pending[first[qg[pending]] <= n]
+        if not len(active):
+            continue
+        b = int(1 / h) + 2
+        s = 2 * b + 3
+        if n_groups * s ** 3 >= 1 << 62:
+            continue
+        cells = np.floor(gu / h).astype(np.int64) + b + 1
+        keys = gg * s ** 3 + (cells[:, 0] * s + cells[:, 1]) * s + cells[:, 2]
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        pos = q[active] / h
+        cell = np.floor(pos).astype(np.int64)
+        step = np.where(pos - cell >= 0.5, 1, -1)
+        cell += b + 1
+        los, his = [], []
+        for corner in range(8):
+            c = cell + step * np.array([(corner >> 2) & 1, (corner >> 1) & 1, corner & 1])
+            k = qg[active] * s ** 3 + (c[:, 0] * s + c[:, 1]) * s + c[:, 2]
+            los.append(np.searchsorted(keys, k, "left"))
+            his.append(np.searchsorted(keys, k, "right"))
+        lo, hi = np.concatenate(los), np.concatenate(his)
+        which, j = _ranges(lo, hi)
+        which %= len(active)
+        member = order[j]
+        chord = np.sqrt(((q[active[which]] - gu[member]) ** 2).sum(axis=1))
+        srt = np.argsort(which * 4.0 + chord, kind="stable")  # by item, then chord (< 2; the error is below the margin)
+        which, member, chord = which[srt], member[srt], chord[srt]
+        count = np.bincount(which, minlength=len(active))
+        begin = np.r_[0, np.cumsum(count)[:-1]]
+        enough = count >= top
+        kth = np.full(len(active), np.inf)
+        kth[enough] = chord[begin[enough] + top - 1]
+        done = kth + _GROUP_MARGIN <= h / 2
+        keep = done[which] & (chord <= kth[which] + _GROUP_MARGIN)
+        out_i.append(active[which[keep]])
+        out_p.append(gp[member[keep]])
+        settled = np.zeros(len(q), dtype=bool)
+        settled[active[done]] = True
+        pending = pending[~settled[pending]]
+        if not len(pending):
+            break
+    return pending

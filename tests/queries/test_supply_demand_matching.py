@@ -10,6 +10,9 @@ tiny, bundled and generated graphs, with every parameter.
 
 from __future__ import annotations
 
+import sys
+import zlib
+
 import pytest
 
 import loaders
@@ -121,3 +124,40 @@ def test_matcher_keeps_every_tie_at_the_cut(tmp_path):
         near = [p for i, p in enumerate(offering) if i % 3 != 2 and i % 2 == 1]  # about 1.1 km north
         unknown = [p for i, p in enumerate(offering) if i % 3 == 2]
         assert mine == (here + near + unknown)[:top or None], top
+
+
+@pytest.fixture(scope="module")
+def dense(generated):
+    """The 3000-organization graph with one sector and province everywhere: groups of dozens of platforms."""
+    G = generated["3000-3"].copy()
+    for n, d in G.nodes(data=True):
+        if d.get("label") in ("Platform", "Enterprise"):
+            d["sectors"] = sorted(set(d.get("sectors") or ()) | {"S_ALL"}) if d["label"] == "Enterprise" else ["S_ALL"]
+            d["province"] = "北京" if zlib.crc32(repr(n).encode()) % 7 else "天津"
+    return G
+
+
+@pytest.mark.parametrize("grid_from", [0, 1])
+@pytest.mark.parametrize("params", [{}, {"top": 1}, {"top": 3}, {"province": "北京"}], ids=str)
+def test_grid_lookup_equals_definition(generated, dense, monkeypatch, params, grid_from):
+    """Every group of more than ``grid_from`` × ``top`` platforms looked up in the spatial grid: same records."""
+    module = sys.modules["queries.supply_demand"]
+    monkeypatch.setattr(module, "_GRID_FROM", grid_from)
+    settled = []
+    search = module._grid_search
+
+    def counted(q, qg, items, *rest):
+        pending = search(q, qg, items, *rest)
+        settled.append(len(items) - len(pending))
+        return pending
+
+    monkeypatch.setattr(module, "_grid_search", counted)
+    for name, G in [*generated.items(), ("dense", dense)]:
+        assert queries.supply_demand(G, **params) == reference_supply_demand(G, **params), (name, params)
+    assert sum(settled) > 100, "the grid should settle most needs of the dense graph"
+
+
+def test_grid_keeps_ties_and_unknown_places(tmp_path, monkeypatch):
+    """The tie and unknown-distance cases above, with the group looked up in the grid."""
+    monkeypatch.setattr(sys.modules["queries.supply_demand"], "_GRID_FROM", 0)
+    test_matcher_keeps_every_tie_at_the_cut(tmp_path)
