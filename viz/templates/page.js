@@ -189,6 +189,7 @@
       return rows.map(function (r) { return r[0] + " " + r[1] + "：" + r[2]; }).join("\n");
     }
     var big = data.nodes.length > 300;
+    var EDGE_LIMIT = 1500;
     var original = {};  // id -> the styling a highlight may change
     var edgeOriginal = {};
     var styles = data.edgeStyles || {};
@@ -216,8 +217,23 @@
       edgeOriginal[e.id] = { color: e.color };
       return item;
     });
+    // With thousands of relations, vis-network's own edges cost seconds to build and a long task on
+    // every redraw. There, vis-network holds only the relations being looked at (those on a complete
+    // path, and the selected organization's, with arrows and tooltips); the page draws all the others
+    // itself, as thin lines in one stroke per relation colour, beneath the nodes.
+    var lean = data.view !== "chain" && edgeItems.length > EDGE_LIMIT;
+    var lines = [];  // the relations the page draws: {from, to, color}
+    var incidentOf = {};  // node id -> its relations' items (lean pages add them on selection)
+    if (lean) {
+      edgeItems.forEach(function (e) {
+        (incidentOf[e.from] = incidentOf[e.from] || []).push(e);
+        (incidentOf[e.to] = incidentOf[e.to] || []).push(e);
+        var c = e.color;
+        lines.push({ from: e.from, to: e.to, color: (c && typeof c === "object" ? c.color : c) || "#888888" });
+      });
+    }
     var nodes = new vis.DataSet(nodeItems);
-    var edges = new vis.DataSet(edgeItems);
+    var edges = new vis.DataSet(lean ? edgeItems.filter(function (e) { return e.path; }) : edgeItems);
     var container = document.getElementById("net");
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     api.network = network;
@@ -314,7 +330,32 @@
       ctx.restore();
       if (layers) drawBasemap(ctx);
       if (data.lanes) drawLanes(ctx, data.lanes);
+      if (lines.length) drawLines(ctx);
     });
+    var byColor = null;
+    function drawLines(ctx) {  // one path per colour: thousands of segments in a few strokes
+      var at = network.body.nodes, s = network.getScale();
+      if (!byColor) {
+        byColor = {};
+        lines.forEach(function (l) { (byColor[l.color] = byColor[l.color] || []).push(l); });
+      }
+      ctx.save();
+      ctx.globalAlpha = 0.45;
+      ctx.lineWidth = 1 / s;
+      Object.keys(byColor).forEach(function (color) {
+        ctx.strokeStyle = color;
+        ctx.beginPath();
+        byColor[color].forEach(function (l) {
+          var a = at[l.from], b = at[l.to];
+          if (!a || !b || hidden[l.from] || hidden[l.to]) return;
+          ctx.moveTo(a.x, a.y);
+          ctx.lineTo(b.x, b.y);
+        });
+        ctx.stroke();
+      });
+      ctx.restore();
+      api.linesDrawn = (api.linesDrawn || 0) + 1;
+    }
     network.on("afterDrawing", function (ctx) { if (layers) drawCityNames(ctx); });
 
     function drawLanes(ctx, lanes) {
@@ -465,6 +506,7 @@
     var highlighted = null;
     function highlight(id) {
       if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
+        if (lean) showRelationsOf(id);
         network.selectNodes([id], true);
         highlighted = id;
         return;
@@ -485,8 +527,16 @@
       }));
       highlighted = id;
     }
+    var shownExtra = [];  // on a lean page, the selected organization's relations given to vis-network
+    function showRelationsOf(id) {
+      if (shownExtra.length) edges.remove(shownExtra);
+      shownExtra = (incidentOf[id] || []).filter(function (e) { return !e.path; })
+        .map(function (e) { return e.id; });
+      edges.add((incidentOf[id] || []).filter(function (e) { return !e.path; }));
+    }
     function unhighlight() {
       if (highlighted === null) return;
+      if (lean && shownExtra.length) { edges.remove(shownExtra); shownExtra = []; }
       dimmed = {};
       if (!big) {
         nodes.update(nodes.getIds().map(function (n) {
@@ -616,7 +666,9 @@
     api.counts = function () {
       var visible = 0;
       data.nodes.forEach(function (n) { if (!hidden[n.id]) visible += 1; });
-      return { nodes: nodes.length, edges: edges.length, visible: visible };
+      // edges: the relations on the page; drawnByNetwork: those vis-network holds at the moment
+      return { nodes: nodes.length, edges: edgeItems.length, visible: visible, drawnByNetwork: edges.length,
+               lean: lean };
     };
 
     // -------------------------------------------------------------- gaps and unplaced panels
