@@ -77,8 +77,13 @@
     groups[item.group].appendChild(row);
   });
 
-  var view = data.matrix ? matrixView() : networkView();
-  api.fit = view.fit;
+  // a large network is built in a task of its own, after the panel is drawn
+  var view = { fit: function () {}, render: function (done) { done(document.createElement("canvas")); } };
+  function startView() {
+    view = data.matrix ? matrixView() : networkView();
+    api.fit = view.fit;
+  }
+  if (!data.matrix && data.nodes.length > 800) setTimeout(startView, 0); else startView();
 
   // ------------------------------------------------------------------ fit and save as PNG (every page)
   document.getElementById("fit-view").addEventListener("click", function () { view.fit(); });
@@ -232,7 +237,25 @@
         lines.push({ from: e.from, to: e.to, color: (c && typeof c === "object" ? c.color : c) || "#888888" });
       });
     }
-    var nodes = new vis.DataSet(nodeItems);
+    // A large page gives vis-network its nodes a few hundred per task, so that no task holds the page
+    // for long: first the four outermost (the first view is already the whole graph's) and the nodes
+    // that matter, then the rest, with a progress line.
+    var CHUNK = 300;
+    var queue = nodeItems;
+    if (nodeItems.length > 2 * CHUNK) {
+      var ext = {};
+      ["x", "y"].forEach(function (k) {
+        var lo = nodeItems[0], hi = nodeItems[0];
+        nodeItems.forEach(function (n) { if (n[k] < lo[k]) lo = n; if (n[k] > hi[k]) hi = n; });
+        ext[lo.id] = ext[hi.id] = true;
+      });
+      var rank = function (n) { return ext[n.id] ? 0 : (n.imp || n.path || n.gap) ? 1 : 2; };
+      queue = nodeItems.map(function (n, i) { return [rank(n), i]; })
+        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+        .map(function (r) { return nodeItems[r[1]]; });
+    }
+    var added = queue === nodeItems ? queue.length : CHUNK / 2;
+    var nodes = new vis.DataSet(queue.slice(0, added));
     var edges = new vis.DataSet(lean ? edgeItems.filter(function (e) { return e.path; }) : edgeItems);
     var container = document.getElementById("net");
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
@@ -413,6 +436,7 @@
     // -------------------------------------------------------------- labels that read at the current zoom
     var FONT = data.options.nodes.font.color || "#222222";
     var BASE = data.options.nodes.font.size || 13;
+    var DRAW_AT = ((data.options.nodes.scaling || {}).label || {}).drawThreshold || 5;  // vis-network's default
     var lastScale = null;
     data.nodes.forEach(function (n) { n._font = BASE; });  // only the labels that change are updated
     function important(n) {
@@ -457,8 +481,11 @@
         ours[n.id] = true;
         placedLabels.push({ id: n.id, lines: lb.lines, x: p.x, y: p.y + (n.size || 10) + 2 / s, px: px });
       });
+      // 1: below vis-network's threshold, so drawn once, by us; only where vis-network would draw it
+      // too (updating thousands of nodes at the overview zoom would cost a long task for nothing)
+      var theirs = BASE * s >= DRAW_AT - 1;  // vis-network draws a label from its threshold less 1 px
       data.nodes.forEach(function (n) {
-        var size = ours[n.id] ? 1 : BASE;  // 1: below vis-network's threshold, so drawn once, by us
+        var size = ours[n.id] && theirs ? 1 : BASE;
         if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
       });
       if (changes.length) nodes.update(changes);
@@ -492,14 +519,6 @@
       pending = true;
       requestAnimationFrame(function () { pending = false; scaleLabels(); });
     });
-    network.once("afterDrawing", function () {
-      api.firstDrawAt = performance.now();
-      fit();
-      scaleLabels();
-      network.redraw();
-      markStable();
-    });
-    if (!nodeItems.length) markStable();
 
     // -------------------------------------------------------------- neighbourhood highlight
     var DIM = "rgba(200,200,200,0.35)";
@@ -551,6 +570,7 @@
       else unhighlight();
     });
     function focusNode(id) {
+      if (network.body.nodes[id] === undefined) return;  // still being added
       network.selectNodes([id], true);
       highlight(id);
       network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
@@ -657,6 +677,8 @@
         if (!hide) shown += 1;
         if (!!hidden[src.id] !== hide) { changes.push({ id: src.id, hidden: hide }); hidden[src.id] = hide; }
       });
+      // a node not yet given to vis-network takes its state from `hidden` when it is
+      changes = changes.filter(function (c) { return network.body.nodes[c.id] !== undefined; });
       if (changes.length) { nodes.update(changes); scaleLabels(true); }
       counter.textContent = shown + " / " + data.nodes.length;
       return shown;
@@ -724,6 +746,31 @@
       network.redraw();
       done(img);
     }
+    // fitted, and the labels that matter placed, before the first drawing: the page draws once
+    fit();
+    scaleLabels(true);
+    network.once("afterDrawing", function () { api.firstDrawAt = performance.now(); });
+    function addRest() {
+      if (added < queue.length) {
+        var next = queue.slice(added, added + CHUNK).map(function (n) {
+          return hidden[n.id] ? Object.assign({}, n, { hidden: true }) : n;
+        });
+        added += next.length;
+        nodes.add(next);
+        status.textContent = "绘制中 drawing " + added + " / " + queue.length;
+        setTimeout(addRest, 0);
+        return;
+      }
+      network.once("afterDrawing", markStable);
+      if (queue !== nodeItems) {
+        scaleLabels(true);
+        network.body.emitter.emit("_requestRedraw");  // drawn at the next frame, not in this task
+      }
+    }
+    if (!nodeItems.length) markStable();
+    else if (added < queue.length) setTimeout(addRest, 0);
+    else addRest();
+
     api.pngDataURL = function () { return container.querySelector("canvas").toDataURL("image/png"); };
     return { fit: function () { fit(); scaleLabels(true); }, render: render };
   }
