@@ -756,7 +756,12 @@
           return hidden[n.id] ? Object.assign({}, n, { hidden: true }) : n;
         });
         added += next.length;
-        nodes.add(next);
+        // vis-network redraws at once on every data change (its physics, off, answers with a full
+        // drawing): hold that for the add, and have the chunk drawn at the next frame, a task apart
+        var physics = network.physics, ready = physics.ready;
+        physics.ready = false;
+        try { nodes.add(next); } finally { physics.ready = ready; }
+        network.body.emitter.emit("_requestRedraw");
         status.textContent = "绘制中 drawing " + added + " / " + queue.length;
         setTimeout(addRest, 0);
         return;
