@@ -16,7 +16,7 @@ a child process. Both pages are opened in headless Chromium (no network), and th
 
 Ratios are baseline / ours (above 1: ours is faster). Run by hand from the repository root:
 
-    python bench/bench_viz.py [--sizes 200 2000 5000] [--repeat 3] [--baseline 11146de]
+    python bench/bench_viz.py [--sizes 200 2000 5000] [--repeat 3] [--baseline 11146de] [--max-nodes 5000]
 
 Needs git, Chromium at /usr/bin/chromium (or $JJJKG_CHROMIUM) and the playwright package.
 """
@@ -65,15 +65,16 @@ import loaders, viz
 from graph import build_graph
 G = build_graph(loaders.read_folder(sys.argv[2]))
 t = time.perf_counter()
-viz.write_view(G, sys.argv[3])
+viz.write_view(G, sys.argv[3], **({"max_nodes": int(sys.argv[4])} if len(sys.argv) > 4 else {}))
 print(time.perf_counter() - t)
 """
 
 
-def write_page(tree: Path, folder: Path, out: Path) -> float:
+def write_page(tree: Path, folder: Path, out: Path, max_nodes: int | None = None) -> float:
     """Write the default network page of ``folder`` with the code in ``tree``; seconds spent writing."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", _WRITE, str(tree), str(folder), str(out)], env=env, cwd=tree,
+    extra = [str(max_nodes)] if max_nodes else []
+    done = subprocess.run([sys.executable, "-c", _WRITE, str(tree), str(folder), str(out), *extra], env=env, cwd=tree,
                           capture_output=True, text=True, check=True)
     return float(done.stdout.strip().splitlines()[-1])
 
@@ -120,6 +121,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000, 5000])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", default="11146de", help="git commit whose page code is the baseline")
+    ap.add_argument("--max-nodes", type=int, default=None,
+                    help="as jjjkg viz --max-nodes: 5000 draws the 5,000-organization network, not the matrix")
     args = ap.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -145,7 +148,7 @@ def run(args, work: Path, sync_playwright) -> list:
             result = {}
             for name, tree in (("ours", ROOT), ("baseline", base)):
                 page = work / f"{name}-{n}.html"
-                w = statistics.median(write_page(tree, folder, page) for _ in range(args.repeat))
+                w = statistics.median(write_page(tree, folder, page, args.max_nodes) for _ in range(args.repeat))
                 ms = [measure(browser, page) for _ in range(args.repeat)]
                 result[name] = {"write": w, "size": page.stat().st_size / 1024, "aggregated": ms[0]["aggregated"],
                                 **{k: statistics.median(m[k] for m in ms)
