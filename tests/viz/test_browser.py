@@ -205,6 +205,12 @@ def test_large_network_draws_its_relations_without_vis_edges(synthetic_graph, tm
     assert run.evaluate("window.jjjkg.network.getSelectedNodes()") == [node["id"]]
     assert run.evaluate("window.jjjkg.counts().drawnByNetwork") == node["deg"]
     assert len(run.evaluate("window.jjjkg.network.getSelectedEdges()")) == node["deg"]
+    # a name is drawn once: where the page draws a label, vis-network's own is below its threshold
+    twice = """() => { const j = window.jjjkg, s = j.network.getScale(), at = j.data.options.nodes.scaling.label.drawThreshold;
+        return j.labelOwners.filter(id => ((j.nodes.get(id).font || {}).size || 13) * s >= at - 1).length; }"""
+    platform = run.evaluate("window.jjjkg.data.nodes.filter(n => n.lab === 'Platform')[0].name")
+    run.evaluate("(q) => window.jjjkg.search(q)", platform)  # a jump to zoom 1 or more
+    assert run.evaluate("window.jjjkg.network.getScale()") >= 1 and run.evaluate(twice) == 0
     run.evaluate("window.jjjkg.search('不存在的名称')")  # nothing found: the selection is let go
     assert run.evaluate("window.jjjkg.counts().drawnByNetwork") == 0
     assert run.errors == [] and run.requests == []

@@ -363,8 +363,9 @@
         lines.forEach(function (l) { (byColor[l.color] = byColor[l.color] || []).push(l); });
       }
       ctx.save();
-      ctx.globalAlpha = 0.45;
-      ctx.lineWidth = 1 / s;
+      // as wide as vis-network draws its own (1.5 canvas units), at least half a pixel on screen
+      ctx.globalAlpha = 0.5;
+      ctx.lineWidth = Math.max(1.5, 0.5 / s);
       Object.keys(byColor).forEach(function (color) {
         ctx.strokeStyle = color;
         ctx.beginPath();
@@ -460,7 +461,8 @@
     }
     function scaleLabels(force) {
       var s = network.getScale();
-      if (!force && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
+      var crossed = lastScale && (BASE * s >= DRAW_AT - 1) !== (BASE * lastScale >= DRAW_AT - 1);
+      if (!force && !crossed && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
       lastScale = s;
       var changes = [], boxes = [];
       placedLabels = [];
@@ -490,6 +492,7 @@
       });
       if (changes.length) nodes.update(changes);
       api.labelled = placedLabels.length;
+      api.labelOwners = placedLabels.map(function (l) { return l.id; });
     }
     function drawLabels(ctx) {
       var s = network.getScale();
@@ -574,6 +577,7 @@
       network.selectNodes([id], true);
       highlight(id);
       network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+      scaleLabels(true);  // a jump in zoom sends no zoom event: the labels follow here
     }
     api.highlight = highlight;
     api.unhighlight = unhighlight;
