@@ -260,6 +260,14 @@
     var container = document.getElementById("net");
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     api.network = network;
+    // vis-network answers every data change with a full drawing in the same task (its physics, off,
+    // asks for one): changes are made with that held, and drawn at the next frame, a task apart
+    function quietly(change) {
+      var physics = network.physics, ready = physics.ready;
+      physics.ready = false;
+      try { change(); } finally { physics.ready = ready; }
+      network.body.emitter.emit("_requestRedraw");
+    }
     api.nodes = nodes;
     api.edges = edges;
 
@@ -357,28 +365,45 @@
     });
     var byColor = null;
     function drawLines(ctx) {  // one path per colour: thousands of segments in a few strokes
+      var r = network.renderer;  // hidden while the view moves, as vis-network hides its own edges
+      if ((r.dragging && r.options.hideEdgesOnDrag) || (r.zooming && r.options.hideEdgesOnZoom)) return;
       var at = network.body.nodes, s = network.getScale();
+      // only the segments that cross the window: zoomed in, stroking thousands of lines that lie
+      // outside it would cost hundreds of milliseconds a frame
+      var lo = network.DOMtoCanvas({ x: 0, y: 0 });
+      var hi = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight }), segments = 0;
       if (!byColor) {
         byColor = {};
         lines.forEach(function (l) { (byColor[l.color] = byColor[l.color] || []).push(l); });
       }
       ctx.save();
-      // as wide as vis-network draws its own (1.5 canvas units), at least half a pixel on screen
+      // as wide as vis-network draws its own (1.5 canvas units), but from half a pixel to one pixel
+      // on screen: a hairline is the canvas's fast path (wider, a zoomed-in frame took 0.3 s and more)
       ctx.globalAlpha = 0.5;
-      ctx.lineWidth = Math.max(1.5, 0.5 / s);
+      ctx.lineWidth = Math.min(Math.max(1.5, 0.5 / s), 1 / s);
       Object.keys(byColor).forEach(function (color) {
         ctx.strokeStyle = color;
         ctx.beginPath();
         byColor[color].forEach(function (l) {
           var a = at[l.from], b = at[l.to];
           if (!a || !b || hidden[l.from] || hidden[l.to]) return;
-          ctx.moveTo(a.x, a.y);
-          ctx.lineTo(b.x, b.y);
+          // clipped to the window (Liang–Barsky): the canvas is given only what it shows
+          var dx = b.x - a.x, dy = b.y - a.y, t0 = 0, t1 = 1;
+          var p = [-dx, dx, -dy, dy], q = [a.x - lo.x, hi.x - a.x, a.y - lo.y, hi.y - a.y];
+          for (var i = 0; i < 4; i++) {
+            if (p[i] === 0) { if (q[i] < 0) return; continue; }
+            var t = q[i] / p[i];
+            if (p[i] < 0) { if (t > t1) return; if (t > t0) t0 = t; } else { if (t < t0) return; if (t < t1) t1 = t; }
+          }
+          ctx.moveTo(a.x + t0 * dx, a.y + t0 * dy);
+          ctx.lineTo(a.x + t1 * dx, a.y + t1 * dy);
+          segments += 1;
         });
         ctx.stroke();
       });
       ctx.restore();
       api.linesDrawn = (api.linesDrawn || 0) + 1;
+      api.segmentsDrawn = segments;
     }
     network.on("afterDrawing", function (ctx) { if (layers) drawCityNames(ctx); });
 
@@ -490,7 +515,7 @@
         var size = ours[n.id] && theirs ? 1 : BASE;
         if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
       });
-      if (changes.length) nodes.update(changes);
+      if (changes.length) quietly(function () { nodes.update(changes); });
       api.labelled = placedLabels.length;
       api.labelOwners = placedLabels.map(function (l) { return l.id; });
     }
@@ -539,32 +564,38 @@
       var incident = {};
       network.getConnectedEdges(id).forEach(function (e) { incident[e] = true; });
       dimmed = {};
-      nodes.update(nodes.getIds().map(function (n) {
-        if (!keep[n]) dimmed[n] = true;
-        return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
-                       : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
-      }));
-      edges.update(edges.getIds().map(function (e) {
-        return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
-      }));
+      quietly(function () {
+        nodes.update(nodes.getIds().map(function (n) {
+          if (!keep[n]) dimmed[n] = true;
+          return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
+                         : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
+        }));
+        edges.update(edges.getIds().map(function (e) {
+          return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
+        }));
+      });
       highlighted = id;
     }
     var shownExtra = [];  // on a lean page, the selected organization's relations given to vis-network
     function showRelationsOf(id) {
-      if (shownExtra.length) edges.remove(shownExtra);
-      shownExtra = (incidentOf[id] || []).filter(function (e) { return !e.path; })
-        .map(function (e) { return e.id; });
-      edges.add((incidentOf[id] || []).filter(function (e) { return !e.path; }));
+      var extra = (incidentOf[id] || []).filter(function (e) { return !e.path; });
+      quietly(function () {
+        if (shownExtra.length) edges.remove(shownExtra);
+        edges.add(extra);
+      });
+      shownExtra = extra.map(function (e) { return e.id; });
     }
     function unhighlight() {
       if (highlighted === null) return;
-      if (lean && shownExtra.length) { edges.remove(shownExtra); shownExtra = []; }
+      if (lean && shownExtra.length) { quietly(function () { edges.remove(shownExtra); }); shownExtra = []; }
       dimmed = {};
       if (!big) {
-        nodes.update(nodes.getIds().map(function (n) {
-          return { id: n, color: original[n].color, font: { color: FONT } };
-        }));
-        edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
+        quietly(function () {
+          nodes.update(nodes.getIds().map(function (n) {
+            return { id: n, color: original[n].color, font: { color: FONT } };
+          }));
+          edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
+        });
       }
       highlighted = null;
     }
@@ -683,7 +714,7 @@
       });
       // a node not yet given to vis-network takes its state from `hidden` when it is
       changes = changes.filter(function (c) { return network.body.nodes[c.id] !== undefined; });
-      if (changes.length) { nodes.update(changes); scaleLabels(true); }
+      if (changes.length) { quietly(function () { nodes.update(changes); }); scaleLabels(true); }
       counter.textContent = shown + " / " + data.nodes.length;
       return shown;
     }
@@ -760,12 +791,7 @@
           return hidden[n.id] ? Object.assign({}, n, { hidden: true }) : n;
         });
         added += next.length;
-        // vis-network redraws at once on every data change (its physics, off, answers with a full
-        // drawing): hold that for the add, and have the chunk drawn at the next frame, a task apart
-        var physics = network.physics, ready = physics.ready;
-        physics.ready = false;
-        try { nodes.add(next); } finally { physics.ready = ready; }
-        network.body.emitter.emit("_requestRedraw");
+        quietly(function () { nodes.add(next); });
         status.textContent = "绘制中 drawing " + added + " / " + queue.length;
         setTimeout(addRest, 0);
         return;
