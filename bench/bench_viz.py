@@ -11,7 +11,8 @@ a child process. Both pages are opened in headless Chromium (no network), and th
   aggregated page, until its matrix is in the document);
 * interactive: ms until the page is stable and the main thread has run its last long task;
 * longest task: the longest main-thread task (PerformanceObserver ``longtask``, ≥ 50 ms);
-* search: ms for one search by name, the way a keystroke runs it;
+* search: ms for one search by name, the way a keystroke runs it, until the frame showing its
+  answer is drawn;
 * page size in KB.
 
 Ratios are baseline / ours (above 1: ours is faster). Run by hand from the repository root:
@@ -107,8 +108,10 @@ def measure(browser, path: Path, timeout_ms: int = 300_000) -> dict:
                     aggregated: !!window.jjjkg.data.aggregated};
         }""")
         if not out["aggregated"]:
-            out["search"] = page.evaluate("""() => { const t = performance.now(); window.jjjkg.search('合成中试平台1');
-                                               return performance.now() - t; }""")
+            # until the answer is drawn: the search itself, and the frame it asks for
+            out["search"] = page.evaluate("""async () => { const t = performance.now(); window.jjjkg.search('合成中试平台1');
+                await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+                return performance.now() - t; }""")
         else:
             out["search"] = float("nan")
         return out
