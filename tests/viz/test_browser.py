@@ -157,6 +157,63 @@ def test_synthetic_graph_of_2000(synthetic_graph, tmp_path, open_page):
     assert run.evaluate("window.jjjkg.labelled") > 5
     assert len(run.evaluate("window.jjjkg.search('合成机构1')")) > 100  # search answers from its index
     assert run.errors == [] and run.requests == []
+
+
+@pytest.mark.slow
+def test_large_network_draws_its_relations_without_vis_edges(synthetic_graph, tmp_path, open_page, artifacts):
+    """Thousands of relations: vis-network holds only the looked-at ones, the page draws the rest."""
+    G = synthetic_graph(2000)
+    run = open_page(viz.write_view(G, tmp_path / "lean.html"), timeout_ms=120_000)
+    counts = run.evaluate("window.jjjkg.counts()")
+    n_rel = len(run.evaluate("window.jjjkg.data.edges"))
+    assert counts["lean"] is True and counts["edges"] == n_rel > 1500
+    assert counts["drawnByNetwork"] == 0  # no complete path on this page: no vis-network edge at first
+    assert run.evaluate("window.jjjkg.linesDrawn") >= 1
+    # the relations are on the canvas: ink at the middle of long ones, far from every node
+    import io
+
+    from PIL import Image
+
+    mids = run.evaluate("""() => { const net = window.jjjkg.network, d = window.jjjkg.data;
+        net.moveTo({position: {x: 0, y: 0}, scale: 0.8, animation: false});
+        const pos = net.getPositions(), s = net.getScale(), out = [];
+        for (const e of d.edges) {
+          const a = pos[e.from], b = pos[e.to], m = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
+          if (Math.hypot(a.x - b.x, a.y - b.y) * s < 100) continue;
+          if (d.nodes.some(n => Math.hypot(pos[n.id].x - m.x, pos[n.id].y - m.y) * s < 14)) continue;
+          const p = net.canvasToDOM(m);
+          if (p.x > 10 && p.y > 10 && p.x < 900 && p.y < 600) out.push(p);
+          if (out.length >= 20) break;
+        }
+        return out; }""")
+    canvas = run.page.locator("#net canvas")
+    img = Image.open(io.BytesIO(canvas.screenshot())).convert("L")
+    assert len(mids) >= 10
+    inked = [m for m in mids if min(img.getpixel((int(m["x"]) + dx, int(m["y"]) + dy))
+                                    for dx in (-1, 0, 1) for dy in (-1, 0, 1)) < 235]
+    assert len(inked) >= 0.8 * len(mids)
+    # a click on an organization gives vis-network its relations (arrows, tooltips, selection)
+    node = run.evaluate("""() => { const d = window.jjjkg.data, deg = {};
+        d.edges.forEach(e => { deg[e.from] = (deg[e.from] || 0) + 1; deg[e.to] = (deg[e.to] || 0) + 1; });
+        const n = d.nodes.filter(n => deg[n.id] >= 3)[0];
+        window.jjjkg.network.focus(n.id, {scale: 1.5, animation: false});
+        const p = window.jjjkg.network.canvasToDOM(window.jjjkg.network.getPositions([n.id])[n.id]);
+        const r = document.querySelector('#net canvas').getBoundingClientRect();
+        return {id: n.id, deg: deg[n.id], x: r.left + p.x, y: r.top + p.y}; }""")
+    run.page.mouse.click(node["x"], node["y"])
+    run.page.wait_for_timeout(300)
+    assert run.evaluate("window.jjjkg.network.getSelectedNodes()") == [node["id"]]
+    assert run.evaluate("window.jjjkg.counts().drawnByNetwork") == node["deg"]
+    assert len(run.evaluate("window.jjjkg.network.getSelectedEdges()")) == node["deg"]
+    # a name is drawn once: where the page draws a label, vis-network's own is below its threshold
+    twice = """() => { const j = window.jjjkg, s = j.network.getScale(), at = j.data.options.nodes.scaling.label.drawThreshold;
+        return j.labelOwners.filter(id => ((j.nodes.get(id).font || {}).size || 13) * s >= at - 1).length; }"""
+    platform = run.evaluate("window.jjjkg.data.nodes.filter(n => n.lab === 'Platform')[0].name")
+    run.evaluate("(q) => window.jjjkg.search(q)", platform)  # a jump to zoom 1 or more
+    assert run.evaluate("window.jjjkg.network.getScale()") >= 1 and run.evaluate(twice) == 0
+    run.evaluate("window.jjjkg.search('不存在的名称')")  # nothing found: the selection is let go
+    assert run.evaluate("window.jjjkg.counts().drawnByNetwork") == 0
+    assert run.errors == [] and run.requests == []
     run = open_page(viz.write_view(G, tmp_path / "big-agg.html", max_nodes=1999))
     assert run.evaluate("window.jjjkg.data.aggregated") is True
     assert sum(c["shown"] for c in run.evaluate("window.jjjkg.cellCounts()")) >= 2000  # each sector counts its own

@@ -77,8 +77,13 @@
     groups[item.group].appendChild(row);
   });
 
-  var view = data.matrix ? matrixView() : networkView();
-  api.fit = view.fit;
+  // a large network is built in a task of its own, after the panel is drawn
+  var view = { fit: function () {}, render: function (done) { done(document.createElement("canvas")); } };
+  function startView() {
+    view = data.matrix ? matrixView() : networkView();
+    api.fit = view.fit;
+  }
+  if (!data.matrix && data.nodes.length > 800) setTimeout(startView, 0); else startView();
 
   // ------------------------------------------------------------------ fit and save as PNG (every page)
   document.getElementById("fit-view").addEventListener("click", function () { view.fit(); });
@@ -189,6 +194,7 @@
       return rows.map(function (r) { return r[0] + " " + r[1] + "：" + r[2]; }).join("\n");
     }
     var big = data.nodes.length > 300;
+    var EDGE_LIMIT = 1500;
     var original = {};  // id -> the styling a highlight may change
     var edgeOriginal = {};
     var styles = data.edgeStyles || {};
@@ -216,11 +222,52 @@
       edgeOriginal[e.id] = { color: e.color };
       return item;
     });
-    var nodes = new vis.DataSet(nodeItems);
-    var edges = new vis.DataSet(edgeItems);
+    // With thousands of relations, vis-network's own edges cost seconds to build and a long task on
+    // every redraw. There, vis-network holds only the relations being looked at (those on a complete
+    // path, and the selected organization's, with arrows and tooltips); the page draws all the others
+    // itself, as thin lines in one stroke per relation colour, beneath the nodes.
+    var lean = data.view !== "chain" && edgeItems.length > EDGE_LIMIT;
+    var lines = [];  // the relations the page draws: {from, to, color}
+    var incidentOf = {};  // node id -> its relations' items (lean pages add them on selection)
+    if (lean) {
+      edgeItems.forEach(function (e) {
+        (incidentOf[e.from] = incidentOf[e.from] || []).push(e);
+        (incidentOf[e.to] = incidentOf[e.to] || []).push(e);
+        var c = e.color;
+        lines.push({ from: e.from, to: e.to, color: (c && typeof c === "object" ? c.color : c) || "#888888" });
+      });
+    }
+    // A large page gives vis-network its nodes a few hundred per task, so that no task holds the page
+    // for long: first the four outermost (the first view is already the whole graph's) and the nodes
+    // that matter, then the rest, with a progress line.
+    var CHUNK = 300;
+    var queue = nodeItems;
+    if (nodeItems.length > 2 * CHUNK) {
+      var ext = {};
+      ["x", "y"].forEach(function (k) {
+        var lo = nodeItems[0], hi = nodeItems[0];
+        nodeItems.forEach(function (n) { if (n[k] < lo[k]) lo = n; if (n[k] > hi[k]) hi = n; });
+        ext[lo.id] = ext[hi.id] = true;
+      });
+      var rank = function (n) { return ext[n.id] ? 0 : (n.imp || n.path || n.gap) ? 1 : 2; };
+      queue = nodeItems.map(function (n, i) { return [rank(n), i]; })
+        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+        .map(function (r) { return nodeItems[r[1]]; });
+    }
+    var added = queue === nodeItems ? queue.length : CHUNK / 2;
+    var nodes = new vis.DataSet(queue.slice(0, added));
+    var edges = new vis.DataSet(lean ? edgeItems.filter(function (e) { return e.path; }) : edgeItems);
     var container = document.getElementById("net");
     var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
     api.network = network;
+    // vis-network answers every data change with a full drawing in the same task (its physics, off,
+    // asks for one): changes are made with that held, and drawn at the next frame, a task apart
+    function quietly(change) {
+      var physics = network.physics, ready = physics.ready;
+      physics.ready = false;
+      try { change(); } finally { physics.ready = ready; }
+      network.body.emitter.emit("_requestRedraw");
+    }
     api.nodes = nodes;
     api.edges = edges;
 
@@ -314,7 +361,50 @@
       ctx.restore();
       if (layers) drawBasemap(ctx);
       if (data.lanes) drawLanes(ctx, data.lanes);
+      if (lines.length) drawLines(ctx);
     });
+    var byColor = null;
+    function drawLines(ctx) {  // one path per colour: thousands of segments in a few strokes
+      var r = network.renderer;  // hidden while the view moves, as vis-network hides its own edges
+      if ((r.dragging && r.options.hideEdgesOnDrag) || (r.zooming && r.options.hideEdgesOnZoom)) return;
+      var at = network.body.nodes, s = network.getScale();
+      // only the segments that cross the window: zoomed in, stroking thousands of lines that lie
+      // outside it would cost hundreds of milliseconds a frame
+      var lo = network.DOMtoCanvas({ x: 0, y: 0 });
+      var hi = network.DOMtoCanvas({ x: container.clientWidth, y: container.clientHeight }), segments = 0;
+      if (!byColor) {
+        byColor = {};
+        lines.forEach(function (l) { (byColor[l.color] = byColor[l.color] || []).push(l); });
+      }
+      ctx.save();
+      // as wide as vis-network draws its own (1.5 canvas units), but from half a pixel to one pixel
+      // on screen: a hairline is the canvas's fast path (wider, a zoomed-in frame took 0.3 s and more)
+      ctx.globalAlpha = 0.5;
+      ctx.lineWidth = Math.min(Math.max(1.5, 0.5 / s), 1 / s);
+      Object.keys(byColor).forEach(function (color) {
+        ctx.strokeStyle = color;
+        ctx.beginPath();
+        byColor[color].forEach(function (l) {
+          var a = at[l.from], b = at[l.to];
+          if (!a || !b || hidden[l.from] || hidden[l.to]) return;
+          // clipped to the window (Liang–Barsky): the canvas is given only what it shows
+          var dx = b.x - a.x, dy = b.y - a.y, t0 = 0, t1 = 1;
+          var p = [-dx, dx, -dy, dy], q = [a.x - lo.x, hi.x - a.x, a.y - lo.y, hi.y - a.y];
+          for (var i = 0; i < 4; i++) {
+            if (p[i] === 0) { if (q[i] < 0) return; continue; }
+            var t = q[i] / p[i];
+            if (p[i] < 0) { if (t > t1) return; if (t > t0) t0 = t; } else { if (t < t0) return; if (t < t1) t1 = t; }
+          }
+          ctx.moveTo(a.x + t0 * dx, a.y + t0 * dy);
+          ctx.lineTo(a.x + t1 * dx, a.y + t1 * dy);
+          segments += 1;
+        });
+        ctx.stroke();
+      });
+      ctx.restore();
+      api.linesDrawn = (api.linesDrawn || 0) + 1;
+      api.segmentsDrawn = segments;
+    }
     network.on("afterDrawing", function (ctx) { if (layers) drawCityNames(ctx); });
 
     function drawLanes(ctx, lanes) {
@@ -372,6 +462,7 @@
     // -------------------------------------------------------------- labels that read at the current zoom
     var FONT = data.options.nodes.font.color || "#222222";
     var BASE = data.options.nodes.font.size || 13;
+    var DRAW_AT = ((data.options.nodes.scaling || {}).label || {}).drawThreshold || 5;  // vis-network's default
     var lastScale = null;
     data.nodes.forEach(function (n) { n._font = BASE; });  // only the labels that change are updated
     function important(n) {
@@ -395,7 +486,8 @@
     }
     function scaleLabels(force) {
       var s = network.getScale();
-      if (!force && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
+      var crossed = lastScale && (BASE * s >= DRAW_AT - 1) !== (BASE * lastScale >= DRAW_AT - 1);
+      if (!force && !crossed && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
       lastScale = s;
       var changes = [], boxes = [];
       placedLabels = [];
@@ -416,12 +508,16 @@
         ours[n.id] = true;
         placedLabels.push({ id: n.id, lines: lb.lines, x: p.x, y: p.y + (n.size || 10) + 2 / s, px: px });
       });
+      // 1: below vis-network's threshold, so drawn once, by us; only where vis-network would draw it
+      // too (updating thousands of nodes at the overview zoom would cost a long task for nothing)
+      var theirs = BASE * s >= DRAW_AT - 1;  // vis-network draws a label from its threshold less 1 px
       data.nodes.forEach(function (n) {
-        var size = ours[n.id] ? 1 : BASE;  // 1: below vis-network's threshold, so drawn once, by us
+        var size = ours[n.id] && theirs ? 1 : BASE;
         if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
       });
-      if (changes.length) nodes.update(changes);
+      if (changes.length) quietly(function () { nodes.update(changes); });
       api.labelled = placedLabels.length;
+      api.labelOwners = placedLabels.map(function (l) { return l.id; });
     }
     function drawLabels(ctx) {
       var s = network.getScale();
@@ -451,20 +547,13 @@
       pending = true;
       requestAnimationFrame(function () { pending = false; scaleLabels(); });
     });
-    network.once("afterDrawing", function () {
-      api.firstDrawAt = performance.now();
-      fit();
-      scaleLabels();
-      network.redraw();
-      markStable();
-    });
-    if (!nodeItems.length) markStable();
 
     // -------------------------------------------------------------- neighbourhood highlight
     var DIM = "rgba(200,200,200,0.35)";
     var highlighted = null;
     function highlight(id) {
       if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
+        if (lean) showRelationsOf(id);
         network.selectNodes([id], true);
         highlighted = id;
         return;
@@ -475,24 +564,38 @@
       var incident = {};
       network.getConnectedEdges(id).forEach(function (e) { incident[e] = true; });
       dimmed = {};
-      nodes.update(nodes.getIds().map(function (n) {
-        if (!keep[n]) dimmed[n] = true;
-        return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
-                       : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
-      }));
-      edges.update(edges.getIds().map(function (e) {
-        return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
-      }));
+      quietly(function () {
+        nodes.update(nodes.getIds().map(function (n) {
+          if (!keep[n]) dimmed[n] = true;
+          return keep[n] ? { id: n, color: original[n].color, font: { color: FONT } }
+                         : { id: n, color: DIM, font: { color: "rgba(150,150,150,0.5)" } };
+        }));
+        edges.update(edges.getIds().map(function (e) {
+          return incident[e] ? { id: e, color: edgeOriginal[e].color } : { id: e, color: { color: DIM, opacity: 0.3 } };
+        }));
+      });
       highlighted = id;
+    }
+    var shownExtra = [];  // on a lean page, the selected organization's relations given to vis-network
+    function showRelationsOf(id) {
+      var extra = (incidentOf[id] || []).filter(function (e) { return !e.path; });
+      quietly(function () {
+        if (shownExtra.length) edges.remove(shownExtra);
+        edges.add(extra);
+      });
+      shownExtra = extra.map(function (e) { return e.id; });
     }
     function unhighlight() {
       if (highlighted === null) return;
+      if (lean && shownExtra.length) { quietly(function () { edges.remove(shownExtra); }); shownExtra = []; }
       dimmed = {};
       if (!big) {
-        nodes.update(nodes.getIds().map(function (n) {
-          return { id: n, color: original[n].color, font: { color: FONT } };
-        }));
-        edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
+        quietly(function () {
+          nodes.update(nodes.getIds().map(function (n) {
+            return { id: n, color: original[n].color, font: { color: FONT } };
+          }));
+          edges.update(edges.getIds().map(function (e) { return { id: e, color: edgeOriginal[e].color }; }));
+        });
       }
       highlighted = null;
     }
@@ -501,9 +604,11 @@
       else unhighlight();
     });
     function focusNode(id) {
+      if (network.body.nodes[id] === undefined) return;  // still being added
       network.selectNodes([id], true);
       highlight(id);
       network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
+      scaleLabels(true);  // a jump in zoom sends no zoom event: the labels follow here
     }
     api.highlight = highlight;
     api.unhighlight = unhighlight;
@@ -607,7 +712,9 @@
         if (!hide) shown += 1;
         if (!!hidden[src.id] !== hide) { changes.push({ id: src.id, hidden: hide }); hidden[src.id] = hide; }
       });
-      if (changes.length) { nodes.update(changes); scaleLabels(true); }
+      // a node not yet given to vis-network takes its state from `hidden` when it is
+      changes = changes.filter(function (c) { return network.body.nodes[c.id] !== undefined; });
+      if (changes.length) { quietly(function () { nodes.update(changes); }); scaleLabels(true); }
       counter.textContent = shown + " / " + data.nodes.length;
       return shown;
     }
@@ -616,7 +723,9 @@
     api.counts = function () {
       var visible = 0;
       data.nodes.forEach(function (n) { if (!hidden[n.id]) visible += 1; });
-      return { nodes: nodes.length, edges: edges.length, visible: visible };
+      // edges: the relations on the page; drawnByNetwork: those vis-network holds at the moment
+      return { nodes: nodes.length, edges: edgeItems.length, visible: visible, drawnByNetwork: edges.length,
+               lean: lean };
     };
 
     // -------------------------------------------------------------- gaps and unplaced panels
@@ -672,6 +781,31 @@
       network.redraw();
       done(img);
     }
+    // fitted, and the labels that matter placed, before the first drawing: the page draws once
+    fit();
+    scaleLabels(true);
+    network.once("afterDrawing", function () { api.firstDrawAt = performance.now(); });
+    function addRest() {
+      if (added < queue.length) {
+        var next = queue.slice(added, added + CHUNK).map(function (n) {
+          return hidden[n.id] ? Object.assign({}, n, { hidden: true }) : n;
+        });
+        added += next.length;
+        quietly(function () { nodes.add(next); });
+        status.textContent = "绘制中 drawing " + added + " / " + queue.length;
+        setTimeout(addRest, 0);
+        return;
+      }
+      network.once("afterDrawing", markStable);
+      if (queue !== nodeItems) {
+        scaleLabels(true);
+        network.body.emitter.emit("_requestRedraw");  // drawn at the next frame, not in this task
+      }
+    }
+    if (!nodeItems.length) markStable();
+    else if (added < queue.length) setTimeout(addRest, 0);
+    else addRest();
+
     api.pngDataURL = function () { return container.querySelector("canvas").toDataURL("image/png"); };
     return { fit: function () { fit(); scaleLabels(true); }, render: render };
   }
