@@ -139,28 +139,30 @@ def _path_parts(p) -> tuple[list, list]:
     return list(p.nodes), list(p.relationships)
 
 
+def _entities(value, kind: str):
+    """The FalkorDB nodes or relationships (``kind``) in ``value``, looking into lists and maps, not paths."""
+    found = _entity_kind(value)
+    if found == kind:
+        yield value
+    elif found is None and isinstance(value, Mapping):
+        for v in value.values():
+            yield from _entities(v, kind)
+    elif found is None and isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _entities(v, kind)
+
+
 def _edge_endpoints(value, out: set) -> None:
     """Internal ids of the end nodes of the FalkorDB relationships in ``value``, outside paths."""
-    kind = _entity_kind(value)
-    if kind == "relationship" and hasattr(value, "src_node"):
-        out.update(e for e in (value.src_node, value.dest_node) if isinstance(e, int))
-    elif kind is None and isinstance(value, Mapping):
-        for v in value.values():
-            _edge_endpoints(v, out)
-    elif kind is None and isinstance(value, (list, tuple)):
-        for v in value:
-            _edge_endpoints(v, out)
+    for r in _entities(value, "relationship"):
+        if hasattr(r, "src_node"):
+            out.update(e for e in (r.src_node, r.dest_node) if isinstance(e, int))
 
 
 def _known_nodes(value, out: dict) -> None:
-    kind = _entity_kind(value)
-    if kind == "node" and hasattr(value, "id"):
-        out[value.id] = _props_of(value).get("id")
-    elif kind is None and isinstance(value, Mapping):
-        for v in value.values():
-            _known_nodes(v, out)
-    elif kind is None and isinstance(value, (list, tuple)):
-        for v in value:
-            _known_nodes(v, out)
+    """Internal id → ``id`` property of the FalkorDB nodes in ``value``, outside paths."""
+    for n in _entities(value, "node"):
+        if hasattr(n, "id"):
+            out[n.id] = _props_of(n).get("id")
 
 
