@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from .registry import Param
 __all__ = ["SavedQuery", "read_saved_queries", "saved_queries_dir"]
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+#: the largest saved-query file read; a query is a few kilobytes, and a folder from someone else is untrusted
+MAX_FILE_BYTES = 1_000_000
 _HEADER = re.compile(r"^\s*//\s*(name|summary|param)\s*:\s*(.*?)\s*$", re.IGNORECASE)
 
 
@@ -59,8 +62,35 @@ def saved_queries_dir(option: str | None) -> Path | None:
     return Path(value) if value else None
 
 
+def _read(path: Path) -> str:
+    """The text of a saved-query file: a regular file of at most ``MAX_FILE_BYTES``, in UTF-8.
+
+    Opened without blocking and checked before reading, so a pipe, a device (a link to /dev/zero)
+    or a huge file named ``x.cypher`` gets an error instead of a hang or an exhausted memory.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as err:
+        raise QueryError(f"saved queries: cannot read {path.name}: {err.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise QueryError(f"saved queries: {path.name} is not a regular file (a pipe, device or folder); "
+                             "a saved query is a .cypher text file")
+        if st.st_size > MAX_FILE_BYTES:
+            raise QueryError(f"saved queries: {path.name} is {st.st_size:,} bytes; a saved query may be at most "
+                             f"{MAX_FILE_BYTES:,} bytes")
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:  # grew while being read
+        raise QueryError(f"saved queries: {path.name} is over {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise QueryError(f"saved queries: {path.name} is not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+
+
 def _parse(path: Path) -> SavedQuery:
-    text = path.read_text(encoding="utf-8-sig")
+    text = _read(path)
     name, summary, params = path.stem, "", {}
     for number, line in enumerate(text.splitlines(), start=1):
         m = _HEADER.match(line)
