@@ -64,7 +64,9 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def _say(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    from jjjkg.output import visible  # a message may echo a query or a name from someone else's store
+
+    print(visible(msg, keep="\n"), file=sys.stderr, flush=True)
 
 
 def _parse_params(pairs: list[str] | None) -> dict[str, str]:
@@ -209,13 +211,15 @@ def cmd_query(args) -> int:
         raise JjjkgError(f"saved query {clash[0]!r} ({saved[clash[0]].path.name}) has the name of a built-in "
                          "analysis; rename it")
     if args.list:
+        from jjjkg.output import visible
+
         for name in sorted(queries.QUERIES):
             q = queries.QUERIES[name]
             params = ", ".join(q.params) or "no parameters"
             print(f"{name} — {q.summary}  [{params}]")
         for name, sq in sorted(saved.items()):
             params = ", ".join(sq.params) or "no parameters"
-            print(f"{name} — {sq.summary}  [{params}]  (saved: {sq.path})")
+            print(visible(f"{name} — {sq.summary}  [{params}]  (saved: {sq.path})"))
         return 0
     if not args.name:
         raise JjjkgError("name an analysis, e.g. `jjjkg query rd-scaleup-paths`, or list them with --list")
@@ -260,11 +264,12 @@ def _engine_for(args, store, G=None):
 
 
 def _run_saved(sq, args) -> int:
+    from jjjkg.output import visible
     from jjjkg.shell import render_result
 
     params = _in_int64(sq.parse_params(_parse_params(args.param)))
     if args.show_cypher:
-        print(sq.cypher.rstrip())
+        print(visible(sq.cypher.rstrip(), keep="\n\t"))
         return 0
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)

@@ -21,7 +21,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["render", "display_width", "FORMATS"]
+__all__ = ["render", "display_width", "visible", "FORMATS"]
 
 FORMATS = ("table", "csv", "json")
 
@@ -36,6 +36,34 @@ MAX_CELL = 40
 def display_width(s: str) -> int:
     """Columns a string takes in a terminal: wide (CJK) characters count two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in s)
+
+
+#: control, format (zero-width, bidirectional) and line/paragraph separator characters
+_UNSHOWN = ("Cc", "Cf", "Zl", "Zp")
+
+
+def visible(text: str, keep: str = "") -> str:
+    r"""``text`` with each control or invisible format character shown escaped, for a terminal.
+
+    Text from a store or a saved query may hold ESC sequences (which can retitle, clear or rewrite
+    a terminal), bidirectional overrides or zero-width characters; tables and messages show them
+    as ``\x1b``, ``\u202e`` and so on. Characters in ``keep`` (e.g. a message's newlines) pass.
+    CSV and JSON output keep the data exact and do not use this.
+
+    >>> visible("a\x1b[2Jb\u202e\n", keep="\n")
+    'a\\x1b[2Jb\\u202e\n'
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if c in keep or unicodedata.category(c) not in _UNSHOWN:
+            out.append(c)
+        elif ord(c) < 0x100:
+            out.append(f"\\x{ord(c):02x}")
+        else:
+            out.append(f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+    return "".join(out)
 
 
 def _json_safe(v):
@@ -145,7 +173,8 @@ def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = No
             w.writerow([safe(_cell(r.get(k))) for k in keys])
         return
     rows, keys = _with_names(rows, keys, name_of)
-    cells = [[_clip(_cell(r.get(k))) for k in keys] for r in rows]
+    cells = [[_clip(visible(_cell(r.get(k)))) for k in keys] for r in rows]
+    keys = [visible(str(k)) for k in keys]
     widths = [max([display_width(k)] + [display_width(row[i]) for row in cells]) for i, k in enumerate(keys)]
     stream.write("  ".join(_pad(k, w) for k, w in zip(keys, widths)).rstrip() + "\n")
     stream.write("  ".join("─" * w for w in widths) + "\n")

@@ -15,6 +15,7 @@ from graph import schema
 from graph.errors import JjjkgError
 from graph.store.cypher_text import split_statements
 from graph.store.habits import run_cypher
+from jjjkg.output import visible
 
 #: what a refused write tells the shell's user
 SHELL_WRITE_HINT = "leave the shell and start it again with `jjjkg cypher --write` to allow writes"
@@ -134,11 +135,12 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
             try:
                 statements = split_statements(text)
             except JjjkgError as err:
-                out.write(f"Error: {err}\n")
+                out.write(visible(f"Error: {err}", keep="\n") + "\n")
                 continue
             for statement in statements:  # several on one line run one after the other, as in cypher-shell
                 _guarded(lambda: render_result(run_cypher(engine, statement, params, read_only=not write,
-                                                          timeout=timeout, warn=lambda m: out.write(m + "\n"),
+                                                          timeout=timeout,
+                                                          warn=lambda m: out.write(visible(m, keep="\n") + "\n"),
                                                           write_hint=SHELL_WRITE_HINT), fmt, out), out)
     return 0
 
@@ -147,4 +149,4 @@ def _guarded(action, out) -> None:
     try:
         action()
     except JjjkgError as err:
-        out.write(f"Error: {err}\n")
+        out.write(visible(f"Error: {err}", keep="\n") + "\n")

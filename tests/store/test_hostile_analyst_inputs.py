@@ -5,6 +5,7 @@ Each test performs the attack for real, through ``jjjkg`` and the embedded Falko
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -42,3 +43,49 @@ def test_a_saved_query_folder_cannot_hang_or_exhaust(cli, built, tmp_path, plant
         assert code == 1, (out, err)
         assert err.startswith("Error: saved queries: x.cypher ") and said in err, err
         assert len(err.strip().splitlines()) == 1
+
+
+ESC = "\x1b]0;owned\x07\x1b[2J\u202e"  # retitle the terminal, clear it, reverse the text after it
+SHOWN = "\\x1b]0;owned\\x07\\x1b[2J\\u202e"
+
+
+def test_control_characters_reach_the_terminal_escaped_and_csv_json_keep_them(cli, built):
+    query = f'RETURN "{ESC}名称" AS `c{ESC}`'
+    code, out, err = cli("cypher", query, "--store", built)
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert out.splitlines()[0] == f"c{SHOWN}" and out.splitlines()[2] == f"{SHOWN}名称"
+    code, out, _ = cli("cypher", query, "--format", "csv", "--raw", "--store", built)
+    assert code == 0 and out == f"c{ESC}\n{ESC}名称\n"
+    code, out, _ = cli("cypher", query, "--format", "json", "--store", built)
+    assert code == 0 and json.loads(out) == [{f"c{ESC}": f"{ESC}名称"}]
+
+
+def test_warnings_and_errors_echoing_the_query_show_control_characters_escaped(cli, built, tmp_path):
+    code, _, err = cli("cypher", f"MATCH (n:`Pla{ESC}`) RETURN n", "--store", built)
+    assert code == 0 and f"no label 'Pla{SHOWN}'" in err and "\x1b" not in err
+    code, _, err = cli("cypher", f"MATCH (n) WHERE EXISTS {{ MATCH (n) WITH 1 AS x MATCH (m) RETURN '{ESC}' }} "
+                                 "RETURN n", "--store", built)
+    assert code == 1 and "RETURN '\\x1b]" in err and "\x1b" not in err
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "q.cypher").write_text(f"// name: q{ESC}\n// summary: {ESC}\nRETURN '{ESC}' AS x\n", encoding="utf-8")
+    code, out, err = cli("query", "--list", "--queries", folder, "--store", built)
+    assert code == 0 and f"q{SHOWN} — {SHOWN}" in out and "\x1b" not in out
+    code, out, err = cli("query", f"q{ESC}", "--queries", folder, "--store", built)
+    assert code == 0, err
+    assert "\x1b" not in out and SHOWN in out
+
+
+def test_the_shell_shows_control_characters_escaped(built, tmp_path):
+    import subprocess
+    import sys
+
+    lines = f"MATCH (n:`Pl{ESC}`) RETURN 1 AS `{ESC}`;\nRETURN '{ESC}' AS x;\nRETURN 1 +;\n"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-m", "jjjkg", "cypher", "--store", str(built)], input=lines,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    both = done.stdout + done.stderr
+    assert "\x1b" not in both and "\u202e" not in both
+    assert both.count(SHOWN) >= 3
