@@ -347,6 +347,8 @@ def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
             out[k] = json.loads(v)
         except ValueError:
             out[k] = v
+        except RecursionError:
+            raise JjjkgError(f"--param {k}: the value nests lists or maps too deeply to read") from None
     return out
 
 

@@ -121,6 +121,8 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
                     params[name] = json.loads(value)
                 except ValueError:
                     params[name] = value
+                except RecursionError:
+                    out.write(visible(f"Error: :param {name}: the value nests lists or maps too deeply to read") + "\n")
             elif cmd == ":params":
                 out.write(json.dumps(params, ensure_ascii=False) + "\n")
             elif cmd == ":schema":

@@ -89,3 +89,27 @@ def test_the_shell_shows_control_characters_escaped(built, tmp_path):
     both = done.stdout + done.stderr
     assert "\x1b" not in both and "\u202e" not in both
     assert both.count(SHOWN) >= 3
+
+
+def test_deeply_nested_parameters_are_refused_in_one_line(cli, built):
+    code, out, err = cli("cypher", "RETURN size($x) AS n", "--param", "x=" + "[" * 64 + "]" * 64, "--format", "json",
+                         "--store", built)
+    assert code == 0 and json.loads(out) == [{"n": 1}], err
+    code, _, err = cli("cypher", "RETURN size($x) AS n", "--param", "x=" + "[" * 65 + "]" * 65, "--store", built)
+    assert code == 1 and err == "Error: parameter 'x' nests lists or maps more than 64 deep; pass a flatter value\n"
+    code, _, err = cli("cypher", "RETURN size($x) AS n", "--param", "x=" + "[" * 100_000 + "]" * 100_000,
+                       "--store", built)
+    assert code == 1 and err == "Error: --param x: the value nests lists or maps too deeply to read\n"
+
+
+def test_the_shell_refuses_a_deeply_nested_parameter_and_goes_on(built):
+    import subprocess
+    import sys
+
+    lines = ":param x " + "[" * 100_000 + "]" * 100_000 + "\nRETURN 7 AS seven;\n"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-m", "jjjkg", "cypher", "--store", str(built), "--format", "csv"],
+                          input=lines, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Error: :param x: the value nests lists or maps too deeply to read" in done.stdout + done.stderr
+    assert "seven\n7\n" in done.stdout and "Traceback" not in done.stderr

@@ -42,7 +42,12 @@ _UNWIND_BATCH = 5_000  # rows per UNWIND statement
 # ============================================================================= parameters and errors
 
 
-def _param(v, name: str):
+#: how deeply lists and maps may nest in a parameter: real values nest a few levels; a deeper one is
+#: refused before it can exhaust the client's or the server's stack
+MAX_PARAM_DEPTH = 64
+
+
+def _param(v, name: str, depth: int = 0):
     """A parameter value the client can send: plain types only, checked."""
     if v is None or isinstance(v, (bool, int, str)):
         if isinstance(v, str) and "\x00" in v:
@@ -52,14 +57,17 @@ def _param(v, name: str):
         if v != v or v in (float("inf"), float("-inf")):
             raise QueryError(f"parameter {name!r} is {v!r}; pass a finite number")
         return v
+    if depth >= MAX_PARAM_DEPTH and isinstance(v, (Mapping, list, tuple, set, frozenset)):
+        raise QueryError(f"parameter {name!r} nests lists or maps more than {MAX_PARAM_DEPTH} deep; "
+                         "pass a flatter value")
     if isinstance(v, Mapping):
-        return {str(k): _param(x, f"{name}.{k}") for k, x in v.items()}
+        return {str(k): _param(x, f"{name}.{k}", depth + 1) for k, x in v.items()}
     if isinstance(v, (list, tuple, set, frozenset)):
-        return [_param(x, name) for x in v]
+        return [_param(x, name, depth + 1) for x in v]
     if hasattr(v, "item"):  # numpy scalars
-        return _param(v.item(), name)
+        return _param(v.item(), name, depth)
     if hasattr(v, "tolist"):
-        return _param(v.tolist(), name)
+        return _param(v.tolist(), name, depth)
     raise QueryError(f"parameter {name!r} has type {type(v).__name__}; "
                      "pass a string, number, boolean, null, list or map")
 
