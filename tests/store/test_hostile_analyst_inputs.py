@@ -113,3 +113,16 @@ def test_the_shell_refuses_a_deeply_nested_parameter_and_goes_on(built):
     assert done.returncode == 0, done.stderr
     assert "Error: :param x: the value nests lists or maps too deeply to read" in done.stdout + done.stderr
     assert "seven\n7\n" in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("query", ["RETURN range(1, 8000000) AS r", "UNWIND range(1, 8000000) AS x RETURN x"])
+def test_a_huge_answer_is_refused_before_the_client_reads_it(cli, built, query):
+    """One row holding an 8-million-element list, or 8 million rows: --max-rows alone would read them all."""
+    import resource
+
+    code, out, err = cli("cypher", query, "--max-rows", "5", "--store", built)
+    assert code == 1 and out == ""
+    assert err.startswith("Error: the answer is larger than the 64 MB one reply may be, and was not read"), err
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 900_000  # KB: reading it takes 1.5 GB
+    code, out, err = cli("cypher", "RETURN size(range(1, 8000000)) AS n", "--format", "json", "--store", built)
+    assert code == 0 and json.loads(out) == [{"n": 8000000}], err  # the server is still there

@@ -22,7 +22,7 @@ from ..cypher_text import uses_load_csv
 from ..engines import Rows
 from .bulk import _bulk_calls, _check_name, _group_graph, _node_family, _plain_value
 from .server import (
-    DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, SERVER_MEMORY_ENV, _Server, _find_running, _import_client,
+    DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, REPLY_LIMIT_BYTES, SERVER_MEMORY_ENV, _Server, _find_running, _import_client,
     _is_our_server, _kill, _locked, _pid_alive, _ping, _server_dir, _size_text, _start, memory_limits,
 )
 from .values import _edge_endpoints, _known_nodes, to_plain
@@ -181,6 +181,24 @@ class EmbeddedEngine:
                 self._db.close()
         self._server = server
         self._db = server.client()
+        self._replies_cut = self._cut_replies()
+
+    def _reply_was_cut(self) -> bool:
+        """Whether the server closed the connection because a reply passed ``REPLY_LIMIT_BYTES``."""
+        before = getattr(self, "_replies_cut", None)
+        try:
+            self._db = self._server.client()  # the server closed the old connection
+        except Exception:
+            return False
+        now = self._replies_cut = self._cut_replies()
+        return before is not None and now is not None and now > before
+
+    def _cut_replies(self) -> int | None:
+        """How many replies the server has cut at ``REPLY_LIMIT_BYTES`` since it started (None: unknown)."""
+        try:
+            return int(self._conn().info("stats")["client_output_buffer_limit_disconnections"])
+        except Exception:  # only a message depends on it
+            return None
 
     @staticmethod
     def _ms(seconds: float) -> int:
@@ -463,6 +481,11 @@ class EmbeddedEngine:
                 raise QueryError(
                     f"the query timed out: it ran past its timeout of {seconds:g} s and blocked the "
                     "embedded server, which was restarted and reloaded; narrow the query") from None
+            if _pid_alive(self._server.pid) and self._reply_was_cut():
+                raise QueryError(
+                    f"the answer is larger than the {REPLY_LIMIT_BYTES // 2**20} MB one reply may be, and was "
+                    "not read (--max-rows cuts rows only once they are read); narrow the query: a LIMIT, "
+                    "fewer columns, or size(…) / a slice [0..100] of a huge list") from None
             pid, deadline = self._server.pid, time.monotonic() + 2.0
             while _pid_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.02)

