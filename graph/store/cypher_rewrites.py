@@ -361,7 +361,13 @@ def _operand_back(tokens: list[Token], end: int) -> int | None:
 
 
 def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
-    """``a =~ 'regex'`` → ``string.matchRegEx`` on the whole string, null when either side is null."""
+    """``a =~ 'regex'`` → ``string.matchRegEx`` on the whole string, null when either side is null.
+
+    The result is built piece by piece (not by splicing the token list at each match), so a
+    statement with thousands of ``=~`` costs time in proportion to its length.
+    """
+    pieces: list[Token] = []
+    done = 0  # tokens[:done] are in pieces
     i = 0
     while i < len(tokens) - 1:
         if not (tokens[i].text == "=" and tokens[i + 1].text == "~" and tokens[i].kind == "punct"):
@@ -377,7 +383,7 @@ def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
             while rend + 2 < len(tokens) and tokens[rend + 1].text == "." and tokens[rend + 2].kind in ("name",
                                                                                                      "quoted"):
                 rend += 2
-        if lstart is None or rend is None:
+        if lstart is None or rend is None or lstart < done:
             raise QueryError("FalkorDB has no =~ operator, and this one's operands are not simple enough to rewrite: "
                              "use string.matchRegEx(s, '^(?:regex)$') <> [] (or STARTS WITH / ENDS WITH / CONTAINS)")
         left, right = join(tokens[lstart:lend + 1]).strip(), join(tokens[rstart:rend + 1]).strip()
@@ -385,10 +391,10 @@ def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
                f"size(string.matchRegEx({left}, '^(?:' + {right} + ')$')) > 0 END)")
         out.notes.append(f"ran {left} =~ {right} as string.matchRegEx({left}, '^(?:' + {right} + ')$') "
                          "(FalkorDB has no =~)")
-        repl = [Token("name", new, tokens[lstart].start)]
-        tokens = tokens[:lstart] + repl + tokens[rend + 1:]
-        i = lstart + 1
-    return tokens
+        pieces.extend(tokens[done:lstart])
+        pieces.append(Token("name", new, tokens[lstart].start))
+        done = i = rend + 1
+    return pieces + tokens[done:] if done else tokens
 
 
 def _node_variable(tokens: list[Token], open_: int, close: int) -> str | None:
