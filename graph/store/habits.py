@@ -332,11 +332,13 @@ def _refuse_writing_profile(engine, prep: Prepared, write_hint: str) -> None:
                          f"read-only unless you ask: {write_hint}, or use EXPLAIN to see the plan without running")
     sig = [prep.tokens[i] for i in significant(prep.tokens)]
     for k, t in enumerate(sig):
-        if t.is_word("CALL") and k + 1 < len(sig) and sig[k + 1].kind == "name":
+        if t.is_word("CALL") and k + 1 < len(sig) and sig[k + 1].kind in ("name", "quoted"):
+            # a procedure's name as the server reads it: `db.idx.fulltext.drop` and db.`idx`.x name one too
             end = k + 1
-            while end + 2 < len(sig) and sig[end + 1].text == "." and sig[end + 2].kind == "name":
+            while end + 2 < len(sig) and sig[end + 1].text == "." and sig[end + 2].kind in ("name", "quoted"):
                 end += 2
-            proc = "".join(x.text for x in sig[k + 1:end + 1]).lower()
+            proc = "".join(x.text[1:-1].replace("``", "`") if x.kind == "quoted" else x.text
+                           for x in sig[k + 1:end + 1]).lower()
             if proc not in _READ_PROCEDURES:
                 raise QueryError(f"PROFILE runs the query, and the procedure {proc} is not known to be read-only; "
                                  f"{write_hint}, or use EXPLAIN")

@@ -137,3 +137,22 @@ def test_a_statement_with_thousands_of_regex_matches_is_rewritten_whole(cli, bui
     code, want, _ = cli("cypher", "MATCH (o:Organization) WHERE o.id STARTS WITH 'bj-' RETURN count(o) AS n",
                         "--format", "json", "--store", built)
     assert json.loads(out) == json.loads(want) and json.loads(out)[0]["n"] > 0
+
+
+@pytest.mark.parametrize("call", ["`db.idx.fulltext.createNodeIndex`('Sector', 'zz')",
+                                  "`db`.`idx`.fulltext.createNodeIndex('Sector', 'zz')",
+                                  "db.`idx`.`fulltext`.`drop`('Organization')"])
+def test_profile_cannot_write_through_a_backtick_quoted_procedure(cli, built, call):
+    def state():
+        code, out, err = cli("cypher", "CALL db.indexes() YIELD label, properties, types "
+                                       "RETURN label, properties, types ORDER BY label", "--format", "json",
+                             "--store", built)
+        assert code == 0, err
+        return json.loads(out)
+
+    before = state()
+    code, out, err = cli("cypher", "PROFILE CALL " + call, "--store", built)
+    assert code == 1 and "is not known to be read-only" in err and "--write" in err, (out, err)
+    assert state() == before
+    code, out, err = cli("cypher", "PROFILE CALL `db.labels`() YIELD label RETURN count(label) AS n", "--store", built)
+    assert code == 0 and "ProcedureCall" in out, err
