@@ -240,9 +240,9 @@ def run_cypher(engine, text: str, params: Mapping[str, object] | None = None, *,
     for note in prep.notes:
         say("note: " + note)
     if prep.mode == "SHOW INDEXES":
-        return _show(engine, prep, _index_rows(engine, prep.kinds), INDEX_COLUMNS, timeout)
+        return _show(engine, prep, _index_rows(engine, prep.kinds), INDEX_COLUMNS, timeout, max_rows)
     if prep.mode == "SHOW CONSTRAINTS":
-        return _show(engine, prep, _constraint_rows(engine), CONSTRAINT_COLUMNS, timeout)
+        return _show(engine, prep, _constraint_rows(engine), CONSTRAINT_COLUMNS, timeout, max_rows)
     if prep.mode == "SCHEMA":
         return _schema_visualization(engine)
     if warn is not None and not updating_keyword(prep.tokens) and any(referenced_names(prep.tokens).values()):
@@ -388,7 +388,7 @@ def _constraint_rows(engine) -> list[dict]:
     return out
 
 
-def _show(engine, prep: Prepared, rows: list[dict], columns: tuple[str, ...], timeout) -> Result:
+def _show(engine, prep: Prepared, rows: list[dict], columns: tuple[str, ...], timeout, max_rows=None) -> Result:
     """``SHOW …`` with Neo4j's optional ``YIELD`` / ``WHERE`` / ``RETURN`` tail, run as Cypher over the rows."""
     tail = prep.tail
     if not tail:
@@ -417,8 +417,10 @@ def _show(engine, prep: Prepared, rows: list[dict], columns: tuple[str, ...], ti
             body += " RETURN " + ", ".join(items)
     else:
         raise QueryError(f"after {prep.mode} expected YIELD, WHERE or nothing, got {first.text!r}")
-    result = engine.run(head + body, {**prep.params, _ROWS_PARAM: rows}, read_only=True, timeout=timeout)
-    return Result(result, getattr(result, "columns", None) or (list(result[0]) if result else None))
+    result = engine.run(head + body, {**prep.params, _ROWS_PARAM: rows}, read_only=True, timeout=timeout,
+                        max_rows=max_rows)
+    return Result(result, getattr(result, "columns", None) or (list(result[0]) if result else None),
+                  getattr(result, "truncated", False))
 
 
 def _schema_visualization(engine) -> Result:

@@ -156,3 +156,10 @@ def test_profile_cannot_write_through_a_backtick_quoted_procedure(cli, built, ca
     assert state() == before
     code, out, err = cli("cypher", "PROFILE CALL `db.labels`() YIELD label RETURN count(label) AS n", "--store", built)
     assert code == 0 and "ProcedureCall" in out, err
+
+
+def test_the_show_tail_keeps_the_row_cap(cli, built):
+    code, out, err = cli("cypher", "SHOW INDEXES YIELD name WHERE true UNWIND range(1, 300) AS x RETURN x",
+                         "--max-rows", "5", "--format", "csv", "--store", built)
+    assert code == 0, err
+    assert out.split() == ["x", "1", "2", "3", "4", "5"] and "only the first 5 rows are shown" in err
