@@ -77,7 +77,7 @@ def render_result(rows, fmt: str, stream=None, *, raw: bool = False) -> None:
 
     stream = stream or sys.stdout
     if fmt == "table" and hasattr(rows, "lines"):
-        stream.write("\n".join(rows.lines) + "\n")
+        stream.write("\n".join(visible(line) for line in rows.lines) + "\n")
         return
     render(rows, fmt, getattr(rows, "columns", None) or None, stream=stream, raw=raw)
 

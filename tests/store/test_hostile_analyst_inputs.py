@@ -163,3 +163,9 @@ def test_the_show_tail_keeps_the_row_cap(cli, built):
                          "--max-rows", "5", "--format", "csv", "--store", built)
     assert code == 0, err
     assert out.split() == ["x", "1", "2", "3", "4", "5"] and "only the first 5 rows are shown" in err
+
+
+def test_a_plan_shows_control_characters_escaped(cli, built):
+    code, out, err = cli("cypher", f"EXPLAIN MATCH (n:`A{ESC}`) RETURN n", "--store", built)
+    assert code == 0, err
+    assert f"(n:A{SHOWN})" in out and "\x1b" not in out
