@@ -77,6 +77,7 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
             and join(tokens[sig[1]:sig[5] + 1]).lower() == "db.schema.visualization"):
         out.mode = "SCHEMA"
         return out
+    _within_rewrite_limit(tokens)
     tokens = _rewrite_names(tokens, out)
     tokens = _rewrite_call_scope(tokens, out)
     tokens = _rewrite_subqueries(tokens, out)
@@ -85,6 +86,20 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     out.tokens = tokens
     out.text = join(tokens).strip()
     return out
+
+
+#: the most ``EXISTS``/``COUNT``/``COLLECT { … }`` and ``CALL (…) { … }`` one statement may have: each is
+#: rewritten at a cost that grows with the statement's length, so their number is bounded
+MAX_SUBQUERY_REWRITES = 32
+
+
+def _within_rewrite_limit(tokens: list[Token]) -> None:
+    sig = [tokens[i] for i in significant(tokens)]
+    n = sum(1 for a, b in zip(sig, sig[1:]) if (a.is_word("EXISTS", "COUNT", "COLLECT") and b.text == "{")
+            or (a.is_word("CALL") and b.text == "("))
+    if n > MAX_SUBQUERY_REWRITES:
+        raise QueryError(f"this statement has {n} EXISTS / COUNT / COLLECT {{ … }} or CALL (…) {{ … }} subqueries; "
+                         f"at most {MAX_SUBQUERY_REWRITES} are rewritten for FalkorDB: split the statement")
 
 
 def _one_statement(tokens: list[Token]) -> list[Token]:
