@@ -302,10 +302,9 @@ def cmd_cypher(args) -> int:
 
     text = args.query
     if args.file:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except OSError as err:
-            raise JjjkgError(f"cannot read {args.file}: {err.strerror}") from err
+        from queries.saved import read_cypher_file
+
+        text = read_cypher_file(Path(args.file))
     params = _in_int64(_typed_params(_parse_params(args.param)))
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)

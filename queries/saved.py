@@ -28,7 +28,7 @@ from graph.errors import QueryError
 
 from .registry import Param
 
-__all__ = ["SavedQuery", "read_saved_queries", "saved_queries_dir"]
+__all__ = ["SavedQuery", "read_saved_queries", "saved_queries_dir", "read_cypher_file"]
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 #: the largest saved-query file read; a query is a few kilobytes, and a folder from someone else is untrusted
@@ -62,35 +62,37 @@ def saved_queries_dir(option: str | None) -> Path | None:
     return Path(value) if value else None
 
 
-def _read(path: Path) -> str:
-    """The text of a saved-query file: a regular file of at most ``MAX_FILE_BYTES``, in UTF-8.
+def read_cypher_file(path: Path, label: str | None = None) -> str:
+    """The text of a Cypher file: a regular file of at most ``MAX_FILE_BYTES``, in UTF-8.
 
     Opened without blocking and checked before reading, so a pipe, a device (a link to /dev/zero)
     or a huge file named ``x.cypher`` gets an error instead of a hang or an exhausted memory.
+    ``label`` starts each message (default: the path).
     """
+    label = label or str(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as err:
-        raise QueryError(f"saved queries: cannot read {path.name}: {err.strerror}") from None
+        raise QueryError(f"{label}: cannot read it: {err.strerror}") from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise QueryError(f"saved queries: {path.name} is not a regular file (a pipe, device or folder); "
+            raise QueryError(f"{label} is not a regular file (a pipe, device or folder); "
                              "a saved query is a .cypher text file")
         if st.st_size > MAX_FILE_BYTES:
-            raise QueryError(f"saved queries: {path.name} is {st.st_size:,} bytes; a saved query may be at most "
+            raise QueryError(f"{label} is {st.st_size:,} bytes; a saved query may be at most "
                              f"{MAX_FILE_BYTES:,} bytes")
         data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:  # grew while being read
-        raise QueryError(f"saved queries: {path.name} is over {MAX_FILE_BYTES:,} bytes")
+        raise QueryError(f"{label} is over {MAX_FILE_BYTES:,} bytes")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise QueryError(f"saved queries: {path.name} is not UTF-8 text (byte {err.start}); save it as UTF-8") from None
+        raise QueryError(f"{label} is not UTF-8 text (byte {err.start}); save it as UTF-8") from None
 
 
 def _parse(path: Path) -> SavedQuery:
-    text = _read(path)
+    text = read_cypher_file(path, f"saved queries: {path.name}")
     name, summary, params = path.stem, "", {}
     for number, line in enumerate(text.splitlines(), start=1):
         m = _HEADER.match(line)

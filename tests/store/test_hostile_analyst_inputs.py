@@ -189,3 +189,17 @@ def test_subquery_rewrites_per_statement_are_bounded(cli, built):
     code, out, err = cli("cypher", counts(33), "--store", built)
     assert code == 1 and err == ("Error: this statement has 33 EXISTS / COUNT / COLLECT { … } or CALL (…) { … } "
                                  "subqueries; at most 32 are rewritten for FalkorDB: split the statement\n")
+
+
+def test_cypher_file_cannot_hang_or_exhaust(cli, built, tmp_path):
+    fifo, zero, big, latin = (tmp_path / n for n in ("fifo.cypher", "zero.cypher", "big.cypher", "latin.cypher"))
+    os.mkfifo(fifo)
+    os.symlink("/dev/zero", zero)
+    big.touch()
+    os.truncate(big, 2 * 1024**3)
+    latin.write_bytes("RETURN '北京' AS x".encode("gb18030"))
+    for path, said in ((fifo, "is not a regular file"), (zero, "is not a regular file"),
+                       (big, "is 2,147,483,648 bytes"), (latin, "is not UTF-8 text")):
+        code, out, err = cli("cypher", "--file", path, "--store", built)
+        assert code == 1 and err.startswith(f"Error: {path} {said}"), err
+        assert len(err.strip().splitlines()) == 1
