@@ -116,6 +116,14 @@ def run(sizes: list[int], seed: int, log) -> dict:
     return rows
 
 
+def _markdown(lines: list[list[str]]) -> str:
+    """``lines`` (the head first) as a Markdown table with padded columns."""
+    widths = [max(len(r[i]) for r in lines) for i in range(len(lines[0]))]
+    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in lines]
+    out.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(out)
+
+
 def table(rows: dict, sizes: list[int]) -> str:
     head = ["step", *(f"{s:,} s" for s in sizes), f"ratio @{sizes[-1]:,}", f"peak MB @{sizes[-1]:,}", "exponent"]
     lines = [head]
@@ -128,10 +136,7 @@ def table(rows: dict, sizes: list[int]) -> str:
         missing = "—" if name == "falkordb-bulk-loader" else f"> {CAP}"  # the baseline is not capped: it failed
         lines.append([name, *(f"{t:.2f}" if t is not None else missing for t in secs), ratio,
                       f"{last['peak']:.0f}" if last.get("peak") else "", f"{exp:.2f}" if exp is not None else ""])
-    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in lines]
-    out.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
-    return "\n".join(out)
+    return _markdown(lines)
 
 
 def analysis_table(rows: dict, sizes: list[int]) -> str:
@@ -154,10 +159,7 @@ def analysis_table(rows: dict, sizes: list[int]) -> str:
         ct, cs, ce = cell(f"cypher {name}")
         ratio = f"{ct / nt:.1f}" if ct and nt and nt > 0.005 else ""
         lines.append([name, ns, ne, cs, ce, ratio])
-    widths = [max(len(r[i]) for r in lines) for i in range(len(head))]
-    out = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in lines]
-    out.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
-    return "\n".join(out)
+    return _markdown(lines)
 
 
 def main(argv=None) -> int:
