@@ -202,13 +202,11 @@ class _Matcher:
 
     def __init__(self, orgs, service_names, offers: dict, needs: list, top: int):
         self.orgs, self.service_names, self.offers, self.needs, self.top = orgs, service_names, offers, needs, top
-        nodes = orgs
         self.platforms = sorted({p for ps in offers.values() for p in ps})
         self.enterprises = sorted({e for e, _ in needs})
         sector_bit = {s: i for i, s in enumerate(sorted({s for p in self.platforms
-                                                          for s in nodes[p].get("sectors") or ()}))}
-        provinces = {p: i for i, p in enumerate(sorted({nodes[n].get("province") for n in self.platforms} - {None}))}
-        self._sector_bit = sector_bit
+                                                          for s in orgs[p].get("sectors") or ()}))}
+        provinces = {p: i for i, p in enumerate(sorted({orgs[n].get("province") for n in self.platforms} - {None}))}
         self.p_arr = self._arrays(self.platforms, sector_bit, provinces, -1)
         self.e_arr = self._arrays(self.enterprises, sector_bit, provinces, -2)
 
