@@ -12,12 +12,12 @@ Readers: whoever changes what the pack's workbook holds.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 from graph import schema
 from graph.build import sector_node
+from jjjkg.output import display_width
 
 from ..excel_safe import neutralise
 from .content import ANALYSES_ZH, _gap_zh, name_of, plain, sector_name
@@ -28,10 +28,6 @@ __all__ = ["write_workbook", "SHEETS", "EMPTY"]
 SHEETS = ("说明", "概览", "断点", "路径", "供给清单", "供需匹配", "组织", "关系")
 EMPTY = "暂无数据"
 _MAX_WIDTH = 60
-
-
-def _width(s) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
 
 
 def _put(ws, row: int, col: int, value):
@@ -75,12 +71,12 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list], note: str = "")
     for j, h in enumerate(headers, 1):
         c = _put(ws, start, j, h)
         c.font, c.fill = bold, fill
-        widths[j] = _width(h)
+        widths[j] = display_width(str(h))
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(rows, start + 1):
         for j, v in enumerate(row, 1):
             c = _put(ws, i, j, v)
-            w = _width(c.value if c.value is not None else "")
+            w = display_width(str(c.value if c.value is not None else ""))
             if w > _MAX_WIDTH:
                 c.alignment = wrap
             if i < start + 2000:
