@@ -19,12 +19,10 @@ Readers: whoever writes a file that a person may open in a spreadsheet.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
-__all__ = ["neutralise", "neutralise_row", "open_csv_for_people", "write_csv_for_people", "FORMULA_STARTS",
-           "CSV_ENCODING"]
+__all__ = ["neutralise", "open_csv_for_people", "FORMULA_STARTS", "CSV_ENCODING"]
 
 #: first characters that make a spreadsheet read a cell as a formula
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,22 +52,6 @@ def neutralise(value):
     return "'" + value
 
 
-def neutralise_row(row):
-    """``neutralise`` applied to every cell of ``row`` (a list)."""
-    return [neutralise(v) for v in row]
-
-
 def open_csv_for_people(path: str | Path):
     """Open ``path`` for writing a CSV that people open in Excel: UTF-8 with BOM, newlines as the csv module wants."""
     return open(path, "w", encoding=CSV_ENCODING, newline="")
-
-
-def write_csv_for_people(path: str | Path, header: list, rows) -> Path:
-    """Write ``header`` and ``rows`` as a CSV for people: UTF-8 with BOM, formula-like text neutralised."""
-    path = Path(path)
-    with open_csv_for_people(path) as f:
-        w = csv.writer(f, lineterminator="\r\n")
-        w.writerow(neutralise_row(header))
-        for row in rows:
-            w.writerow(neutralise_row(row))
-    return path

@@ -424,7 +424,7 @@ def write_csv(source, folder: Path, *, raw: bool = False) -> None:
     """
     from graph.tables import records
 
-    from .excel_safe import neutralise
+    from .excel_safe import neutralise, open_csv_for_people
 
     def text(v, kind: str) -> str:
         s = _cell(v, kind)
@@ -434,7 +434,7 @@ def write_csv(source, folder: Path, *, raw: bool = False) -> None:
     for name in INPUT_TABLES:
         table = schema.TABLES[name]
         df = getattr(tables, name)
-        with (folder / table.filename).open("w", encoding="utf-8-sig", newline="") as f:
+        with open_csv_for_people(folder / table.filename) as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(table.names)
             for row in records(df):

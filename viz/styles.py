@@ -21,7 +21,7 @@ DEFAULT_MAX_NODES = 2000
 __all__ = [
     "ProvinceStyle", "PROVINCE_STYLES", "NO_PROVINCE", "STAGES", "Stage", "GAP_STYLE", "PATH_COLOR",
     "label_color", "label_names", "relation_names", "node_style", "edge_style", "level_names",
-    "gap_names", "DIM_COLOR", "SECTOR_KIND_NAMES",
+    "gap_names", "DIM_COLOR",
 ]
 
 
@@ -59,14 +59,11 @@ STAGES = (Stage("rnd", "研发", "R&D"), Stage("pilot", "中试", "Pilot"), Stag
 
 #: sizes by platform level; other organizations are sized by degree
 _LEVEL_SIZE = {"national": 30, "municipal": 24, "district": 19, "none": 15}
-_LEVEL_NAMES = {"national": ("国家级", "national"), "municipal": ("市级", "municipal"),
-                "district": ("区级", "district"), "none": ("无", "none")}
 
 PATH_COLOR = "#d62728"
 DIM_COLOR = "rgba(200,200,200,0.35)"
 #: the mark of an organization named by an alliance-gaps record
 GAP_STYLE = {"border": "#ff0000", "borderWidth": 5, "dashes": [6, 4]}
-SECTOR_KIND_NAMES = {"chain": ("产业链", "chain"), "cluster": ("集群", "cluster"), "industry": ("产业", "industry")}
 
 
 def label_color(label: str) -> str:
@@ -88,7 +85,7 @@ def relation_names(rel: str) -> tuple[str, str]:
 
 def level_names(level: str) -> tuple[str, str]:
     """(Chinese, English) display names of a platform level."""
-    return _LEVEL_NAMES.get(level, (level, level))
+    return schema.LEVEL_ZH.get(level, level), level
 
 
 def gap_names(gap: str) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from graph.errors import JjjkgError, MissingDependency
+from jjjkg import __version__
 
 from .content import sector_name
 
@@ -92,15 +93,6 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
     return {"links": [i for i in items if i["href"]], "views": items, "note": note}
 
 
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("jjjkg")
-    except Exception:  # not installed as a distribution
-        return "dev"
-
-
 def _template():
     import jinja2
 
@@ -130,7 +122,7 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
     now = datetime.now(timezone.utc)
     sections = _sections(diff is not None, bool(content["analyses"]))
     html = _template().render(
-        title=TITLE, version=_version(), date=(today or date.today()).isoformat(),
+        title=TITLE, version=__version__, date=(today or date.today()).isoformat(),
         generated_at=now.strftime("%Y-%m-%d %H:%M UTC"),
         data_date=str(src.meta.get("built_at") or "")[:10] or "—", fingerprint=src.fingerprint[:12] or "—",
         data_source={"bundled": "jjjkg 随附数据集"}.get(src.meta.get("data_source"), src.meta.get("data_source") or "—"),

@@ -430,8 +430,9 @@ def _matching(G) -> dict:
     return {"headers": headers, "rows": rows, "note": note, "table": analysis_table(G, q, records)}
 
 
-#: analyses the report shows in its own sections, not in the list of other analyses
-OWN = ("rd-scaleup-paths", "alliance-gaps", "supply-list", "supply-demand")
+#: analyses the report shows in its own sections (and the workbook in its first sheets, in this order), not in the
+#: list of other analyses
+OWN = ("alliance-gaps", "rd-scaleup-paths", "supply-list", "supply-demand")
 
 
 def _other_analyses(G) -> list[dict]:

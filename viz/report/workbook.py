@@ -12,26 +12,22 @@ Readers: whoever changes what the pack's workbook holds.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from pathlib import Path
 
 from graph import schema
 from graph.build import sector_node
+from jjjkg.output import display_width
 
 from ..excel_safe import neutralise
-from .content import ANALYSES_ZH, _gap_zh, name_of, plain, sector_name
+from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, name_of, plain, sector_name
 
 __all__ = ["write_workbook", "SHEETS", "EMPTY"]
 
 #: the workbook's first sheets, in order (变化, the other analyses and 来源 follow)
-SHEETS = ("说明", "概览", "断点", "路径", "供给清单", "供需匹配", "组织", "关系")
+SHEETS = ("说明", "概览", *(ANALYSES_ZH[name][0] for name in OWN), "组织", "关系")
 EMPTY = "暂无数据"
 _MAX_WIDTH = 60
-
-
-def _width(s) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
 
 
 def _put(ws, row: int, col: int, value):
@@ -75,12 +71,12 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list], note: str = "")
     for j, h in enumerate(headers, 1):
         c = _put(ws, start, j, h)
         c.font, c.fill = bold, fill
-        widths[j] = _width(h)
+        widths[j] = display_width(str(h))
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, row in enumerate(rows, start + 1):
         for j, v in enumerate(row, 1):
             c = _put(ws, i, j, v)
-            w = _width(c.value if c.value is not None else "")
+            w = display_width(str(c.value if c.value is not None else ""))
             if w > _MAX_WIDTH:
                 c.alignment = wrap
             if i < start + 2000:
@@ -179,33 +175,35 @@ def write_workbook(content: dict, path: Path, *, diff: dict | None = None) -> Pa
     sheets: list[tuple[str, str, str]] = [("概览", "数据日期、收录规模、2030 年目标、各产业链状态", "jjjkg report")]
 
     _overview(wb, content)
-    _sheet(wb, "断点", ["领域编号", "领域", "领域类别", "断点代码", "断点", "相关机构编号", "相关机构"],
-           [[g["sector"], sector_name(G, g["sector"]),
-             schema.SECTOR_KIND_ZH.get(G.nodes[sector_node(g["sector"])].get("kind"), ""), g["gap"],
-             gap_zh.get(g["gap"], g["gap"]), g["entity_id"] or "", name_of(G, g["entity_id"]) if g["entity_id"] else ""]
-            for g in content["gaps"]])
-    sheets.append(("断点", ANALYSES_ZH["alliance-gaps"][1], "jjjkg query alliance-gaps"))
-    _sheet(wb, "路径", ["研发主体编号", "研发主体", "中试平台编号", "中试平台", "量产承接编号", "量产承接", "承接省份",
-                       "共同领域编号", "共同领域"],
-           [[p["rnd_id"], name_of(G, p["rnd_id"]), p["platform_id"], name_of(G, p["platform_id"]), p["site_id"],
-             name_of(G, p["site_id"]), G.nodes[p["site_id"]].get("province", ""), ";".join(p["sectors"]),
-             "、".join(sector_name(G, s) for s in p["sectors"])] for p in content["paths"]])
-    sheets.append(("路径", ANALYSES_ZH["rd-scaleup-paths"][1], "jjjkg query rd-scaleup-paths"))
-    sup = content["supply"]["table"]
-    _sheet(wb, "供给清单", sup["headers"], sup["rows"], content["supply"]["note"])
-    sheets.append(("供给清单", ANALYSES_ZH["supply-list"][1], "jjjkg query supply-list"))
-    m = content["matching"]
-    _sheet(wb, "供需匹配", m["table"]["headers"], m["table"]["rows"], m["note"])
-    sheets.append(("供需匹配", ANALYSES_ZH["supply-demand"][1], "jjjkg query supply-demand"))
+    sup, m = content["supply"], content["matching"]
+    pack_tables = {
+        "alliance-gaps": (["领域编号", "领域", "领域类别", "断点代码", "断点", "相关机构编号", "相关机构"],
+                          [[g["sector"], sector_name(G, g["sector"]),
+                            schema.SECTOR_KIND_ZH.get(G.nodes[sector_node(g["sector"])].get("kind"), ""), g["gap"],
+                            gap_zh.get(g["gap"], g["gap"]), g["entity_id"] or "",
+                            name_of(G, g["entity_id"]) if g["entity_id"] else ""] for g in content["gaps"]], ""),
+        "rd-scaleup-paths": (["研发主体编号", "研发主体", "中试平台编号", "中试平台", "量产承接编号", "量产承接", "承接省份",
+                              "共同领域编号", "共同领域"],
+                             [[p["rnd_id"], name_of(G, p["rnd_id"]), p["platform_id"], name_of(G, p["platform_id"]),
+                               p["site_id"], name_of(G, p["site_id"]), G.nodes[p["site_id"]].get("province", ""),
+                               ";".join(p["sectors"]), "、".join(sector_name(G, s) for s in p["sectors"])]
+                              for p in content["paths"]], ""),
+        "supply-list": (sup["table"]["headers"], sup["table"]["rows"], sup["note"]),
+        "supply-demand": (m["table"]["headers"], m["table"]["rows"], m["note"]),
+    }
+    for name in OWN:
+        sheet, about = ANALYSES_ZH[name]
+        headers, rows, note = pack_tables[name]
+        _sheet(wb, sheet, headers, rows, note)
+        sheets.append((sheet, about, f"jjjkg query {name}"))
 
     org_cols = schema.ORGANIZATIONS.columns
-    type_zh = {t.key: t.zh for t in schema.ORG_TYPES.values()}
 
     def org_value(c, v):
         if c.kind == "bool":
             return "" if v is None else ("是" if v else "否")
         if c.name == "type":
-            return type_zh.get(v, v)
+            return _TYPE_ZH.get(v, v)
         if c.name == "level" and v:
             return schema.LEVEL_ZH.get(v, v)
         if c.name == "platform_kind" and v:
