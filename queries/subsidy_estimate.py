@@ -44,6 +44,8 @@ from .registry import Param, named_query
 __all__ = ["subsidy_estimate", "read_rules", "CYPHER", "KEYS", "KINDS"]
 
 KINDS = ("new", "major_pilot", "digital", "green")
+#: the kinds in Chinese, as the meeting pack prints them
+KIND_ZH = {"new": "新建中试平台", "major_pilot": "市级重大中试平台", "digital": "智能化改造", "green": "绿色低碳改造"}
 
 CYPHER = """\
 UNWIND (CASE WHEN $investment IS NULL THEN [] ELSE [1] END) AS project

@@ -162,7 +162,9 @@ def _value_zh(key: str, v):
     if key == "type" and isinstance(v, str):
         return _TYPE_ZH.get(v, v)
     if key == "kind" and isinstance(v, str):
-        return schema.PLATFORM_KIND_ZH.get(v, {"new": "新建", "existing": "已有"}.get(v, v))
+        from queries.subsidy_estimate import KIND_ZH
+
+        return schema.PLATFORM_KIND_ZH.get(v, KIND_ZH.get(v, v))
     if key == "gap" and isinstance(v, str):
         return _gap_zh().get(v, v)
     if key == "note":
