@@ -79,7 +79,7 @@ def render_result(rows, fmt: str, stream=None, *, raw: bool = False) -> None:
     if fmt == "table" and hasattr(rows, "lines"):
         stream.write("\n".join(visible(line) for line in rows.lines) + "\n")
         return
-    render(rows, fmt, getattr(rows, "columns", None) or None, stream=stream, raw=raw)
+    render(rows, fmt, stream=stream, raw=raw)  # render takes the rows' own columns
 
 
 def interactive(engine, *, params=None, fmt: str = "table", write: bool = False, timeout: float = 30.0,

@@ -122,6 +122,11 @@ class Result(Rows):
         rows = list(rows)
         super().__init__(rows, columns if columns is not None else (list(rows[0]) if rows else ()), truncated)
 
+    @classmethod
+    def of(cls, rows: list[dict]) -> "Result":
+        """``rows`` as an engine returned them, keeping the columns and the cut they carry (when a ``Rows``)."""
+        return cls(rows, getattr(rows, "columns", None) or None, getattr(rows, "truncated", False))
+
 
 class Plan(Result):
     """An execution plan: one row per operator, and the plan's text ``lines`` as FalkorDB prints it."""
@@ -228,7 +233,7 @@ def run_cypher(engine, text: str, params: Mapping[str, object] | None = None, *,
     if not hasattr(engine, "plan"):  # Neo4j understands its own habits
         rows = _refusal_worded(lambda: engine.run(text, params, read_only=read_only, timeout=timeout,
                                                   max_rows=max_rows), write_hint)
-        return Result(rows, getattr(rows, "columns", None) or None, getattr(rows, "truncated", False))
+        return Result.of(rows)
     prep = prepare(text, params)
     given = {str(k) for k in (params or {})}
     missing = [n for n in prep.needed if n not in given]
@@ -417,10 +422,8 @@ def _show(engine, prep: Prepared, rows: list[dict], columns: tuple[str, ...], ti
             body += " RETURN " + ", ".join(items)
     else:
         raise QueryError(f"after {prep.mode} expected YIELD, WHERE or nothing, got {first.text!r}")
-    result = engine.run(head + body, {**prep.params, _ROWS_PARAM: rows}, read_only=True, timeout=timeout,
-                        max_rows=max_rows)
-    return Result(result, getattr(result, "columns", None) or (list(result[0]) if result else None),
-                  getattr(result, "truncated", False))
+    return Result.of(engine.run(head + body, {**prep.params, _ROWS_PARAM: rows}, read_only=True, timeout=timeout,
+                                max_rows=max_rows))
 
 
 def _schema_visualization(engine) -> Result:
