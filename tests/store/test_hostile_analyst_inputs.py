@@ -102,6 +102,19 @@ def test_deeply_nested_parameters_are_refused_in_one_line(cli, built):
     assert code == 1 and err == "Error: --param x: the value nests lists or maps too deeply to read\n"
 
 
+def test_the_shell_refuses_an_integer_beyond_64_bits_instead_of_clamping(built):
+    import subprocess
+    import sys
+
+    lines = ":param x 99999999999999999999\nRETURN $x AS x;\n:param x 1\nRETURN 7 AS seven;\n"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-m", "jjjkg", "cypher", "--store", str(built), "--format", "csv"],
+                          input=lines, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "parameter 'x' is 99999999999999999999, beyond the 64-bit integers Cypher holds" in done.stdout + done.stderr
+    assert "9223372036854775807" not in done.stdout and "seven\n7\n" in done.stdout
+
+
 def test_the_shell_refuses_a_deeply_nested_parameter_and_goes_on(built):
     import subprocess
     import sys

@@ -50,6 +50,9 @@ MAX_PARAM_DEPTH = 64
 def _param(v, name: str, depth: int = 0):
     """A parameter value the client can send: plain types only, checked."""
     if v is None or isinstance(v, (bool, int, str)):
+        if type(v) is int and not -(2**63) <= v < 2**63:
+            raise QueryError(f"parameter {name!r} is {v}, beyond the 64-bit integers Cypher holds; pass a smaller "
+                             "number, or text")
         if isinstance(v, str) and "\x00" in v:
             raise QueryError(f"parameter {name!r} contains a NUL character, which Cypher strings cannot hold")
         return v
