@@ -34,7 +34,7 @@ from .organizations import validate_organizations
 from .published import PublishedList
 from .read import ROW, RawTable, decode
 from .relations import validate_relations
-from .resolve import NameIndex, RegionIndex
+from .resolve import NameIndex, RegionIndex, _short
 
 __all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_plan", "apply_plan", "SKIP"]
 
@@ -119,11 +119,7 @@ class _Places:
         self.level = dict(zip(regions["id"], regions["level"]))
         self.name = dict(zip(regions["id"], regions["name"]))
         for rid, name, aliases in zip(regions["id"], regions["name"], regions["aliases"]):
-            keys = {name, *(aliases if isinstance(aliases, list) else [])}
-            for suf in ("自治县", "新区", "区", "县", "市"):
-                if name.endswith(suf) and len(name) > len(suf) + 1:
-                    keys.add(name[: -len(suf)])
-                    break
+            keys = {name, _short(name), *(aliases if isinstance(aliases, list) else [])}
             for k in keys:
                 self.by_key.setdefault(k, set()).add(rid)
             if len(name) >= 3:
