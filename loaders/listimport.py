@@ -147,10 +147,7 @@ class _Places:
 
 
 def _province_from_name(name: str) -> str | None:
-    for prov, spellings in schema.PROVINCES.items():
-        if name.startswith(spellings[0]) or name.startswith(spellings[1]):
-            return prov
-    return None
+    return next((prov for prov in schema.PROVINCES if name.startswith(prov)), None)  # 北京市… starts with 北京
 
 
 def _province_from_code(code: str | None) -> str | None:
