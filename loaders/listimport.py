@@ -134,10 +134,10 @@ class _Places:
         for name, rid in self.full:
             if name in address and self.level.get(rid) != "province":
                 return rid
-        for prov in schema.PROVINCES:
-            if address.startswith(prov):
-                return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
-        return None
+        prov = _province_from_name(address)
+        if prov is None:
+            return None
+        return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
 
     def city_of(self, rid: str) -> str | None:
         parent = self.parent.get(rid)
