@@ -25,6 +25,7 @@ import pandas as pd
 from graph import schema
 from graph.errors import InputError, Problem
 from graph.tables import Tables
+from viz.excel_safe import FORMULA_STARTS, write_csv_for_people
 
 from . import normalize
 from .cells import check_cells, check_value
@@ -33,7 +34,7 @@ from .organizations import validate_organizations
 from .published import PublishedList
 from .read import ROW, RawTable, decode
 from .relations import validate_relations
-from .resolve import NameIndex, RegionIndex
+from .resolve import NameIndex, RegionIndex, _short
 
 __all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_plan", "apply_plan", "SKIP"]
 
@@ -118,11 +119,7 @@ class _Places:
         self.level = dict(zip(regions["id"], regions["level"]))
         self.name = dict(zip(regions["id"], regions["name"]))
         for rid, name, aliases in zip(regions["id"], regions["name"], regions["aliases"]):
-            keys = {name, *(aliases if isinstance(aliases, list) else [])}
-            for suf in ("自治县", "新区", "区", "县", "市"):
-                if name.endswith(suf) and len(name) > len(suf) + 1:
-                    keys.add(name[: -len(suf)])
-                    break
+            keys = {name, _short(name), *(aliases if isinstance(aliases, list) else [])}
             for k in keys:
                 self.by_key.setdefault(k, set()).add(rid)
             if len(name) >= 3:
@@ -137,10 +134,10 @@ class _Places:
         for name, rid in self.full:
             if name in address and self.level.get(rid) != "province":
                 return rid
-        for prov in schema.PROVINCES:
-            if address.startswith(prov):
-                return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
-        return None
+        prov = _province_from_name(address)
+        if prov is None:
+            return None
+        return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
 
     def city_of(self, rid: str) -> str | None:
         parent = self.parent.get(rid)
@@ -150,10 +147,7 @@ class _Places:
 
 
 def _province_from_name(name: str) -> str | None:
-    for prov, spellings in schema.PROVINCES.items():
-        if name.startswith(spellings[0]) or name.startswith(spellings[1]):
-            return prov
-    return None
+    return next((prov for prov in schema.PROVINCES if name.startswith(prov)), None)  # 北京市… starts with 北京
 
 
 def _province_from_code(code: str | None) -> str | None:
@@ -328,29 +322,14 @@ def _sectors(cell: str, sectors: NameIndex, notes: list[str]) -> list[str]:
 
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Write the plan as CSV (UTF-8 with BOM, so Excel opens it), exactly ``PLAN_COLUMNS``."""
-    path = Path(path)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(PLAN_COLUMNS)
-    for ln in plan.lines:
-        w.writerow([_neutral(v) for v in ln.as_row()])
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
-    return path
-
-
-#: a cell starting with one of these is run as a formula by a spreadsheet (OWASP's list)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _neutral(v: str) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (a number stays as it is)."""
-    return "'" + v if v[:1] in _FORMULA_START and not v.lstrip("-").replace(".", "").isdigit() else v
+    """Write the plan as CSV (UTF-8 with BOM, so Excel opens it), exactly ``PLAN_COLUMNS``; formula-like
+    cells neutralised (``viz.excel_safe``) and read back by ``_unneutral``."""
+    return write_csv_for_people(path, list(PLAN_COLUMNS), (ln.as_row() for ln in plan.lines))
 
 
 def _unneutral(v: str) -> str:
-    """A plan cell as written before ``_neutral``: its apostrophe off (only where ``_neutral`` put one)."""
-    return v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_START else v
+    """A plan cell as written before ``neutralise``: its apostrophe off (only where ``neutralise`` put one)."""
+    return v[1:] if v[:1] == "'" and v[1:2] in FORMULA_STARTS else v
 
 
 def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Plan:

@@ -26,7 +26,7 @@ from graph.errors import InputError, Problem
 import pandas as pd
 
 from .cells import check_cells, check_value, printable
-from .read import ROW, RawTable, _open_quote_row, _record_lines, decode, normalize_text
+from .read import ROW, RawTable, _fold_header, _open_quote_row, _record_lines, decode, normalize_text
 
 __all__ = ["PublishedList", "read_published", "FIELDS"]
 
@@ -49,10 +49,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 _LOOKUP = {h: f for f, spellings in FIELDS.items() for h in spellings}
 #: rows searched for the header
 HEADER_SEARCH_ROWS = 20
-
-
-def _fold(h) -> str:
-    return normalize_text(str(h)).lower().replace(" ", "").replace("_", "")
 
 
 @dataclass
@@ -109,8 +105,8 @@ def _list_delimiter(text: str) -> str:
     """
     head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     for sep in (",", "\t", ";"):
-        if sep in head and any(_LOOKUP.get(_fold(c)) == "name" for row in csv.reader(io.StringIO(head), delimiter=sep)
-                               for c in row):
+        rows = csv.reader(io.StringIO(head), delimiter=sep)
+        if sep in head and any(_LOOKUP.get(_fold_header(c)) == "name" for row in rows for c in row):
             return sep
     return ","
 
@@ -186,7 +182,7 @@ def _from_grid(file: str, sheet: str | None, grid: list[list[str]]) -> Published
     where = f"{file}[{sheet}]" if sheet else file
     header_at = None
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        fields = [_LOOKUP.get(_fold(c)) for c in row]
+        fields = [_LOOKUP.get(_fold_header(c)) for c in row]
         if "name" in fields:
             header_at = i
             break
@@ -203,7 +199,7 @@ def _from_grid(file: str, sheet: str | None, grid: list[list[str]]) -> Published
         text = normalize_text(str(h))
         if not text:
             continue
-        f = _LOOKUP.get(_fold(h))
+        f = _LOOKUP.get(_fold_header(h))
         if f is None or f in columns.values():
             ignored.append(text)
             continue
