@@ -25,7 +25,6 @@ import pandas as pd
 from graph import schema
 from graph.errors import InputError, Problem
 from graph.tables import Tables
-from viz.excel_safe import FORMULA_STARTS, write_csv_for_people
 
 from . import normalize
 from .cells import check_cells, check_value
@@ -322,14 +321,29 @@ def _sectors(cell: str, sectors: NameIndex, notes: list[str]) -> list[str]:
 
 
 def write_plan(plan: Plan, path: str | Path) -> Path:
-    """Write the plan as CSV (UTF-8 with BOM, so Excel opens it), exactly ``PLAN_COLUMNS``; formula-like
-    cells neutralised (``viz.excel_safe``) and read back by ``_unneutral``."""
-    return write_csv_for_people(path, list(PLAN_COLUMNS), (ln.as_row() for ln in plan.lines))
+    """Write the plan as CSV (UTF-8 with BOM, so Excel opens it), exactly ``PLAN_COLUMNS``."""
+    path = Path(path)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(PLAN_COLUMNS)
+    for ln in plan.lines:
+        w.writerow([_neutral(v) for v in ln.as_row()])
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+#: a cell starting with one of these is run as a formula by a spreadsheet (OWASP's list)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(v: str) -> str:
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (a number stays as it is)."""
+    return "'" + v if v[:1] in _FORMULA_START and not v.lstrip("-").replace(".", "").isdigit() else v
 
 
 def _unneutral(v: str) -> str:
-    """A plan cell as written before ``neutralise``: its apostrophe off (only where ``neutralise`` put one)."""
-    return v[1:] if v[:1] == "'" and v[1:2] in FORMULA_STARTS else v
+    """A plan cell as written before ``_neutral``: its apostrophe off (only where ``_neutral`` put one)."""
+    return v[1:] if v[:1] == "'" and v[1:2] in _FORMULA_START else v
 
 
 def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Plan:
