@@ -194,6 +194,7 @@ class WorkspaceConfig:
                 "workspace.accounts.GatewayBackend",
             ],
             "PASSWORD_HASHERS": [
+                "workspace.accounts.Argon2Hasher",
                 "django.contrib.auth.hashers.Argon2PasswordHasher",
                 "django.contrib.auth.hashers.PBKDF2PasswordHasher",
             ],

@@ -49,7 +49,7 @@ def describe(q) -> dict:
 
 def _given(request) -> dict[str, str]:
     """The query string's values, the empty ones (a form field left blank) left out; the last of repeats."""
-    return {k: v for k, v in request.GET.items() if v.strip() != "" and k not in ("format",)}
+    return {k: v for k, v in request.GET.items() if v.strip() != "" and k not in ("format", "run")}
 
 
 def records(request, name: str) -> tuple[object, list[dict], dict]:
