@@ -90,6 +90,7 @@ class View:
     message: dict | None = None
     aggregated: bool = False
     matrix: dict | None = None
+    fit_box: list[float] | None = None
 
     def payload(self) -> dict:
         """The JSON the page's script reads."""
@@ -98,7 +99,8 @@ class View:
                 "dataSource": self.data_source, "nodes": self.nodes, "edges": self.edges,
                 "options": self.options, "legend": self.legend, "filters": self.filters, "lanes": self.lanes,
                 "basemap": self.basemap, "unplaced": self.unplaced, "notice": self.notice, "gaps": self.gaps,
-                "message": self.message, "aggregated": self.aggregated, "matrix": self.matrix}
+                "message": self.message, "aggregated": self.aggregated, "matrix": self.matrix,
+                "fitBox": self.fit_box}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -595,9 +597,10 @@ def _aggregate(G, orgs: list, max_nodes: int, narrowing: str, sid: str | None) -
 def _options(view: str, n_nodes: int) -> dict:
     opts = {
         "autoResize": True,
+        # the page writes the names itself (placed beside their nodes, at a size that reads): the font
+        # here is only the face and colour it uses; vis-network's nodes carry no label
         "nodes": {"font": {"size": 13, "color": "#222222", "face": "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "scaling": {"label": {"drawThreshold": 6}}},
+                           "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {"smooth": False, "selectionWidth": 2},
         "interaction": {"hover": n_nodes <= 1500, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 800,
                         "hideEdgesOnZoom": n_nodes > 1500, "multiselect": False},
@@ -606,9 +609,6 @@ def _options(view: str, n_nodes: int) -> dict:
     # every layout is computed before the page opens (network: viz.network_layout), so the page
     # paints at once and never runs physics
     opts["physics"] = {"enabled": False}
-    if n_nodes > 300:
-        # a label is drawn once it would be 7 px on screen; the page enlarges the labels that matter
-        opts["nodes"]["scaling"] = {"label": {"enabled": False, "drawThreshold": 7}}
     if view == "chain":
         opts["edges"]["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.12}
     return opts
@@ -655,6 +655,16 @@ def _compact_edges(edges: list[dict]) -> list[dict]:
         base = styles.edge_style(e["rel"]) if e.get("rel") in schema.RELATIONS else {}
         out.append({k: v for k, v in e.items() if k not in base or base[k] != v})
     return out
+
+
+def _map_box(bm: dict, nodes: list[dict], provinces: set | None) -> list[float]:
+    """What the geo view shows first: the whole outline of each province shown (all three, or those
+    of ``--province``) and every node, so no corner of the map (the north of 张家口 and 承德) is cut."""
+    boxes = [r["box"] for r in bm["layers"]["province"] if not provinces or r["p"] in provinces]
+    boxes += [[n["x"] - n["size"], n["y"] - n["size"], n["x"] + n["size"], n["y"] + n["size"]] for n in nodes]
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
 # ----------------------------------------------------------------------------- building a view
@@ -777,11 +787,12 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
             raise JjjkgError(f"edge {rec.get('id')!r} joins a node not in the view: {rec['from']!r} → {rec['to']!r}")
         net.edges.append(Edge(rec["from"], rec["to"], True, **{k: v for k, v in rec.items() if k not in ("from", "to")}).options)
     options = _options(view, len(nodes))
+    bm = basemap(G) if view == "geo" else None
     return View(view=view, title=title or default_title, subtitle=subtitle, as_of=as_of, data_source=source,
                 nodes=_compact_nodes(net.nodes), edges=_compact_edges(net.edges), options=options,
                 legend=_legend(G, nodes, edges, overlays, approx, len(unplaced)), filters=_filters(G, nodes), lanes=lanes,
-                basemap=basemap(G) if view == "geo" else None, unplaced=unplaced,
-                notice=_MAP_NOTICE if view == "geo" else None, gaps=panel, message=message)
+                basemap=bm, unplaced=unplaced, notice=_MAP_NOTICE if view == "geo" else None, gaps=panel,
+                message=message, fit_box=_map_box(bm, nodes, provs) if bm else None)
 
 
 # ----------------------------------------------------------------------------- rendering
