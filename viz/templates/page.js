@@ -717,7 +717,27 @@
     // -------------------------------------------------------------- neighbourhood highlight
     var DIM = "rgba(200,200,200,0.35)";
     var highlighted = null;
+    // a served page names where each organization's own page is (data-org-url, with {id}): a double
+    // click on a node goes there, and a selected node shows the link; a page opened as a file has none
+    var orgUrl = document.body.getAttribute("data-org-url");
+    var selectedBox = document.getElementById("selected-box"), selectedLink = document.getElementById("selected-link");
+    function orgHref(id) { return orgUrl.split("{id}").join(encodeURIComponent(id)); }
+    function showSelected(id) {
+      if (!orgUrl) return;
+      if (id !== null) {
+        selectedLink.href = orgHref(id);
+        selectedLink.setAttribute("data-id", id);
+      }
+      selectedBox.hidden = id === null;
+    }
+    if (orgUrl) {
+      network.on("doubleClick", function (params) {
+        if (params.nodes && params.nodes.length) window.location.assign(orgHref(params.nodes[0]));
+      });
+    }
+    api.orgHref = function (id) { return orgUrl ? orgHref(id) : null; };
     function highlight(id) {
+      showSelected(id);
       if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
         if (lean) showRelationsOf(id);
         network.selectNodes([id], true);
@@ -752,6 +772,7 @@
       shownExtra = extra.map(function (e) { return e.id; });
     }
     function unhighlight() {
+      showSelected(null);
       if (highlighted === null) return;
       if (lean && shownExtra.length) { quietly(function () { edges.remove(shownExtra); }); shownExtra = []; }
       dimmed = {};
