@@ -139,9 +139,26 @@
     });
     return y;
   }
+  // the names the drawing had no room for, as the side panel lists them, as many as fit
+  function drawLeftOut(ctx, names, x, y, w, bottom) {
+    ctx.fillStyle = "#222";
+    ctx.font = "bold 15px " + FACE;
+    ctx.fillText("未标注名称 names not drawn (" + names.length + ")", x, y + 14);
+    y += 34;
+    ctx.font = "13px " + FACE;
+    for (var i = 0; i < names.length; i++) {
+      if (y + 18 > bottom - 18 && i < names.length - 1) {
+        ctx.fillStyle = "#666";
+        ctx.fillText("… 另 " + (names.length - i) + " 个 more", x, y);
+        return;
+      }
+      ctx.fillText(wrapText(ctx, names[i], w)[0], x, y);
+      y += 18;
+    }
+  }
   // the whole view (not just what the window shows), with title, data date, source and legend
   function composePNG(done) {
-    view.render(function (img) {
+    view.render(function (img, left) {
       var pad = 24, legendW = 360;
       var out = document.createElement("canvas");
       out.width = img.width + legendW + 2 * pad;
@@ -165,7 +182,8 @@
       ctx.drawImage(img, pad, headH);
       ctx.strokeStyle = "#ccc";
       ctx.strokeRect(pad, headH, img.width, img.height);
-      drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
+      var y = drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
+      if (left && left.length) drawLeftOut(ctx, left, img.width + 2 * pad, y + 16, legendW - pad, out.height - pad);
       out.toBlob(function (blob) { done(blob, out); }, "image/png");
     });
   }
@@ -575,12 +593,12 @@
     function radiusOf(n, s) { return Math.max((n.size || 10) * s, 2) + ((n.borderWidth || 1.5) * s) / 2; }
     function scaleLabels() {
       var s = network.getScale(), W = container.clientWidth, H = container.clientHeight;
-      var grid = new Grid(48), drawn = [], at = network.body.nodes;
+      var grid = new Grid(48), drawn = [], at = network.body.nodes, tr = network.body.view.translation;
       // every drawn node near the window is an obstacle (a name never covers another node's marker)
       data.nodes.forEach(function (n) {
         var body = at[n.id];
         if (!body || hidden[n.id]) return;
-        var p = network.canvasToDOM({ x: body.x, y: body.y });
+        var p = { x: body.x * s + tr.x, y: body.y * s + tr.y };  // network.canvasToDOM, without a call per node
         if (p.x < -300 || p.y < -300 || p.x > W + 300 || p.y > H + 300) return;
         var r = radiusOf(n, s) + 1;
         grid.add([p.x - r, p.y - r, p.x + r, p.y + r], n.id);
@@ -653,7 +671,11 @@
     var unlabelledBox = document.getElementById("unlabelled-box");
     var unlabelledList = document.getElementById("unlabelled-list");
     var UNLABELLED_SHOWN = 300;
+    var unlabelledKey = null;
     function showUnlabelled() {
+      var key = unlabelled.length + ":" + unlabelled.slice(0, UNLABELLED_SHOWN).map(function (n) { return n.id; }).join("\u0000");
+      if (key === unlabelledKey) return;  // the same list: the panel stays as it is
+      unlabelledKey = key;
       unlabelledList.textContent = "";
       unlabelled.slice(0, UNLABELLED_SHOWN).forEach(function (n) {
         var li = el("li");
@@ -961,12 +983,13 @@
       img.width = w;
       img.height = h;
       img.getContext("2d").drawImage(src, 0, 0, w, h);
+      var left = unlabelled.map(function (n) { return n.name; });  // the names the image could not hold
       container.style.cssText = old;
       network.setSize("100%", "100%");
       network.moveTo({ position: saved.position, scale: saved.scale, animation: false });
       scaleLabels(true);
       network.redraw();
-      done(img);
+      done(img, left);
     }
     // fitted, and the labels that matter placed, before the first drawing: the page draws once
     fit();
