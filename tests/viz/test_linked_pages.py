@@ -116,6 +116,7 @@ def test_page_assets_are_the_files_a_file_page_inlines(tiny_graph):
     ("geo", {"gaps": True, "highlight_paths": True}),  # the base map and both overlays
     ("chain", {"sector": "S_BIO"}),  # lanes and their headers
     ("network", {}),
+    ("network", {"max_nodes": 5}),  # the sector × province matrix: a table, coloured by the page's script
 ])
 def test_linked_page_runs_under_default_src_self(tiny_graph, browser, serve, artifacts, view, kw):
     v = build_view(tiny_graph, view=view, **kw)
@@ -142,10 +143,15 @@ def test_linked_page_runs_under_default_src_self(tiny_graph, browser, serve, art
         assert page.evaluate("window.__violations") == []
         # drawn, and the labels API answers as on a file page
         labels, nodes = page.evaluate("window.jjjkgLabels()"), page.evaluate("window.jjjkgNodes()")
+        assert page.evaluate("window.jjjkg.composePNG()")["size"] > 5000  # save as PNG works too
+        name = "matrix" if v.matrix else view
+        page.screenshot(path=str(artifacts / f"viz-linked-{name}.png"))
+        if v.matrix:
+            assert labels == [] and nodes == [] and page.locator("td.cell").count() == len(v.matrix["cells"])
+            assert page.evaluate("window.__violations") == [] and errors == [] and outside == []
+            return
         assert labels and len(nodes) == len(v.nodes)
         assert label_faults(labels, nodes, page.evaluate("window.jjjkg.headerBoxes()")) == []
-        assert page.evaluate("window.jjjkg.composePNG()")["size"] > 5000  # save as PNG works too
-        page.screenshot(path=str(artifacts / f"viz-linked-{view}.png"))
         # a double click on a node opens the organization's page of the server
         target = nodes[0]
         page.mouse.dblclick(target["x"], target["y"])
