@@ -4,7 +4,7 @@ The pages answer ``window.jjjkgLabels()`` and ``window.jjjkgNodes()`` (CONTRACT 
 the bundled geo view, every bundled chain view and a generated view of 2,000 organizations in a real
 headless Chromium at two window sizes and check what a planner sees: no two names overlap, no name
 covers another node's marker (nor a lane header), every name is within 40 px of its node or joined
-to it by a leader line, none is smaller than 11 px, the first view holds every organization drawn,
+to it by a leader line (which runs through no other name), none is smaller than 11 px, the first view holds every organization drawn,
 and zooming in names more of them, still without overlap. Screenshots go to test-artifacts/views/.
 """
 
@@ -51,6 +51,24 @@ def _box_distance(box, x, y) -> float:
     return math.hypot(dx, dy)
 
 
+def _crosses(x0, y0, x1, y1, box) -> bool:
+    """Whether the segment (x0, y0)–(x1, y1) passes through the inside of a box (Liang–Barsky)."""
+    dx, dy, t0, t1 = x1 - x0, y1 - y0, 0.0, 1.0
+    for p, q in ((-dx, x0 - box["x"]), (dx, box["x"] + box["w"] - x0), (-dy, y0 - box["y"]), (dy, box["y"] + box["h"] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        r = q / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 >= t1:
+            return False
+    return t1 - t0 > 1e-3
+
+
 def label_faults(labels: list[dict], nodes: list[dict], headers: list[dict] = ()) -> list[str]:
     """Every way the drawn names fail to read, as sentences (empty when they all read)."""
     faults = []
@@ -70,6 +88,12 @@ def label_faults(labels: list[dict], nodes: list[dict], headers: list[dict] = ()
         if _box_distance(a, a["node_x"], a["node_y"]) - r > 40 and not a["leader"]:
             faults.append(f"{a['text']!r} stands {_box_distance(a, a['node_x'], a['node_y']):.0f} px from its node "
                           f"with no leader line")
+        if a["leader"]:  # the line runs from the node to the nearest point of its name, through no other name
+            tx = min(max(a["node_x"], a["x"]), a["x"] + a["w"])
+            ty = min(max(a["node_y"], a["y"]), a["y"] + a["h"])
+            for b in labels:
+                if b is not a and _crosses(a["node_x"], a["node_y"], tx, ty, b):
+                    faults.append(f"the leader line of {a['text']!r} runs through {b['text']!r}")
         for h in headers:
             if _intersect(a, h):
                 faults.append(f"{a['text']!r} overlaps a lane header")

@@ -562,20 +562,47 @@
         for (var j = Math.floor(b[1] / c); j <= Math.floor(b[3] / c); j++) f(i + "," + j);
       }
     };
-    Grid.prototype.add = function (b, owner) {
-      var cells = this.cells, item = { b: b, owner: owner };
+    Grid.prototype.add = function (b, owner, seg) {
+      var cells = this.cells, item = { b: b, owner: owner, seg: seg };
       this.each(b, function (k) { (cells[k] = cells[k] || []).push(item); });
     };
+    // whether a box meets anything but its owner's marker (a leader line only where it passes)
     Grid.prototype.hits = function (b, owner) {
       var cells = this.cells, hit = false;
       this.each(b, function (k) {
         if (hit) return;
         (cells[k] || []).forEach(function (it) {
-          if (!hit && it.owner !== owner && b[0] < it.b[2] && it.b[0] < b[2] && b[1] < it.b[3] && it.b[1] < b[3]) hit = true;
+          if (hit || it.owner === owner || !(b[0] < it.b[2] && it.b[0] < b[2] && b[1] < it.b[3] && it.b[1] < b[3])) return;
+          hit = it.seg ? crosses(it.seg, b) : true;
         });
       });
       return hit;
     };
+    // whether a segment meets a name's box (a leader line never runs through another name)
+    Grid.prototype.crossesLabel = function (seg) {
+      var cells = this.cells, hit = false;
+      var b = [Math.min(seg[0], seg[2]), Math.min(seg[1], seg[3]), Math.max(seg[0], seg[2]), Math.max(seg[1], seg[3])];
+      this.each(b, function (k) {
+        (cells[k] || []).forEach(function (it) { if (!hit && it.owner === "label" && crosses(seg, it.b)) hit = true; });
+      });
+      return hit;
+    };
+    function crosses(seg, b) {  // Liang–Barsky: does the segment [x0, y0, x1, y1] enter the box?
+      var dx = seg[2] - seg[0], dy = seg[3] - seg[1], t0 = 0, t1 = 1;
+      var p = [-dx, dx, -dy, dy], q = [seg[0] - b[0], b[2] - seg[0], seg[1] - b[1], b[3] - seg[1]];
+      for (var i = 0; i < 4; i++) {
+        if (p[i] === 0) { if (q[i] < 0) return false; continue; }
+        var r = q[i] / p[i];
+        if (p[i] < 0) { if (r > t1) return false; if (r > t0) t0 = r; } else { if (r < t0) return false; if (r < t1) t1 = r; }
+      }
+      return t0 < t1;
+    }
+    // the leader line of a box placed off its node: from the marker's edge to the box's nearest point
+    function leaderOf(x, y, r, b) {
+      var tx = Math.min(Math.max(x, b[0]), b[2]), ty = Math.min(Math.max(y, b[1]), b[3]);
+      var dx = tx - x, dy = ty - y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+      return [x + dx * r / len, y + dy * r / len, tx, ty];
+    }
     // where a name may stand, as the offset of its box from the node's centre: beside it first
     // (right, left, below, above, then the corners), then further off along the same directions
     function candidates(r, w, h, matters) {
@@ -626,7 +653,13 @@
           if (b[0] < 2 || b[1] < 2 || b[2] > W - 2 || b[3] > H - 2) continue;
           var pad = [b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1];
           if (grid.hits(pad, n.id)) continue;
+          var seg = c[2] ? leaderOf(d.p.x, d.p.y, r, b) : null;
+          if (seg && grid.crossesLabel(seg)) continue;
           grid.add(b, "label");
+          if (seg) {
+            grid.add([Math.min(seg[0], seg[2]), Math.min(seg[1], seg[3]), Math.max(seg[0], seg[2]), Math.max(seg[1], seg[3])],
+                     n.id, seg);
+          }
           placedLabels.push({ id: n.id, lines: lines, px: px, w: w, h: h, dx: c[0], dy: c[1], leader: c[2],
                               nx: d.x, ny: d.y, r: r });
           return;
