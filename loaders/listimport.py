@@ -35,7 +35,7 @@ from .read import ROW, RawTable, decode
 from .relations import validate_relations
 from .resolve import NameIndex, RegionIndex, _short
 
-__all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_plan", "apply_plan", "SKIP"]
+__all__ = ["PLAN_COLUMNS", "PlanLine", "Plan", "make_plan", "write_plan", "read_plan", "apply_plan", "new_id", "SKIP"]
 
 #: the plan's columns, exactly (contract section 3)
 PLAN_COLUMNS = ("row", "entity", "name", "action", "id", "candidates", "score", "note")
@@ -90,6 +90,11 @@ class Plan:
         for ln in self.lines:
             out[ln.action] = out.get(ln.action, 0) + 1
         return out
+
+
+def new_id(line: PlanLine) -> str:
+    """The id ``line`` gets when it is made a new organization (an ambiguous line decided "new")."""
+    return line.id or _stable_id(line.org.get("type") or "enterprise", line.name, line.org.get("credit_code"))
 
 
 def _stable_id(org_type: str, name: str, credit_code: str | None) -> str:

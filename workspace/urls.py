@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_admin, views_analyses, views_api, views_auth, views_graph, views_pack, views_pages
+from . import views_admin, views_analyses, views_api, views_auth, views_graph, views_import, views_pack, views_pages
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -23,6 +23,9 @@ urlpatterns = [
     path("views/assets/<str:name>", views_graph.view_asset),
     path("views/<str:kind>", views_graph.view_page, name="view"),
     path("api/views/<str:kind>", views_graph.api_view),
+    path("import", views_import.import_page, name="import"),
+    path("import/plan", views_import.import_plan),
+    path("import/apply", views_import.import_apply),
     path("pack", views_pack.pack_page, name="pack"),
     path("pack/start", views_pack.pack_start),
     path("pack/<int:job_id>/status", views_pack.pack_status),
