@@ -24,6 +24,7 @@ import pandas as pd
 
 from graph import schema
 from graph.errors import InputError, Problem
+from graph.safe_write import write_text
 from graph.tables import Tables
 
 from . import normalize
@@ -328,8 +329,7 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     w.writerow(PLAN_COLUMNS)
     for ln in plan.lines:
         w.writerow([_neutral(v) for v in ln.as_row()])
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
-    return path
+    return write_text(path, buf.getvalue(), encoding="utf-8-sig")
 
 
 #: a cell starting with one of these is run as a formula by a spreadsheet (OWASP's list)
