@@ -138,16 +138,27 @@ def _check_target(path: Path) -> None:
                          "choose another --store (a build replaces the whole folder)")
 
 
-def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None) -> dict:
+#: ``save_store(..., based_on=ANY)``: replace whatever store is there (a build from a data folder)
+ANY = object()
+
+
+def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None, *, based_on=ANY) -> dict:
     """Write ``tables`` (and the graph built from them) as a store at ``path``, atomically.
 
     Returns the store's metadata.
 
+    Parameters
+    ----------
+    based_on : str or None, optional
+        For tables derived from the store (an import): the fingerprint of the store they were read
+        from, or None when there was no store. Compared under the writer lock, so that a build or
+        import that finished meanwhile is never silently reverted.
+
     Raises
     ------
     StoreError
-        When ``path`` holds something that is not a store, or the store cannot be written (a full
-        disk, no permission); the existing store is then unchanged.
+        When ``path`` holds something that is not a store, the store changed since ``based_on``, or
+        the store cannot be written (a full disk, no permission); the existing store is then unchanged.
     """
     path = versions.store_location(Path(path))
     try:
@@ -155,6 +166,8 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with versions.writer_lock(path):
             _check_target(path)
+            if based_on is not ANY:
+                _check_unchanged(path, based_on)
             versions.collect(path)
             tmp = versions.new_build_dir(path)
             try:
@@ -167,6 +180,16 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
     except OSError as err:
         raise _write_error(path, err) from err
     return meta
+
+
+def _check_unchanged(path: Path, based_on: str | None) -> None:
+    """Refuse when the store at ``path`` is no longer the one with fingerprint ``based_on`` (writer lock held)."""
+    now = Store(path).fingerprint if store_exists(path) else None
+    if now != based_on:
+        was = f"fingerprint {based_on[:12]}" if based_on else "no store"
+        found = f"fingerprint {now[:12]}" if now else "no store"
+        raise StoreError(f"the store {str(path)!r} changed while this was prepared (read with {was}, now {found}: "
+                         "another build or import finished meanwhile); nothing was written: run the command again")
 
 
 def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dict:
