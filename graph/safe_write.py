@@ -169,9 +169,16 @@ def write_text(path: str | Path, text: str, *, encoding: str = "utf-8", private:
     return write_bytes(path, text.encode(encoding), private=private)
 
 
-def make_folder(path: str | Path) -> Path:
-    """Create the folder ``path`` (and its parents) if needed; refuse a file there, one line."""
+def make_folder(path: str | Path, *, link_ok: bool = True) -> Path:
+    """Create the folder ``path`` (and its parents) if needed; refuse a file there, one line.
+
+    ``link_ok=False`` for a folder jjjkg names inside an output folder (the pack's ``chains/``): a link
+    found there was planted, and is refused rather than followed. The folder a user names may be a link.
+    """
     path = Path(path)
+    if not link_ok and os.path.islink(path):
+        raise OutputError(f"refused to write into {str(path)!r}: it is a symbolic link (to {os.readlink(path)!r}), "
+                          "and jjjkg never writes through a link; remove the link or choose another folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except FileExistsError as err:

@@ -174,3 +174,15 @@ def test_a_sector_id_with_dot_dot_writes_nothing_outside_the_pack(cli, tmp_path)
     assert outside == []
     assert sorted(p.name for p in (out / "chains").glob("*escaped*")) == ["chain-x_.._.._.._escaped.html",
                                                                         "chain-x_.._.._.._escaped.png"]
+
+
+def test_a_chains_folder_planted_as_a_link_is_not_written_into(cli, built, tmp_path):  # noqa: F811
+    elsewhere = tmp_path / "victim-folder"
+    elsewhere.mkdir()
+    out = tmp_path / "pack"
+    out.mkdir()
+    (out / "chains").symlink_to(elsewhere)
+    code, _, err = cli("report", "--out", out, "--store", built)
+    assert code == 0, err
+    assert list(elsewhere.iterdir()) == []
+    assert "refused to write into" in (out / "briefing.html").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from graph.errors import JjjkgError, MissingDependency
-from graph.safe_write import write_text
+from graph.safe_write import make_folder, write_text
 from jjjkg import __version__
 
 from .content import sector_name
@@ -53,6 +53,7 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
         return {"links": [], "views": [], "note": "产业链交互视图尚未加入 jjjkg；加入后本节列出每条产业链的视图。"}
     target = out_dir / "chains"
     try:
+        make_folder(target, link_ok=False)
         written = write_chain_views(G, target, meta)
     except JjjkgError as err:
         return {"links": [], "views": [], "note": f"产业链视图未能生成：{err}"}
