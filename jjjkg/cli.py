@@ -371,10 +371,11 @@ def cmd_stop(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from loaders.synthetic import generate, write_folder
+    from loaders.synthetic import check_size, generate, write_folder
 
     if args.orgs < 1:
         raise JjjkgError("--orgs: expected a positive number of organizations")
+    check_size(args.orgs, args.relations_per_org)  # before a byte is allocated
     _say(f"generating {args.orgs} synthetic organizations (seed {args.seed}) …")
     tables = generate(args.orgs, seed=args.seed, relations_per_org=args.relations_per_org)
     out = write_folder(tables, args.out)

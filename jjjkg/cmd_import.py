@@ -61,7 +61,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
             _say(f"  warning: {w}")
         if not args.source and not lst.title:
             _say("  no title row: provenance is the file and row only (pass --source to say which notice)")
-        store, tables = _store_and_tables(args)
+        store, tables, fingerprint = _store_and_tables(args)
         plan = make_plan(lst, tables, as_=args.as_, province=args.province, source=args.source)
         for row, why in plan.skipped:
             _say(f"  row {row}: {why}; left out")
@@ -83,7 +83,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
         if applied.tables is None:
             print(f"nothing to change: {summary}; the store {store} is as it was")
             return 0
-        meta = save_store(applied.tables, store)
+        meta = save_store(applied.tables, store, based_on=fingerprint)  # refused if the store changed meanwhile
         print(f"applied to {store}: {len(applied.organizations)} organizations and {len(applied.relations)} "
               f"OPERATES relations added; {len(applied.left_out)} plan lines left out "
               f"(fingerprint {meta['fingerprint'][:12]})")
@@ -93,14 +93,16 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
 
 
 def _store_and_tables(args):
-    """The store's path and tables; with no store there yet, the bundled dataset's (written only on --apply)."""
+    """The store's path, tables and fingerprint; with no store there yet, the bundled dataset's (written only on
+    --apply) and None."""
     from graph.store import Store, default_store_path
 
     path = Path(args.store) if args.store else default_store_path()
     if (path / "meta.json").exists():
-        return path, Store(path).tables
+        store = Store(path)
+        return path, store.tables, store.fingerprint
     import loaders
 
     _say(f"no store at {path}: resolving against the bundled dataset"
          + (" (the store is written with the result)" if args.apply else ""))
-    return path, loaders.read_bundled()
+    return path, loaders.read_bundled(), None

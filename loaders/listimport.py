@@ -24,6 +24,7 @@ import pandas as pd
 
 from graph import schema
 from graph.errors import InputError, Problem
+from graph.safe_write import write_text
 from graph.tables import Tables
 
 from . import normalize
@@ -31,7 +32,7 @@ from .cells import check_cells, check_value
 from .match import AMBIGUOUS, MATCH, NEW, EntityIndex, Resolution, name_keys
 from .organizations import validate_organizations
 from .published import PublishedList
-from .read import ROW, RawTable, decode
+from .read import ROW, RawTable, csv_rows, decode
 from .relations import validate_relations
 from .resolve import NameIndex, RegionIndex, _short
 
@@ -333,8 +334,7 @@ def write_plan(plan: Plan, path: str | Path) -> Path:
     w.writerow(PLAN_COLUMNS)
     for ln in plan.lines:
         w.writerow([_neutral(v) for v in ln.as_row()])
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
-    return path
+    return write_text(path, buf.getvalue(), encoding="utf-8-sig")
 
 
 #: a cell starting with one of these is run as a formula by a spreadsheet (OWASP's list)
@@ -363,7 +363,7 @@ def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Pla
         raise InputError(Problem(str(path), None, None, "no such plan file: write one first with "
                                  "`jjjkg import FILE --plan PLAN.csv` (without --apply)"))
     text = decode(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(text, path.name)
     header = [h.strip() for h in next(reader, [])]
     missing = [c for c in ("row", "entity", "name", "action", "id") if c not in header]
     if missing:

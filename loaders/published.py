@@ -26,7 +26,7 @@ from graph.errors import InputError, Problem
 import pandas as pd
 
 from .cells import check_cells, check_value, printable
-from .read import ROW, RawTable, _fold_header, _open_quote_row, _record_lines, decode, normalize_text
+from .read import ROW, RawTable, _fold_header, _open_quote_row, _record_lines, csv_rows, decode, normalize_text
 
 __all__ = ["PublishedList", "read_published", "FIELDS"]
 
@@ -90,7 +90,7 @@ def read_published(path: str | Path, sheet: str | None = None) -> PublishedList:
             raise InputError(Problem(p.name, open_quote, None,
                                      "a quote (\") opens a cell here and is never closed, so the rest of the file "
                                      "would be one cell; close the quote or remove it"))
-        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        grid = list(csv_rows(text, p.name, delimiter))
         lines = _record_lines(text, delimiter, len(grid) - 1) if len(grid) > 1 else None
         return _checked(_from_grid(p.name, None, grid), lines, delimiter)
     raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'} as a list: "
@@ -106,8 +106,11 @@ def _list_delimiter(text: str) -> str:
     head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     for sep in (",", "\t", ";"):
         rows = csv.reader(io.StringIO(head), delimiter=sep)
-        if sep in head and any(_LOOKUP.get(_fold_header(c)) == "name" for row in rows for c in row):
-            return sep
+        try:
+            if sep in head and any(_LOOKUP.get(_fold_header(c)) == "name" for row in rows for c in row):
+                return sep
+        except csv.Error:  # a cell past the csv module's limit: the full read names its line
+            continue
     return ","
 
 

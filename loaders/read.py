@@ -27,7 +27,7 @@ from graph.errors import InputError, Problem
 
 from .suggest import closest
 
-__all__ = ["RawTable", "read_source", "read_csv", "decode", "normalize_text", "ROW"]
+__all__ = ["RawTable", "read_source", "read_csv", "csv_rows", "decode", "normalize_text", "ROW"]
 
 ROW = "__row__"
 
@@ -216,6 +216,22 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
         raw.lines = _record_lines(text, sep, len(df))
         raw.sep = sep
     return raw
+
+
+def csv_rows(text: str, file: str, delimiter: str = ","):
+    """The records of CSV ``text``, as the csv module reads them; a record it cannot read (a cell past its
+    ``field_size_limit`` of 128 KB) is one ``InputError`` naming the file and line, never ``_csv.Error``."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as err:
+        line = reader.line_num or 1
+        if "field larger than field limit" in str(err):
+            why = (f"a cell longer than {csv.field_size_limit():,} characters (no name, district or note is that "
+                   "long: the file is damaged, or a quote opens a cell and closes it much later)")
+        else:
+            why = f"not readable as CSV: {err}"
+        raise InputError(Problem(file, line, None, why)) from None
 
 
 def _delimiter(text: str) -> str:

@@ -219,3 +219,31 @@ def test_the_delimiter_comes_from_the_header_not_the_title_or_the_sectors(tmp_pa
     semi = tmp_path / "s.csv"
     semi.write_text("名单\n序号;平台名称\n1;样例平台\n", encoding="utf-8")
     assert read_published(semi).rows == [(3, {"name": "样例平台"})]
+
+
+# ----------------------------------------------------------------------------- cells past the csv module's limit
+
+_HUGE = "中" * 140_000  # past csv.field_size_limit() (131,072 characters)
+_TOO_LONG = ("a cell longer than 131,072 characters (no name, district or note is that long: the file is damaged, "
+             "or a quote opens a cell and closes it much later)")
+
+
+def test_a_list_cell_over_128_kb_is_one_line_naming_the_row(cli, tmp_path):
+    path = _csv(tmp_path / "名单.csv", [["名单"], HEADER, ["1", "样例平台", "某公司", "滨海新区"],
+                                        ["2", "样例" + _HUGE, "某公司", "滨海新区"]])
+    code, _, err, wrote = _plan_only(cli, tmp_path, path)
+    assert code == 1 and not wrote and "Traceback" not in err
+    assert f"  名单.csv, row 4: {_TOO_LONG}" in err.splitlines()
+
+
+def test_a_plan_cell_over_128_kb_is_one_line_naming_the_row(cli, built, gb_list, tmp_path):  # noqa: F811
+    plan = tmp_path / "plan.csv"
+    assert cli("import", gb_list, "--store", built, "--plan", plan)[0] == 0
+    lines = plan.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] += _HUGE  # the note of plan row 3
+    plan.write_text("\r\n".join(lines), encoding="utf-8-sig")
+    before = _digest(built)
+    code, _, err = cli("import", gb_list, "--store", built, "--plan", plan, "--apply")
+    assert code == 1 and "Traceback" not in err
+    assert f"  plan.csv, row 3: {_TOO_LONG}" in err.splitlines()
+    assert _digest(built) == before

@@ -35,9 +35,7 @@ import base64
 import hashlib
 import json
 import math
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -48,6 +46,7 @@ from pathlib import Path
 from graph import schema
 from graph.build import node_id, sector_node, service_node
 from graph.errors import JjjkgError, MissingDependency, QueryError
+from graph.safe_write import child, make_folder, safe_stem, write_text
 
 from . import styles
 from .basemap import basemap, project
@@ -949,26 +948,10 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
     )
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _write_text(path: Path, text: str) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        # mkstemp makes the file private (0600); a page is for colleagues: ordinary permissions
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    make_folder(path.parent)
+    return write_text(path, text)
 
 
 def write_view(G, path, *, view: str = "network", sector: str | None = None,
@@ -1029,6 +1012,17 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     return _write_text(Path(path), render_html(v))
 
 
+def chain_file(out_dir: Path, sector_id: str, suffix: str) -> Path:
+    """The file of a sector's chain view in ``out_dir``: ``chain-<id><suffix>``, the id made a safe name.
+
+    Examples
+    --------
+    >>> chain_file(Path("pack"), "x/../../name", ".png").as_posix()
+    'pack/chain-x_.._.._name.png'
+    """
+    return child(out_dir, f"chain-{safe_stem(sector_id)}{suffix}")
+
+
 def write_chain_views(G, out_dir, meta: Mapping | None = None, *, max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
     """Write the chain view of every sector of kind ``chain`` into ``out_dir``; return the files.
 
@@ -1040,11 +1034,9 @@ def write_chain_views(G, out_dir, meta: Mapping | None = None, *, max_nodes: int
     >>> [p.name for p in write_chain_views(tiny_graph(), tempfile.mkdtemp())][:2]
     ['chain-S_BIO.html', 'chain-S_H2.html']
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = make_folder(out_dir)
     files = []
     for sid in G.sector_ids(kind="chain"):
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", sid)
-        files.append(write_view(G, out_dir / f"chain-{safe}.html", view="chain", sector=sid, meta=meta,
+        files.append(write_view(G, chain_file(out_dir, sid, ".html"), view="chain", sector=sid, meta=meta,
                                 max_nodes=max_nodes))
     return files

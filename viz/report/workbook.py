@@ -17,6 +17,7 @@ from pathlib import Path
 
 from graph import schema
 from graph.build import sector_node
+from graph.safe_write import replacing
 from jjjkg.output import display_width
 
 from ..excel_safe import neutralise
@@ -232,6 +233,7 @@ def write_workbook(content: dict, path: Path, *, diff: dict | None = None) -> Pa
     _sheet(wb, "来源", ["来源", "引用行数"], [[s["text"], s["count"]] for s in content["sources"]])
     sheets.append(("来源", "数据来源及被引用的行数", ""))
     _readme(wb, content, sheets)
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
 
