@@ -31,9 +31,9 @@ def _xlsx(path: Path, rows) -> Path:
 
 
 def _plan_only(cli, tmp_path, path):
-    """Import ``path`` against the bundled data (no store there): code, out, err, and whether a plan was written."""
+    """Import ``path`` against the bundled data (a new store): code, out, err, and whether a plan was written."""
     plan = tmp_path / "plan.csv"
-    code, out, err = cli("import", path, "--store", tmp_path / "no-store", "--plan", plan)
+    code, out, err = cli("import", path, "--store", tmp_path / "no-store", "--new-store", "--plan", plan)
     return code, out, err, plan.exists()
 
 
