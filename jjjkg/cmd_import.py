@@ -56,7 +56,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
         from loaders.published import read_published
 
         lst = read_published(args.file, args.sheet)
-        _say(f"read {lst.where}: {len(lst.rows)} rows below the header in row {lst.header_row}"
+        _say(f"read {lst.where}: {len(lst.rows)} rows below the header in {lst.header_rows}"
              + (f"; title {lst.title!r}" if lst.title else ""))
         _say("  columns used: " + ", ".join(f"{h} → {f}" for h, f in lst.used.items()))
         if lst.ignored:

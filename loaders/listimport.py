@@ -28,7 +28,7 @@ from graph.tables import Tables
 
 from . import normalize
 from .cells import check_cells, check_value
-from .match import AMBIGUOUS, MATCH, NEW, EntityIndex, Resolution, name_keys
+from .match import _BRACKETED, AMBIGUOUS, MATCH, NEW, EntityIndex, Resolution, fold_name, name_keys
 from .organizations import validate_organizations
 from .published import PublishedList
 from .read import ROW, RawTable, decode
@@ -138,6 +138,21 @@ class _Places:
             return None
         return next((r for r, p in self.province.items() if p == prov and self.level[r] == "province"), None)
 
+    def in_name(self, name: str) -> str | None:
+        """The province a name places itself in: a region in brackets (样例平台（天津）, （滨海新区）), or a
+        full region name it starts with (天津市…, 唐山市…); not a bare 北京 before another word, since
+        北京大学天津研究院 is in Tianjin.
+        """
+        folded = fold_name(name)
+        for inner in _BRACKETED.findall(folded):
+            rid = self.region_of(inner) or self.region_of(inner.removesuffix("市"))
+            if rid is not None:
+                return self.province.get(rid)
+        for full, rid in self.full:
+            if folded.startswith(full):
+                return self.province.get(rid)
+        return None
+
     def city_of(self, rid: str) -> str | None:
         parent = self.parent.get(rid)
         if isinstance(parent, str) and self.level.get(parent) == "city":
@@ -201,6 +216,8 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
     lines: list[PlanLine] = []
     unplaced: list[int] = []
     skipped: list[tuple[int, str]] = []
+    conflicts: list[Problem] = []
+    columns = {f: h for h, f in lst.used.items()}
     for r, values in lst.rows:
         name = values.get("name", "")
         if not name:
@@ -215,7 +232,14 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
             if values.get("type") and t is None:
                 notes.append(f"type {values['type']!r} not known; taken from the name")
             otype = t.key if t else _type_from_name(name)
-        prov, city, district = _place(values, province, code, places, notes)
+        prov, city, district, conflict = _place(values, province, code, places, notes, name)
+        if conflict is not None:
+            f, value, other = conflict
+            conflicts.append(Problem(lst.where, r, columns.get(f, f),
+                                     f"--province {province}, but {value!r} is in {other}: a row never takes "
+                                     "--province against its own place; correct the row, or import without "
+                                     "--province (each row is then placed by its own district, name or code)"))
+            continue
         if prov is None and schema.ORG_TYPES[otype].province_required:
             unplaced.append(r)
         where = f"{lst.file}, sheet {lst.sheet}, row {r}" if lst.sheet else f"{lst.file}, row {r}"
@@ -248,6 +272,8 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
             if res.action == NEW:
                 line.note = "; ".join(filter(None, [f"type {op_type} from the name", line.note]))
             lines.append(line)
+    if conflicts:
+        raise InputError(conflicts)
     return Plan(lines, unplaced, skipped, provenance)
 
 
@@ -267,31 +293,47 @@ def _line(row, entity, name, res: Resolution, otype, code, existing_ids, org, no
                     f"{res.score:.2f}" if res.score is not None else "", note, org)
 
 
-def _place(values, province, code, places: _Places, notes) -> tuple[str | None, str | None, str | None]:
+def _place(values, province, code, places: _Places, notes, name: str = ""
+           ) -> tuple[str | None, str | None, str | None, tuple[str, str, str] | None]:
+    """Province, city and district of a row, and what in the row contradicts ``province`` (--province).
+
+    The contradiction is ``(field, value, its province)``: a 省份 column, a district, city or address
+    in the region tree, or the name (a bracketed region, a full region name it starts with) that
+    places the row in another province than the one given for every row.
+    """
     district = values.get("district") or ""
     city = values.get("city") or ""
     rid = places.region_of(district) if district else None
+    rid_field = "district" if rid is not None else None
     if rid is None and city:
         rid = places.region_of(city)
+        rid_field = "city" if rid is not None else None
     if rid is None and values.get("address"):
         rid = places.in_address(values["address"])
+        rid_field = "address" if rid is not None else None
         if rid is not None and not district and places.level.get(rid) == "district":
             district = places.name[rid]
-    prov = province
-    if prov is None and values.get("province"):
+    own: list[tuple[str, str, str]] = []  # (field, value, province) the row itself says
+    if values.get("province"):
         try:
-            prov = normalize.province(values["province"])
+            own.append(("province", values["province"], normalize.province(values["province"])))
         except ValueError as err:
             notes.append(str(err))
-    if prov is None and rid is not None:
-        prov = places.province.get(rid)
-    if prov is None:
-        prov = _province_from_code(code)
+    if rid is not None and places.province.get(rid):
+        own.append((rid_field, values[rid_field], places.province[rid]))
+    in_name = places.in_name(name) if name else None
+    if in_name:
+        own.append(("name", name, in_name))
+    conflict = next((o for o in own if province is not None and o[2] != province), None)
+    prov = province or (own[0][2] if own else None) or _province_from_code(code)
+    if province is None and len({o[2] for o in own}) > 1:
+        notes.append("the row names two provinces: " + ", ".join(f"{f} {v!r} → {p}" for f, v, p in own)
+                     + f"; {prov} taken")
     if district and rid is None:
         notes.append(f"district {district!r} not in the region tree")
     if rid is not None and not city:
         city = places.city_of(rid) or ""
-    return prov, city or None, district or None
+    return prov, city or None, district or None, conflict
 
 
 #: a sector name shared by several sectors (生物医药: a chain and a cluster) is read as the first kind here

@@ -219,3 +219,46 @@ def test_the_delimiter_comes_from_the_header_not_the_title_or_the_sectors(tmp_pa
     semi = tmp_path / "s.csv"
     semi.write_text("名单\n序号;平台名称\n1;样例平台\n", encoding="utf-8")
     assert read_published(semi).rows == [(3, {"name": "样例平台"})]
+
+
+# ----------------------------------------------------------------------------- a careless import
+
+
+def test_a_merged_two_row_header_and_province_cannot_file_other_provinces_under_beijing(cli, built, tmp_path):  # noqa: F811
+    """The notice's attachment: 所在区 and 领域 merged over two rows. Read whole, and --province 北京 refused for
+    the rows whose district is in Tianjin or Hebei (it used to file them under 北京, exit 0)."""
+    from tests.loaders.test_import import _notice_xlsx
+
+    path = _notice_xlsx(tmp_path / "附件.xlsx")
+    plan = tmp_path / "plan.csv"
+    before = _digest(built)
+    code, out, err = cli("import", path, "--store", built, "--plan", plan, "--province", "北京", "--apply")
+    assert code == 1, out
+    assert "read 附件.xlsx[附件]: 3 rows below the header in rows 2–3" in err
+    assert "columns used: 平台名称 → name, 依托单位 → operator, 所在区 → district, 领域 → sectors" in err
+    assert "columns ignored: 序号, 备注, column G (no header)" in err
+    assert "附件.xlsx[附件], row 5, column '所在区': --province 北京, but '滨海新区' is in 天津" in err
+    assert "附件.xlsx[附件], row 6, column '所在区': --province 北京, but '曹妃甸区' is in 河北" in err
+    assert _digest(built) == before and not plan.exists()
+    code, out, err = cli("import", path, "--store", built, "--plan", plan)
+    assert code == 0, err
+    rows = list(csv.DictReader(plan.read_text(encoding="utf-8-sig").splitlines()))
+    assert [r["row"] for r in rows if r["entity"] == "platform"] == ["4", "5", "6"]
+    code, out, err = cli("import", path, "--store", built, "--apply")
+    assert code == 0, err
+    from graph.store import Store
+
+    orgs = Store(built).tables.organizations.set_index("name")
+    assert orgs.loc["样例膜材料中试平台", "province"] == "天津" and orgs.loc["样例装备中试基地", "province"] == "河北"
+    assert list(orgs.loc["样例膜材料中试平台", "sectors"]) == ["IND_NEWMAT"]  # 领域, read from the upper row
+
+
+def test_a_name_placed_in_another_province_is_not_overridden_by_province(cli, built, tmp_path):  # noqa: F811
+    path = _csv(tmp_path / "n.csv", [["平台名称", "依托单位"], ["样例氢能中试平台（天津）", "甲公司"],
+                                     ["天津市样例中试平台", "乙公司"], ["北京大学天津研究院样例平台", "丙公司"]])
+    code, out, err = cli("import", path, "--store", built, "--plan", tmp_path / "p.csv", "--province", "北京")
+    assert code == 1, out
+    assert "n.csv, row 2, column '平台名称': --province 北京, but '样例氢能中试平台" in err  # （天津）, as stored
+    assert "中试平台(天津)' is in 天津" in err or "中试平台（天津）' is in 天津" in err
+    assert "n.csv, row 3, column '平台名称': --province 北京, but '天津市样例中试平台' is in 天津" in err
+    assert "row 4" not in err  # 北京大学… names no place: --province decides
