@@ -262,3 +262,37 @@ def test_a_name_placed_in_another_province_is_not_overridden_by_province(cli, bu
     assert "中试平台(天津)' is in 天津" in err or "中试平台（天津）' is in 天津" in err
     assert "n.csv, row 3, column '平台名称': --province 北京, but '天津市样例中试平台' is in 天津" in err
     assert "row 4" not in err  # 北京大学… names no place: --province decides
+
+
+@pytest.mark.parametrize("name, operator, candidate", [
+    ("国家电投氢能公司膜电极中试线", "", "PF_SPIC_MEA"),           # 中试产线 spelled 中试线
+    ("北京亦庄合成生物产业链中式平台", "", "PF_YZ_SYNBIO"),       # a one-character typo: 中式 for 中试
+    ("过程工程研究所廊坊中试基地", "", "PF_IPE_LF"),               # 中国科学院 dropped in front
+    ("样例中试平台", "工程热物理研究所", "IN_CAS_IET"),             # the operator, 中国科学院 dropped
+])
+def test_a_near_spelling_of_a_stored_name_is_ambiguous_never_a_second_copy(cli, built, tmp_path, name, operator,  # noqa: F811
+                                                                          candidate):
+    path = _csv(tmp_path / "near.csv", [["平台名称", "依托单位", "所在区"], [name, operator, "海淀区"]])
+    plan = tmp_path / "plan.csv"
+    code, out, err = cli("import", path, "--store", built, "--plan", plan)
+    assert code == 0, err
+    lines = {r["name"]: r for r in csv.DictReader(plan.read_text(encoding="utf-8-sig").splitlines())}
+    line = lines[operator or name]
+    assert line["action"] == "ambiguous" and line["candidates"].startswith(candidate + " 0.8"), line
+    assert line["note"].startswith(("spelled almost as ", "the same name but for a parent organization's name"))
+    code, out, err = cli("import", path, "--store", built, "--apply")
+    assert code == 0, err
+    from graph.store import Store
+
+    names = set(Store(built).tables.organizations["name"])
+    assert (operator or name) not in names  # no second copy
+
+
+def test_traditional_characters_are_the_same_name(cli, built, tmp_path):  # noqa: F811
+    path = _csv(tmp_path / "t.csv", [["平台名称", "依托单位", "所在区"], ["國家電投氫能公司膜電極中試產線", "中國科學院過程工程研究所", "昌平区"]])
+    plan = tmp_path / "plan.csv"
+    code, out, err = cli("import", path, "--store", built, "--plan", plan)
+    assert code == 0, err
+    got = [(r["entity"], r["action"], r["id"]) for r in csv.DictReader(plan.read_text(encoding="utf-8-sig").splitlines())]
+    assert got == [("platform", "match", "PF_SPIC_MEA"), ("operator", "match", "IN_CAS_IPE")]
+    assert "國家電投氫能公司膜電極中試產線" in plan.read_text(encoding="utf-8-sig")  # the name as the list spells it

@@ -67,6 +67,13 @@ def test_aliases_and_credit_codes_resolve():
     assert ix.resolve("丙").action == "new"
 
 
+def test_a_numeral_set_against_another_is_another_organization():
+    ix = EntityIndex([("A", "样例氢能中试平台一期", [], None), ("B", "样例中试线1号", [], None)])
+    assert ix.resolve("样例氢能中试平台二期").action == "new"
+    assert ix.resolve("样例中试线2号").action == "new"
+    assert ix.resolve("样例氢能中试平台一朝").action == "ambiguous"  # a character that is no numeral: a typo, perhaps
+
+
 def test_a_longer_name_of_another_type_is_not_a_candidate():
     ix = EntityIndex([("EN", "百济神州", [], None, "enterprise")])
     assert ix.resolve("百济神州生物药中试平台", org_type="platform").action == "new"
@@ -298,8 +305,8 @@ def test_provenance_names_the_sheet(tmp_path, bundled):
 def test_the_column_wise_index_equals_the_name_by_name_one(bundled):
     # the bulk path folds names with pandas string methods; it must give the very keys name_keys gives
     o = bundled.organizations
-    names = o["name"].tolist() + ["ＡＢＣ 有限公司", "公司", "样例集团有限公司（样例）", "“引号”科技"]
-    ids = o["id"].tolist() + ["x1", "x2", "x3", "x4"]
+    names = o["name"].tolist() + ["ＡＢＣ 有限公司", "公司", "样例集团有限公司（样例）", "“引号”科技", "中國科學院化學研究所"]
+    ids = o["id"].tolist() + ["x1", "x2", "x3", "x4", "x5"]
     one = EntityIndex(zip(ids, names, [[]] * len(ids), [None] * len(ids)))
     bulk = EntityIndex.from_columns(ids, names)
     assert (bulk.folded, bulk.core, bulk.alias) == (one.folded, one.core, one.alias)
