@@ -50,6 +50,12 @@ _ID_PREFIX = {"platform": "PF", "enterprise": "EN", "university": "UN", "institu
 _TYPE_FROM_NAME = (("university", ("大学", "学院")), ("institute", ("研究院", "研究所", "科学院", "实验室", "研究中心")),
                    ("park", ("园区", "产业园", "科技园", "开发区")), ("agency", ("委员会", "管理局", "人民政府", "厅", "局")),
                    ("enterprise", ("公司", "集团", "厂")))
+#: what a name ends with says what it is before any word inside it does: 中关村科技园区管理委员会 is the
+#: park's agency, not a park; 中国科学院大学 a university
+_TYPE_FROM_ENDING = (("agency", ("管理委员会", "管委会", "委员会", "管理局", "人民政府", "办公室", "厅", "局")),
+                     ("enterprise", ("有限公司", "有限责任公司", "股份公司", "公司", "集团", "厂")),
+                     ("university", ("大学", "学院")), ("institute", ("研究院", "研究所", "科学院", "实验室")),
+                     ("park", ("园区", "产业园", "科技园", "开发区", "高新区", "新区")))
 _SPLIT_NAMES = re.compile(r"\s*[、;；]\s*")
 _SPLIT_SECTORS = re.compile(r"\s*[、,，;；/|]\s*")
 
@@ -101,6 +107,15 @@ def _stable_id(org_type: str, name: str, credit_code: str | None) -> str:
 
 
 def _type_from_name(name: str) -> str:
+    """The type a name says it has: by its ending first, then by a word inside it (else enterprise).
+
+    >>> _type_from_name("中关村科技园区管理委员会"), _type_from_name("清华大学天津研究院")
+    ('agency', 'institute')
+    """
+    core = fold_name(name)
+    for t, words in _TYPE_FROM_ENDING:
+        if core.endswith(words):
+            return t
     for t, words in _TYPE_FROM_NAME:
         if any(w in name for w in words):
             return t
@@ -210,6 +225,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
     index = EntityIndex.from_columns(orgs["id"], orgs["name"], orgs["aliases"], orgs["credit_code"], orgs["type"])
     existing_ids = set(orgs["id"])
     types = dict(zip(orgs["id"], orgs["type"]))
+    provinces = dict(zip(orgs["id"], orgs["province"]))
     sectors = NameIndex(tables.sectors, "sector", "the store's sectors")
     places = _Places(tables.regions)
     provenance = source or lst.title or ""
@@ -251,17 +267,22 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
                 org["level"] = normalize.enum(values["level"], schema.LEVELS, "level")
             except ValueError:
                 notes.append(f"level {values['level']!r} not known; left empty")
-        res = index.resolve(name, code, otype)
-        lines.append(_line(r, "platform", name, res, otype, code, existing_ids, org, notes, types))
+        res = _same_province(index.resolve(name, code, otype), prov, provinces, index, code)
+        platform = _line(r, "platform", name, res, otype, code, existing_ids, org, notes, types)
+        lines.append(platform)
         if prov is None and schema.ORG_TYPES[otype].province_required and res.action == NEW:
             lines[-1].note = "; ".join(filter(None, [lines[-1].note, "province unknown: pass --province"]))
-        ops = [o for o in _SPLIT_NAMES.split(values.get("operator", "")) if o]
+        ops = _operators(values.get("operator", ""), index)
         for op in ops:
             op_notes: list[str] = []
             op_code = _credit(values.get("operator_credit_code", ""), op_notes) if len(ops) == 1 else None
             op_type = _type_from_name(op)
             op_prov = _province_from_code(op_code) or _province_from_name(op)
-            res = index.resolve(op, op_code)
+            own = {platform.id} if platform.id else set()
+            res = index.resolve(op, op_code, exclude=own)  # never the row's own platform: no self-loop
+            if own and index.resolve(op, op_code).id in own:
+                op_notes.append(f"not the row's own platform {platform.id}")
+            res = _same_province(res, op_prov, provinces, index, op_code)
             if op_prov is None and prov:
                 op_prov = prov
                 if res.action == NEW:
@@ -275,6 +296,35 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
     if conflicts:
         raise InputError(conflicts)
     return Plan(lines, unplaced, skipped, provenance)
+
+
+def _operators(cell: str, index: EntityIndex) -> list[str]:
+    """The operators a cell names: one name when the whole cell is a stored name (北京市科学技术委员会、中关村
+    科技园区管理委员会 is one agency), else the names between 、 and ;."""
+    cell = cell.strip()
+    if not cell:
+        return []
+    if _SPLIT_NAMES.search(cell) and index.resolve(cell).action == MATCH:
+        return [cell]
+    return [o for o in _SPLIT_NAMES.split(cell) if o]
+
+
+def _same_province(res: Resolution, prov: str | None, provinces: dict, index: EntityIndex,
+                   code: str | None) -> Resolution:
+    """A match in another province than the row's is ambiguous, unless the list's credit code names it.
+
+    样例氢能中试平台（天津） in 滨海新区 is not the Beijing 样例氢能中试平台 because the names fold alike.
+    """
+    if res.action != MATCH or not prov:
+        return res
+    theirs = provinces.get(res.id)
+    if not isinstance(theirs, str) or not theirs or theirs == prov:
+        return res
+    if code and res.id in index.credit.get(code.upper(), ()):
+        return res
+    return Resolution(AMBIGUOUS, None, res.candidates,
+                      f"{res.id} is in {theirs}, this row in {prov}: the same organization, or another of that "
+                      "name? (write match or new)")
 
 
 def _line(row, entity, name, res: Resolution, otype, code, existing_ids, org, notes, types=None) -> PlanLine:
@@ -525,12 +575,18 @@ def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
         target = ids_of_row.get((ln.row, "platform"))
         if target is None:
             continue  # the row's platform is left out: so is its operator's relation
+        if ln.id == target:  # an edited plan may say so: a self-loop is never what a list means
+            problems.append(Problem(where, ln.row, ln.entity, f"{ln.id!r} is the row's platform itself: an "
+                                    "organization does not operate itself; write the operator's own id, new, or skip"))
+            continue
         key = (ln.id, "OPERATES", target)
         if key in have:
             continue
         have.add(key)
         new_rels.append({"from_id": ln.id, "relation": "OPERATES", "to_id": target, "year": "", "weight": "",
                          "source": ln.org.get("source", ""), ROW: ln.row})
+    if problems:
+        raise InputError(problems)
     if not new_orgs and not new_rels:
         return Applied(None, [], [], left_out)
     added = _validated_orgs(list(new_orgs.values()), tables, where)

@@ -397,14 +397,16 @@ class EntityIndex:
                 put((i,), score)
         return out
 
-    def resolve(self, name: str, credit_code: str | None = None, org_type: str | None = None) -> Resolution:
+    def resolve(self, name: str, credit_code: str | None = None, org_type: str | None = None,
+                exclude: frozenset[str] | set[str] = frozenset()) -> Resolution:
         """``match`` (one clear candidate), ``ambiguous`` (candidates, none clear) or ``new``.
 
         With ``org_type``, a candidate of another type found only by a longer or shorter name is
-        dropped: 百济神州生物药中试平台 (a platform) is not the enterprise 百济神州.
+        dropped: 百济神州生物药中试平台 (a platform) is not the enterprise 百济神州. The ids in
+        ``exclude`` are never candidates (an operator is not the platform it operates).
         """
         scored = [(i, s) for i, s in self.scores(name, credit_code).items()
-                  if s >= MATCH_AT or org_type is None or self.types.get(i) in (None, org_type)]
+                  if (s >= MATCH_AT or org_type is None or self.types.get(i) in (None, org_type)) and i not in exclude]
         scored = sorted(scored, key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
         if not scored:
             return Resolution(NEW)

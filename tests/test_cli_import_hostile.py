@@ -296,3 +296,50 @@ def test_traditional_characters_are_the_same_name(cli, built, tmp_path):  # noqa
     got = [(r["entity"], r["action"], r["id"]) for r in csv.DictReader(plan.read_text(encoding="utf-8-sig").splitlines())]
     assert got == [("platform", "match", "PF_SPIC_MEA"), ("operator", "match", "IN_CAS_IPE")]
     assert "國家電投氫能公司膜電極中試產線" in plan.read_text(encoding="utf-8-sig")  # the name as the list spells it
+
+
+def _plan_rows(cli, built, tmp_path, rows):
+    path = _csv(tmp_path / "w.csv", rows)
+    plan = tmp_path / "plan.csv"
+    code, out, err = cli("import", path, "--store", built, "--plan", plan)
+    assert code == 0, err
+    return path, plan, list(csv.DictReader(plan.read_text(encoding="utf-8-sig").splitlines()))
+
+
+def test_an_operator_is_never_its_own_platform(cli, built, tmp_path):  # noqa: F811
+    name = "恒动氢能燃料电池研发中心及中试平台"
+    path, plan, rows = _plan_rows(cli, built, tmp_path, [["平台名称", "依托单位", "所在区"], [name, name, "海淀区"]])
+    platform, operator = rows
+    assert (platform["action"], platform["id"]) == ("match", "PF_HENGDONG")
+    assert operator["id"] != "PF_HENGDONG" and "PF_HENGDONG" not in operator["candidates"]
+    assert "not the row's own platform PF_HENGDONG" in operator["note"]
+    # an edited plan that says so anyway is refused, naming the row
+    text = plan.read_text(encoding="utf-8-sig").replace(f"2,operator,{name},{operator['action']},{operator['id']},",
+                                                       f"2,operator,{name},match,PF_HENGDONG,")
+    plan.write_text(text, encoding="utf-8-sig")
+    before = _digest(built)
+    code, out, err = cli("import", path, "--store", built, "--plan", plan, "--apply")
+    assert code == 1, out
+    assert "w.csv, row 2, column 'operator': 'PF_HENGDONG' is the row's platform itself" in err
+    assert _digest(built) == before
+
+
+def test_an_agency_named_with_a_list_comma_is_one_agency_and_typed_by_its_ending(cli, built, tmp_path):  # noqa: F811
+    _, _, rows = _plan_rows(cli, built, tmp_path, [
+        ["平台名称", "依托单位", "所在区"],
+        ["样例一号平台", "北京市科学技术委员会、中关村科技园区管理委员会", "海淀区"],   # one stored agency
+        ["样例二号平台", "北京市经济和信息化局、样例科技园区管理委员会", "海淀区"]])   # two, not stored
+    ops = [(r["row"], r["name"], r["action"], r["id"], r["note"]) for r in rows if r["entity"] == "operator"]
+    assert ops[0][:4] == ("2", "北京市科学技术委员会、中关村科技园区管理委员会", "match", "AG_BJ_STC")
+    assert [o[1] for o in ops[1:]] == ["北京市经济和信息化局", "样例科技园区管理委员会"]
+    assert ops[2][3].startswith("AG_N") and ops[2][4].startswith("type agency from the name")  # not a park
+
+
+def test_a_match_in_another_province_is_ambiguous_with_a_note(cli, built, tmp_path):  # noqa: F811
+    _, _, rows = _plan_rows(cli, built, tmp_path, [
+        ["平台名称", "所在区"], ["国家电投氢能公司膜电极中试产线（天津）", "滨海新区"],
+        ["国家电投氢能公司膜电极中试产线", "昌平区"]])
+    assert [(r["action"], r["id"]) for r in rows] == [("ambiguous", ""), ("match", "PF_SPIC_MEA")]
+    assert rows[0]["candidates"].startswith("PF_SPIC_MEA 0.95")
+    assert rows[0]["note"] == ("PF_SPIC_MEA is in 北京, this row in 天津: the same organization, or another of that "
+                               "name? (write match or new)")
