@@ -81,6 +81,8 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
             return 0
         if args.plan:
             plan = read_plan(args.plan, plan, tables)
+            for note in plan.notes:
+                _say(f"  note: {note}")
         applied = apply_plan(plan, tables, lst.where)
         for line in applied.left_out:
             _say(f"  not applied: {line}")

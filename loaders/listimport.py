@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +91,7 @@ class Plan:
     unplaced: list[int]
     skipped: list[tuple[int, str]]  # (row, why)
     source: str  # the provenance prefix: the list's title or --source
+    notes: list[str] = field(default_factory=list)  # what an edited plan says that looks wrong, but is applied
 
     def counts(self) -> dict[str, int]:
         out = {a: 0 for a in (MATCH, NEW, AMBIGUOUS)}
@@ -461,6 +463,8 @@ def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Pla
     existing = dict(zip(tables.organizations["id"], tables.organizations["name"])) if tables is not None else {}
     seen: dict[tuple[int, str, str], int] = {}
     problems = []
+    notes: list[str] = []
+    taken = _other_ids(tables) if tables is not None else {}
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
@@ -495,6 +499,12 @@ def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Pla
             problems.append(Problem(path.name, n, "id", f"new {oid!r}: the store has that id already, for "
                                     f"{existing[oid]!r}; write match to mean it, or another id"))
             continue
+        if action == NEW and (why := _id_problem(oid, taken)):
+            problems.append(Problem(path.name, n, "id", f"new {oid!r}: {why}"))
+            continue
+        if action == MATCH and oid in existing and oid != line.id and not _related(line.name, existing[oid]):
+            notes.append(f"{path.name}, row {n}: match {oid!r} ({existing[oid]}) for the {line.entity} "
+                         f"{line.name!r}: the names have nothing in common; applied as written")
         line.action, line.id = action, oid
         seen[key] = n
     if tables is not None:  # a match names an organization of the store, or one the plan creates
@@ -503,12 +513,75 @@ def read_plan(path: str | Path, plan: Plan, tables: Tables | None = None) -> Pla
                                 "the store or in this plan; write an existing id, or new")
                         for ln in plan.lines if ln.key() in seen and ln.action == MATCH
                         and ln.id not in existing and ln.id not in created)
+    for ln, other in _shared_new_ids([ln for ln in plan.lines if ln.key() in seen]):
+        problems.append(Problem(path.name, seen[ln.key()], "id", f"new {ln.id!r} is also the id of line "
+                                f"{seen[other.key()]} ({other.entity} {other.name!r}, list row {other.row}): one id "
+                                "is one organization; give each its own id, or write match on one of them"))
     if problems:
         raise InputError(problems)
+    plan.notes.extend(notes)
     for line in plan.lines:  # a line deleted from the file is not applied
         if line.key() not in seen:
             line.action, line.note = SKIP, _NOT_IN_FILE
     return plan
+
+
+def _other_ids(tables: Tables) -> dict[str, str]:
+    """The ids a new organization may not take: the store's sectors', services' and regions' (id → what)."""
+    out: dict[str, str] = {}
+    for what, df in (("region", tables.regions), ("service", tables.services), ("sector", tables.sectors)):
+        for i, name in zip(df["id"], df["name"]):
+            out[str(i)] = f"the {what} {name}"
+    return out
+
+
+#: character names of scripts whose letters look like Latin ones (А, Е, О, Р, С, Х; Α, Ο …)
+_LOOKALIKE_SCRIPTS = ("CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
+
+
+def _id_problem(oid: str, taken: dict[str, str]) -> str | None:
+    """Why ``oid`` may not be a new id: another kind of node has it, or it does not read as it is written."""
+    if oid in taken:
+        return f"{taken[oid]} has that id; an organization needs an id of its own"
+    for k, ch in enumerate(oid, start=1):
+        if ch.isascii() and ch.isprintable():
+            continue
+        what = f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}) at character {k}"
+        if unicodedata.normalize("NFKC", ch) != ch:
+            why = f"{what} is a full-width or compatibility form of {unicodedata.normalize('NFKC', ch)!r}"
+        elif unicodedata.category(ch)[0] in "CZM":
+            why = f"{what} is invisible"
+        elif unicodedata.name(ch, "").startswith(_LOOKALIKE_SCRIPTS):
+            why = f"{what} looks like a Latin letter"
+        else:
+            continue
+        return why + ", so the id would look like another; write ids with ASCII letters, digits, _ and -"
+    return None
+
+
+def _related(a: str, b: str) -> bool:
+    """Whether two names have something in common: a stretch of their cores alike."""
+    from rapidfuzz import fuzz
+
+    ca, cb = name_keys(a)[1], name_keys(b)[1]
+    return fuzz.partial_ratio(ca, cb) >= 50
+
+
+def _shared_new_ids(lines: list[PlanLine]) -> list[tuple[PlanLine, PlanLine]]:
+    """``(line, earlier line)`` for each ``new`` id that names two organizations: two platforms, a platform and
+    an operator, or two operators of different names (one operator on several rows is one organization)."""
+    first: dict[str, PlanLine] = {}
+    out = []
+    for ln in lines:
+        if ln.action != NEW:
+            continue
+        other = first.setdefault(ln.id, ln)
+        if other is ln:
+            continue
+        same_operator = ln.entity == other.entity == "operator" and fold_name(ln.name) == fold_name(other.name)
+        if not same_operator:
+            out.append((ln, other))
+    return out
 
 
 # ----------------------------------------------------------------------------- applying
@@ -532,7 +605,10 @@ def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
     """
     orgs = tables.organizations
     existing = dict(zip(orgs["id"], orgs["type"]))
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(where, ln.row, ln.entity, f"new {ln.id!r} is also the id of row {other.row}'s {other.entity} "
+                f"{other.name!r}: one id is one organization; give each its own id in the plan")
+        for ln, other in _shared_new_ids([ln for ln in plan.lines if ln.action == NEW])]
     new_orgs: dict[str, dict] = {}
     left_out: list[str] = []
     ids_of_row: dict[tuple[int, str], str] = {}

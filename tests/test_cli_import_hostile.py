@@ -4,6 +4,7 @@ no plan written for a refused list, the store untouched by a refused plan."""
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from pathlib import Path
 
@@ -192,6 +193,21 @@ def test_plan_neutralises_formulas_and_reads_them_back(cli, built, tmp_path):  #
      "the list has no platform '不存在的平台' in row 99"),
     (lambda t: t.replace("\r\n3,", "\r\n3,", 1) + t.splitlines()[2] + "\r\n", "row 6, column 'row'",
      "the same list row and name as line 3"),
+    # one new id on two platforms: the second row's platform would be dropped, its operator put on the first
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,PF_MINE", t), "row 4, column 'id'", "new 'PF_MINE' is also the id "
+     "of line 2 (platform '样例细胞中试平台', list row 3): one id is one organization"),
+    # ids that do not read as they are written
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,ＰF_X", t, count=1), "row 2, column 'id'", "new 'ＰF_X': U+FF30 "
+     "(FULLWIDTH LATIN CAPITAL LETTER P) at character 1 is a full-width or compatibility form of 'P'"),
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,PF\u200b_X", t, count=1), "row 2, column 'id'", "new 'PF\\u200b_X': "
+     "U+200B (ZERO WIDTH SPACE) at character 3 is invisible, so the id would look like another"),
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,\u0420F_X", t, count=1), "row 2, column 'id'", "new '\u0420F_X': "
+     "U+0420 (CYRILLIC CAPITAL LETTER ER) at character 1 looks like a Latin letter"),
+    # ids of a sector or a region
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,CH_H2", t, count=1), "row 2, column 'id'",
+     "new 'CH_H2': the sector 氢能 has that id; an organization needs an id of its own"),
+    (lambda t: re.sub(r",new,PF_N\w+", ",new,120000", t, count=1), "row 2, column 'id'",
+     "new '120000': the region 天津市 has that id"),
 ])
 def test_a_hostile_edited_plan_is_refused_and_the_store_untouched(cli, built, gb_list, tmp_path, edit, where,  # noqa: F811
                                                                   what):
@@ -343,3 +359,14 @@ def test_a_match_in_another_province_is_ambiguous_with_a_note(cli, built, tmp_pa
     assert rows[0]["candidates"].startswith("PF_SPIC_MEA 0.95")
     assert rows[0]["note"] == ("PF_SPIC_MEA is in 北京, this row in 天津: the same organization, or another of that "
                                "name? (write match or new)")
+
+
+def test_a_match_to_an_unrelated_name_in_an_edited_plan_gets_a_note(cli, built, gb_list, tmp_path):  # noqa: F811
+    plan = tmp_path / "plan.csv"
+    assert cli("import", gb_list, "--store", built, "--plan", plan)[0] == 0
+    text = plan.read_text(encoding="utf-8-sig")
+    plan.write_text(text.replace(",match,EN_TJ_TJIPR,", ",match,EN_BAIC,", 1), encoding="utf-8-sig")
+    code, out, err = cli("import", gb_list, "--store", built, "--plan", plan, "--apply")
+    assert code == 0, err
+    assert ("note: plan.csv, row 3: match 'EN_BAIC' (北京汽车集团有限公司（北汽集团）) for the operator '天津药物研究院有限公司': "
+            "the names have nothing in common; applied as written") in err.replace("(北汽集团)", "（北汽集团）")
