@@ -19,6 +19,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -92,6 +93,8 @@ class Plan:
     skipped: list[tuple[int, str]]  # (row, why)
     source: str  # the provenance prefix: the list's title or --source
     notes: list[str] = field(default_factory=list)  # what an edited plan says that looks wrong, but is applied
+    file: str = ""  # the list, as messages name it (file[sheet])
+    rows: int = 0  # the list's rows below the header
 
     def counts(self) -> dict[str, int]:
         out = {a: 0 for a in (MATCH, NEW, AMBIGUOUS)}
@@ -297,7 +300,7 @@ def make_plan(lst: PublishedList, tables: Tables, *, as_: str = "platforms", pro
             lines.append(line)
     if conflicts:
         raise InputError(conflicts)
-    return Plan(lines, unplaced, skipped, provenance)
+    return Plan(lines, unplaced, skipped, provenance, file=lst.where, rows=len(lst.rows))
 
 
 def _operators(cell: str, index: EntityIndex) -> list[str]:
@@ -673,8 +676,11 @@ def apply_plan(plan: Plan, tables: Tables, where: str) -> Applied:
         raw = _raw("relations", new_rels, where)
         rels_added, warn = validate_relations(raw, types)
         rels = pd.concat([rels, rels_added], ignore_index=True)
+    # the store remembers the list it took in: the briefing names the lists merged into its data
+    merged = {"title": plan.source, "file": plan.file, "date": date.today().isoformat(), "rows": plan.rows,
+              "added": len(new_orgs)}
     out = Tables(all_orgs, rels, tables.sectors, tables.services, tables.regions, warnings=[],
-                 source=tables.source)
+                 source=tables.source, imports=[*tables.imports, merged])
     return Applied(out, list(new_orgs), [(r["from_id"], r["relation"], r["to_id"]) for r in new_rels], left_out)
 
 
