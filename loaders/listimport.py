@@ -571,8 +571,9 @@ def _related(a: str, b: str) -> bool:
 
 
 def _shared_new_ids(lines: list[PlanLine]) -> list[tuple[PlanLine, PlanLine]]:
-    """``(line, earlier line)`` for each ``new`` id that names two organizations: two platforms, a platform and
-    an operator, or two operators of different names (one operator on several rows is one organization)."""
+    """``(line, earlier line)`` for each ``new`` id that names two organizations: lines of different names, or a
+    platform and an operator (one name on several rows — an operator of two platforms, a platform listed once
+    per operator — is one organization)."""
     first: dict[str, PlanLine] = {}
     out = []
     for ln in lines:
@@ -581,8 +582,7 @@ def _shared_new_ids(lines: list[PlanLine]) -> list[tuple[PlanLine, PlanLine]]:
         other = first.setdefault(ln.id, ln)
         if other is ln:
             continue
-        same_operator = ln.entity == other.entity == "operator" and fold_name(ln.name) == fold_name(other.name)
-        if not same_operator:
+        if not (ln.entity == other.entity and fold_name(ln.name) == fold_name(other.name)):
             out.append((ln, other))
     return out
 

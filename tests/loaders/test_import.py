@@ -375,3 +375,12 @@ def test_a_district_merged_down_over_its_platforms_is_each_rows(tmp_path):
     # the section heading merged across is not a value of each column: it stays one cell (a name, no district)
     assert [(v["name"], v["district"]) for _, v in lst.rows] == [
         ("甲平台", "滨海新区"), ("乙平台", "滨海新区"), ("一、河北省", ""), ("丙平台", "曹妃甸区")]
+
+
+def test_a_platform_listed_once_per_operator_is_one_platform(tmp_path, bundled):
+    rows = [["平台名称", "依托单位", "所属区"], ["样例联合中试平台", "样例甲科技有限公司", "海淀区"],
+            ["样例联合中试平台", "样例乙科技有限公司", "海淀区"]]
+    lst = read_published(_write_csv(tmp_path / "two.csv", rows, "utf-8"))
+    applied = apply_plan(make_plan(lst, bundled), bundled, lst.where)
+    [platform] = [i for i in applied.organizations if i.startswith("PF_")]
+    assert sorted(r[2] for r in applied.relations) == [platform, platform]
