@@ -51,22 +51,49 @@ def fill_merges(grid: list[list[str]], merges: Sequence[tuple[int, int, int, int
     first ``header_rows`` rows every merged cell is filled; below them only ranges within one column
     (a district merged down over the rows of its platforms): a range across columns there is a
     section heading (一、天津市), not a value of each column.
+
+    The ranges come from the file: each is clipped to the cells the grid has, and a range that
+    overlaps an earlier one (no spreadsheet program writes that) is skipped, so the work is bounded
+    by the grid's size however many ranges a file declares.
     """
-    for r0, c0, r1, c1 in merges:
-        if r0 >= len(grid):
+    import numpy as np
+
+    width = max((len(r) for r in grid), default=0)
+    n = len(grid)
+    head = min(header_rows, n)
+    claimed = np.zeros((head, width), dtype=bool)  # header cells a range has filled
+    below: dict[int, int] = {}  # column → the last row a single-column range below the header reached
+    for r0, c0, r1, c1 in sorted(merges, key=lambda m: (m[1], m[0])):
+        r1, c1 = min(r1, n - 1), min(c1, width - 1)
+        if r0 > r1 or c0 > c1 or r0 < 0 or c0 < 0:
             continue
         value = grid[r0][c0] if c0 < len(grid[r0]) else ""
         if not value:
             continue
-        for r in range(r0, min(r1, len(grid) - 1) + 1):
-            if r >= header_rows and c0 != c1:
-                break
+        if r0 < head:
+            top = min(r1, head - 1)
+            if claimed[r0:top + 1, c0:c1 + 1].any():
+                continue
+            claimed[r0:top + 1, c0:c1 + 1] = True
+            for r in range(r0, top + 1):
+                row = grid[r]
+                if len(row) <= c1:
+                    row.extend([""] * (c1 + 1 - len(row)))
+                for c in range(c0, c1 + 1):
+                    if not row[c]:
+                        row[c] = value
+        if c0 != c1 or r1 < head:
+            continue
+        start = max(r0, head)
+        if below.get(c0, -1) >= start:
+            continue
+        below[c0] = r1
+        for r in range(start, r1 + 1):
             row = grid[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if not row[c]:
-                    row[c] = value
+            if len(row) <= c0:
+                row.extend([""] * (c0 + 1 - len(row)))
+            if not row[c0]:
+                row[c0] = value
 
 
 def _cells(grid: list[list[str]], i: int, width: int) -> list[str]:

@@ -142,8 +142,9 @@ def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
         tried = []
         for name in candidates:
             grid = [[_cell(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
+            merges = book.merged_ranges(name)  # too many is an error of its own, not "no header"
             try:
-                lst = _from_grid(path.name, name, grid, book.merged_ranges(name))
+                lst = _from_grid(path.name, name, grid, merges)
             except InputError as err:
                 if sheet is not None:
                     raise

@@ -18,12 +18,14 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
 
 __all__ = ["Workbook", "open_workbook"]
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+#: merged ranges read from one sheet at most (a notice's list has tens; each costs work when headers are read)
+MAX_MERGES = 10_000
 _MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 
 
@@ -80,6 +82,10 @@ class Workbook:
                     data = tail + chunk
                     end = 0
                     for m in _MERGE_REF.finditer(data):
+                        if len(out) >= MAX_MERGES:
+                            raise InputError(Problem(f"{self.path.name}[{sheet}]", None, None, f"more than "
+                                                     f"{MAX_MERGES:,} merged cell ranges: a list has a few; unmerge "
+                                                     "the cells (or save the sheet as CSV) and try again"))
                         c0, r0, c1, r1 = m.groups()
                         out.append((int(r0) - 1, _column_index(c0.decode()), int(r1) - 1, _column_index(c1.decode())))
                         end = m.end()

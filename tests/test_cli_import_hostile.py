@@ -370,3 +370,23 @@ def test_a_match_to_an_unrelated_name_in_an_edited_plan_gets_a_note(cli, built, 
     assert code == 0, err
     assert ("note: plan.csv, row 3: match 'EN_BAIC' (北京汽车集团有限公司（北汽集团）) for the operator '天津药物研究院有限公司': "
             "the names have nothing in common; applied as written") in err.replace("(北汽集团)", "（北汽集团）")
+
+
+def test_a_flood_of_overlapping_merged_ranges_is_refused_or_bounded(cli, tmp_path):
+    """Merged ranges come from the file: too many is an error, and overlapping ones cost no more than the grid."""
+    from loaders.header import fill_merges
+
+    good = _xlsx(tmp_path / "good.xlsx", ROWS)
+    many = "".join(f'<mergeCell ref="A{i}:D{i + 1}"/>' for i in range(1, 10_003)).encode()
+    flood = _rewrite(good, tmp_path / "flood.xlsx", "xl/worksheets/sheet1.xml",
+                     lambda d: d.replace(b"</sheetData>", b"</sheetData><mergeCells>" + many + b"</mergeCells>"))
+    code, _, err, wrote = _plan_only(cli, tmp_path, flood)
+    assert code == 1 and not wrote
+    assert "flood.xlsx[Sheet]: more than 10,000 merged cell ranges: a list has a few" in err
+    grid = [["标题", "", ""]] + [[str(i), "", ""] for i in range(2000)]
+    import time
+
+    started = time.perf_counter()
+    fill_merges(grid, [(0, 0, 2000, 2)] * 10_000 + [(1, 0, 2000, 0)] * 10_000, 21)  # 20,000 overlapping ranges
+    assert time.perf_counter() - started < 2
+    assert grid[0] == ["标题"] * 3 and grid[5][0] == "4"  # the first range fills the header; the rest are skipped
