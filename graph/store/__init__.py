@@ -230,6 +230,7 @@ def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dic
         "fingerprint": fingerprint,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data_source": tables.source,
+        **({"imports": tables.imports} if tables.imports else {}),
         "counts": {name: len(df) for name, df in tables.items()},
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
@@ -348,7 +349,9 @@ class Store:
                              f"rebuild it with `jjjkg build`") from err
         if self._pin is None and self._switched():  # a plain-folder store replaced while it was read
             raise StoreError(f"the store at {str(self.path)!r} was replaced while it was read")
-        return Tables(**frames, source=self.meta.get("data_source", ""))
+        imports = self.meta.get("imports")
+        imports = [i for i in imports if isinstance(i, dict)] if isinstance(imports, list) else []
+        return Tables(**frames, source=self.meta.get("data_source", ""), imports=imports)
 
     def graph(self) -> KnowledgeGraph:
         """The knowledge graph: from the signed cache when it verifies, else built from the tables."""

@@ -20,7 +20,7 @@ from graph.errors import JjjkgError, MissingDependency
 from graph.safe_write import make_folder, write_text
 from jjjkg import __version__
 
-from .content import sector_name
+from .content import data_source_zh, sector_name
 
 __all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING"]
 
@@ -130,7 +130,7 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         title=TITLE, version=__version__, date=(today or date.today()).isoformat(),
         generated_at=now.strftime("%Y-%m-%d %H:%M UTC"),
         data_date=str(src.meta.get("built_at") or "")[:10] or "—", fingerprint=src.fingerprint[:12] or "—",
-        data_source={"bundled": "jjjkg 随附数据集"}.get(src.meta.get("data_source"), src.meta.get("data_source") or "—"),
+        data_source=data_source_zh(src.meta),
         no={s["id"]: s["no"] for s in sections}, sections=sections,
         headline=content["headline"], coverage=content["coverage"],
         figures=content["figures"], by_type=content["by_type"], targets=content["targets"],

@@ -21,7 +21,7 @@ from graph.safe_write import replacing
 from jjjkg.output import display_width
 
 from ..excel_safe import neutralise
-from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, name_of, plain, sector_name
+from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, data_source_zh, name_of, plain, sector_name
 
 __all__ = ["write_workbook", "SHEETS", "EMPTY"]
 
@@ -113,7 +113,7 @@ def _overview(wb, content: dict) -> None:
     rows = [["报告日期", date.today().isoformat(), ""],
             ["数据构建时间", src.meta.get("built_at") or "—", ""],
             ["数据指纹", src.fingerprint or "—", ""],
-            ["数据来源", {"bundled": "jjjkg 随附数据集"}.get(src.meta.get("data_source"), src.meta.get("data_source") or "—"), ""],
+            ["数据来源", data_source_zh(src.meta), ""],
             ["收录机构", len(content["tables"].organizations), "家"],
             ["收录关系", len(content["tables"].relations), "条"],
             ["中试平台", cov["beijing"] + cov["others"], "家"],
