@@ -132,6 +132,14 @@ def check_view(browser, path, size, shot) -> dict:
             assert page.locator("#unlabelled-box").is_visible()
             shown = page.locator("#unlabelled-list li").count()
             assert shown == min(len(unlabelled), 300) + (len(unlabelled) > 300)  # the rest as "… N more"
+            # the names that matter (paths, gaps, platforms, hubs: marked with their kind) come first
+            kinds = page.evaluate("""() => { const by = {};
+                window.jjjkg.data.nodes.forEach(n => { by[n.id] = !!(n.path || n.gap || n.lab === 'Platform' || n.imp); });
+                return window.jjjkg.unlabelled().map(id => by[id]); }""")
+            assert kinds == sorted(kinds, reverse=True)
+            marked = page.evaluate("Array.from(document.querySelectorAll('#unlabelled-list li[data-id]'))"
+                                   ".map(li => !!li.querySelector('.kind'))")
+            assert marked == kinds[:len(marked)]
         # zooming in (the wheel, as a planner does) at the first name left out draws more, still on nothing
         box = page.locator("#net").bounding_box()
         x, y = box["width"] / 2, box["height"] / 2

@@ -504,7 +504,7 @@
     var LINE = 1.25;  // line height, in font sizes
     var placedLabels = [];  // {id, lines, px, w, h, dx, dy, leader, nx, ny}: the box's offset from the node in px
     var unlabelled = [];
-    function rank(n) {  // the names that matter first: paths, gaps, platforms, hubs, then the larger nodes
+    function labelRank(n) {  // the names that matter first: paths, gaps, platforms, hubs, then the larger nodes
       return (n.path ? 8 : 0) + (n.gap ? 4 : 0) + (n.lab === "Platform" ? 2 : 0) + (n.imp ? 1 : 0);
     }
     function kindOf(n) {
@@ -513,7 +513,7 @@
     }
     var order = data.nodes.map(function (n, i) { return i; }).sort(function (a, b) {
       var p = data.nodes[a], q = data.nodes[b];
-      return (rank(q) - rank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
+      return (labelRank(q) - labelRank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
     }).map(function (i) { return data.nodes[i]; });
     var measureCtx = document.createElement("canvas").getContext("2d");
     var widths = {};  // px + "|" + text -> width
@@ -525,7 +525,7 @@
       }
       return widths[key];
     }
-    function pxOf(n) { return rank(n) ? 13 : 12; }
+    function pxOf(n) { return labelRank(n) ? 13 : 12; }
     function linesOf(n) { return String(n.label || n.name || "").split("\n"); }
     // boxes the names keep clear of, in page units: the chain's lane headers and empty-cell notes
     function laneBoxes() {
@@ -647,7 +647,7 @@
         lines.forEach(function (ln) { w = Math.max(w, textWidth(ln, px)); });
         w = Math.ceil(w) + 4;  // the white halo around the letters
         var h = Math.ceil(lines.length * px * LINE) + 2, r = radiusOf(n, s);
-        var cands = candidates(r, w, h, rank(n) > 0);
+        var cands = candidates(r, w, h, labelRank(n) > 0);
         for (var i = 0; i < cands.length; i++) {
           var c = cands[i], b = [d.p.x + c[0], d.p.y + c[1], d.p.x + c[0] + w, d.p.y + c[1] + h];
           if (b[0] < 2 || b[1] < 2 || b[2] > W - 2 || b[3] > H - 2) continue;
