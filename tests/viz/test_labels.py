@@ -218,3 +218,21 @@ def test_generated_view_of_2000_reads(generated_graph, browser, tmp_path, views_
     out = viz.write_view(generated_graph, tmp_path / "g2000.html")
     got = check_view(browser, out, size, views_dir / f"generated-2000-{size[0]}x{size[1]}.png")
     print(got)
+
+
+def test_a_resized_window_places_the_names_again(bundled_graph, browser, tmp_path):
+    out = viz.write_view(bundled_graph, tmp_path / "geo.html", view="geo")
+    ctx, page, errors = _open(browser, out, (1920, 1080))
+    try:
+        page.set_viewport_size({"width": 1100, "height": 700})
+        page.wait_for_timeout(400)
+        labels, nodes = page.evaluate("window.jjjkgLabels()"), page.evaluate("window.jjjkgNodes()")
+        assert label_faults(labels, nodes) == []
+        # each organization in the smaller window is named on the map or listed beside it
+        named = {(round(lb["node_x"]), round(lb["node_y"])) for lb in labels}
+        listed = set(page.evaluate("window.jjjkg.unlabelled()"))
+        assert all((round(n["x"]), round(n["y"])) in named or n["id"] in listed for n in nodes)
+        assert len(labels) + len(listed) == len(nodes)
+        assert errors == []
+    finally:
+        ctx.close()

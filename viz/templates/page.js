@@ -761,8 +761,11 @@
     var dimmed = {};
     network.on("afterDrawing", drawLabels);
     // names are placed again once the view stops moving, and at each new zoom (one frame at most)
-    network.on("dragEnd", function () { scaleLabels(); network.redraw(); });
     var pending = false;
+    network.on("dragEnd", function () { scaleLabels(); network.redraw(); });
+    network.on("resize", function () {  // a resized window has other room (vis-network redraws after this)
+      if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; scaleLabels(); network.redraw(); }); }
+    });
     network.on("zoom", function () {
       if (pending) return;
       pending = true;
