@@ -236,3 +236,22 @@ def test_a_resized_window_places_the_names_again(bundled_graph, browser, tmp_pat
         assert errors == []
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("view, kw", [("geo", {}), ("chain", {"sector": "CH_BIO"})])
+def test_saved_png_follows_the_same_rules(bundled_graph, browser, tmp_path, view, kw):
+    """保存为 PNG draws the whole view larger than the window: its names read by the same rules."""
+    out = viz.write_view(bundled_graph, tmp_path / f"{view}.html", view=view, **kw)
+    ctx, page, errors = _open(browser, out, (1366, 768))
+    try:
+        png = page.evaluate("window.jjjkg.composePNG()")
+        shot = page.evaluate("window.jjjkg.lastImage")
+        assert png["width"] > shot["width"] >= 1600
+        assert label_faults(shot["labels"], shot["nodes"]) == []
+        assert min(lb["font_px"] for lb in shot["labels"]) >= 11
+        # every organization is in the image, named on it or listed beside it
+        assert len(shot["nodes"]) == page.evaluate("window.jjjkg.data.nodes.length")
+        assert len(shot["labels"]) + shot["unlabelled"] == len(shot["nodes"])
+        assert errors == []
+    finally:
+        ctx.close()

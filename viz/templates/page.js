@@ -730,17 +730,18 @@
       var r = container.getBoundingClientRect();
       return { x: r.left + window.scrollX, y: r.top + window.scrollY };
     }
-    window.jjjkgLabels = function () {
-      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight;
+    // (o: where the drawing's top-left corner is on the page)
+    function labelsAt(o) {
+      var W = container.clientWidth, H = container.clientHeight;
       return placedLabels.map(function (l) {
         var p = network.canvasToDOM({ x: l.nx, y: l.ny });
         return { id: l.id, text: l.lines.join("\n"), x: o.x + p.x + l.dx, y: o.y + p.y + l.dy, w: l.w, h: l.h,
                  font_px: l.px, node_x: o.x + p.x, node_y: o.y + p.y, leader: !!l.leader,
                  inside: p.x + l.dx >= 0 && p.y + l.dy >= 0 && p.x + l.dx + l.w <= W && p.y + l.dy + l.h <= H };
       }).filter(function (l) { return l.inside; }).map(function (l) { delete l.inside; return l; });
-    };
-    window.jjjkgNodes = function () {
-      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight, out = [];
+    }
+    function nodesAt(o) {
+      var s = network.getScale(), W = container.clientWidth, H = container.clientHeight, out = [];
       data.nodes.forEach(function (n) {
         var body = network.body.nodes[n.id];
         if (!body || hidden[n.id]) return;
@@ -749,7 +750,9 @@
         out.push({ id: n.id, x: o.x + p.x, y: o.y + p.y, r: (n.size || 10) * s });
       });
       return out;
-    };
+    }
+    window.jjjkgLabels = function () { return labelsAt(pageOffset()); };
+    window.jjjkgNodes = function () { return nodesAt(pageOffset()); };
     api.unlabelled = function () { return unlabelled.map(function (n) { return n.id; }); };
     api.headerBoxes = function () {  // the chain's lane headers as drawn, in CSS pixels of the page
       var o = pageOffset();
@@ -1020,6 +1023,9 @@
       img.height = h;
       img.getContext("2d").drawImage(src, 0, 0, w, h);
       var left = unlabelled.map(function (n) { return n.name; });  // the names the image could not hold
+      // what the image holds, in its own pixels (tests read it as they read jjjkgLabels)
+      api.lastImage = { labels: labelsAt({ x: 0, y: 0 }), nodes: nodesAt({ x: 0, y: 0 }), unlabelled: left.length,
+                        width: w, height: h };
       container.style.cssText = old;
       network.setSize("100%", "100%");
       network.moveTo({ position: saved.position, scale: saved.scale, animation: false });
