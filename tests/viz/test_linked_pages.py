@@ -14,8 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from graph.errors import QueryError
 import viz
-from viz.pyvis_html import PAGE_ASSETS, build_view, page_asset, render_html
+from viz.page import PAGE_ASSETS, page_asset, render_html
+from viz.pyvis_html import build_view
 
 from .test_labels import label_faults
 
@@ -97,18 +99,18 @@ def serve():
 
 
 def test_page_assets_are_the_files_a_file_page_inlines(tiny_graph):
-    version, vis_js, vis_css = viz.pyvis_html.vis_assets()
+    version, vis_js, vis_css = viz.page.vis_assets()
     def text(name):  # the file as it is (read_text reads its CRLF line ends as LF)
         return page_asset(name)[0].decode("utf-8").replace("\r\n", "\n")
 
     assert text("vis_css") == vis_css
     assert text("vis_js").replace("</script", "<\\/script") == vis_js
     assert page_asset("page_js")[1] == "text/javascript; charset=utf-8"
-    with pytest.raises(viz.pyvis_html.QueryError, match="expected one of vis_js, vis_css, page_js, page_css, got 'x'"):
+    with pytest.raises(QueryError, match="expected one of vis_js, vis_css, page_js, page_css, got 'x'"):
         page_asset("x")
-    with pytest.raises(viz.pyvis_html.QueryError, match="missing \\['vis_css'\\]"):
+    with pytest.raises(QueryError, match="missing \\['vis_css'\\]"):
         render_html(build_view(tiny_graph, view="network"), asset_urls={k: "/a" for k in ("vis_js", "page_js", "page_css")})
-    with pytest.raises(viz.pyvis_html.QueryError, match="expected a path or an http"):
+    with pytest.raises(QueryError, match="expected a path or an http"):
         render_html(build_view(tiny_graph, view="network"), asset_urls={**ASSET_URLS, "vis_js": "javascript:alert(1)"})
 
 
