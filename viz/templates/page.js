@@ -687,6 +687,11 @@
           ctx.moveTo(l.nx + dx * k, l.ny + dy * k);
           ctx.lineTo(tx, ty);
           ctx.stroke();
+          // a dot where the line meets its node, so the node is found in a crowd
+          ctx.fillStyle = ctx.strokeStyle;
+          ctx.beginPath();
+          ctx.arc(l.nx + dx * k, l.ny + dy * k, 1.8 / s, 0, 2 * Math.PI);
+          ctx.fill();
         }
         ctx.font = (l.px / s) + "px " + FACE;
         ctx.lineWidth = 3 / s;
