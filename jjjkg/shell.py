@@ -13,8 +13,8 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import JjjkgError
-from graph.store.cypher_text import split_statements
-from graph.store.habits import run_cypher
+from graph.cypher.cypher_text import split_statements
+from graph.cypher.habits import run_cypher
 from jjjkg.output import visible
 
 #: what a refused write tells the shell's user

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from graph.errors import QueryError
-from graph.store.falkordb_engine import EmbeddedEngine, stop
-from graph.store.habits import CONSTRAINT_COLUMNS, INDEX_COLUMNS
+from graph.store.falkordb import EmbeddedEngine, stop
+from graph.cypher.habits import CONSTRAINT_COLUMNS, INDEX_COLUMNS
 from jjjkg.shell import interactive
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -259,7 +259,7 @@ def _stop_engine(folder: Path) -> None:
     if not (folder / "falkordb").is_dir():
         return
     try:
-        from .falkordb_engine import stop
+        from .falkordb import stop
 
         stop(folder)
     except Exception:  # noqa: BLE001 — a server that cannot be stopped must not keep old data forever

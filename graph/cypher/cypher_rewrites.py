@@ -1,6 +1,6 @@
 """Rewriting a Neo4j user's statement into the Cypher FalkorDB runs, announcing each change.
 
-``prepare`` reads a statement with the lexer of ``graph.store.cypher_text`` and returns what will be
+``prepare`` reads a statement with the lexer of ``graph.cypher.cypher_text`` and returns what will be
 sent (a ``Prepared``): its mode (``EXPLAIN``, ``PROFILE``, ``SHOW INDEXES``, ``SHOW CONSTRAINTS``,
 ``db.schema.visualization``), its text and parameters after the safe rewrites, and one note per rewrite:
 
@@ -14,7 +14,7 @@ sent (a ``Prepared``): its mode (``EXPLAIN``, ``PROFILE``, ``SHOW INDEXES``, ``S
   path in a ``WITH``.
 
 What cannot be rewritten safely is left alone (the server's error then gets a hint) or refused here
-with the alternative. Readers: ``graph.store.habits``.
+with the alternative. Readers: ``graph.cypher.habits``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Cypher text as tokens: a small lexer that knows strings, comments, backticks and parameters.
 
-The Neo4j habits layer (``graph.store.habits``) reads and rewrites an analyst's query with it, so a
+The Neo4j habits layer (``graph.cypher.habits``) reads and rewrites an analyst's query with it, so a
 keyword inside a string or a comment is never mistaken for Cypher, and a rewrite never touches the
 inside of a string. It does not parse Cypher: it tells identifiers, numbers, punctuation and the
 rest apart, which is all the rewrites need.
@@ -8,7 +8,7 @@ rest apart, which is all the rewrites need.
 It also reads a statement as a whole: where its significant tokens are, which are outside brackets,
 which names a pattern declares, and which labels, relationship types and property keys it names.
 
-Readers: ``graph.store.cypher_rewrites``, ``graph.store.habits``, the embedded engine (which refuses
+Readers: ``graph.cypher.cypher_rewrites``, ``graph.cypher.habits``, the embedded engine (which refuses
 ``LOAD CSV`` unless asked: ``uses_load_csv``); anyone who must look at Cypher text without running it.
 """
 

@@ -20,7 +20,7 @@ an analyst's statement and ``EmbeddedEngine.run``:
 Neo4j itself (``--uri``) understands all of this, so statements for it pass through untouched.
 
 Readers: the command line (``jjjkg cypher``, its shell, saved queries). The lexer is
-``graph.store.cypher_text``; the rewrites are ``graph.store.cypher_rewrites``.
+``graph.cypher.cypher_text``; the rewrites are ``graph.cypher.cypher_rewrites``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .. import schema
 from ..errors import QueryError
 from .cypher_rewrites import Prepared, prepare, updating_keyword
 from .cypher_text import Token, join, referenced_names, significant, top_level
-from .engines import Rows
+from ..store.rows import Rows
 
 __all__ = ["Result", "Plan", "run_cypher", "unknown_name_warnings", "HINTS", "INDEX_COLUMNS", "CONSTRAINT_COLUMNS",
            "WRITE_HINT"]
