@@ -120,7 +120,9 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
                 try:
                     params[name] = json.loads(value)
                 except ValueError:
-                    params[name] = value
+                    # a Cypher string in single quotes, as Neo4j Browser takes it: the text inside
+                    quoted = len(value) >= 2 and value[0] == value[-1] == "'" and "'" not in value[1:-1]
+                    params[name] = value[1:-1] if quoted else value
                 except RecursionError:
                     out.write(visible(f"Error: :param {name}: the value nests lists or maps too deeply to read") + "\n")
             elif cmd == ":params":
