@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import QueryError
+from . import differences
 from .cypher_text import (Token, Undelimited, join, matching, next_significant, operand_after, operand_before,
                           pattern_variables, quote_name, significant, tokenize, top_level, trimmed)
 
@@ -94,6 +95,8 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     tokens = tokenize(join(tokens))  # the rewritten subqueries as tokens again: their brackets count
     tokens = _rewrite_regex(tokens, out)
     tokens = _rewrite_shortest_path(tokens, out)
+    tokens, notes = differences.rewrite(tokenize(join(tokens)), out.renamed)
+    out.notes.extend(notes)
     out.tokens = tokens
     out.text = join(tokens).strip()
     return out

@@ -31,9 +31,10 @@ from collections.abc import Callable, Mapping
 
 from .. import schema
 from ..errors import QueryError
+from ..store.rows import Rows
+from . import spellings
 from .cypher_rewrites import Prepared, prepare, updating_keyword
 from .cypher_text import Token, join, referenced_names, significant, top_level
-from ..store.rows import Rows
 
 __all__ = ["Result", "Plan", "run_cypher", "unknown_name_warnings", "HINTS", "INDEX_COLUMNS", "CONSTRAINT_COLUMNS",
            "WRITE_HINT"]
@@ -109,6 +110,16 @@ HINTS: tuple[tuple[str, str], ...] = (
      "jjjkg answers CALL db.schema.visualization() itself; other db.schema.* procedures do not exist in FalkorDB: "
      "use CALL db.labels(), CALL db.relationshipTypes(), CALL db.propertyKeys()"),
     ("procedure `apoc.", "FalkorDB has no APOC procedures: CALL dbms.procedures() lists what it has"),
+    ("unknown function 'apoc.",
+     "FalkorDB has no APOC functions: apoc.coll.sum(xs) is reduce(s = 0, x IN xs | s + x), apoc.text.join(xs, ',') "
+     "is reduce(s = '', x IN xs | s + CASE WHEN s = '' THEN '' ELSE ',' END + x); CALL dbms.functions() lists "
+     "what it has"),
+    ("invalid input '|': expected a label",
+     "FalkorDB has no label expressions in a node pattern: for (n:Platform|Site) write (n) WHERE n:Platform OR "
+     "n:Site (a relationship's [:A|B] works)"),
+    ("allshortestpaths",
+     "FalkorDB runs allShortestPaths only between two nodes matched before it: MATCH (a {id: $from}), (b {id: $to}) "
+     "WITH a, b MATCH p = allShortestPaths((a)-[*]->(b)) RETURN p; or use shortestPath for one path"),
     ("procedure `gds.", "FalkorDB has no GDS library: its algo.* procedures (algo.pageRank, algo.BFS, algo.WCC, "
                         "algo.betweenness …) are listed by CALL dbms.procedures()"),
 )
@@ -263,6 +274,9 @@ def run_cypher(engine, text: str, params: Mapping[str, object] | None = None, *,
     if warn is not None and not updating_keyword(prep.tokens) and any(referenced_names(prep.tokens).values()):
         for w in unknown_name_warnings(prep.tokens, _known_names(engine)):
             say("warning: " + w)
+    if warn is not None and prep.mode is None and not updating_keyword(prep.tokens):
+        for note in spellings.notes(engine, prep.tokens, prep.params):
+            say("note: " + note)
 
     def send():
         if prep.mode == "EXPLAIN":
