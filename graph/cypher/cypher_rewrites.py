@@ -94,6 +94,7 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     tokens = _rewrite_subqueries(tokens, out)
     tokens = tokenize(join(tokens))  # the rewritten subqueries as tokens again: their brackets count
     tokens = _rewrite_regex(tokens, out)
+    tokens = _rewrite_predicate_precedence(tokens, out)
     tokens = _rewrite_shortest_path(tokens, out)
     tokens, notes = differences.rewrite(tokenize(join(tokens)), out.renamed)
     out.notes.extend(notes)
@@ -225,6 +226,10 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
         if close is None:
             i += 1
             continue
+        if any(x.is_word("EXISTS", "COUNT", "COLLECT") and (n := next_significant(tokens, k)) is not None
+               and n < close and tokens[n].text == "{" for k, x in enumerate(tokens[j + 1:close], start=j + 1)):
+            i = j + 1  # a subquery inside this one: it is rewritten first
+            continue
         body = tokens[j + 1:close]
         word = t.upper
         written = join(tokens[i:close + 1])
@@ -304,7 +309,7 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             out.notes.append(f"ran {shortened(written)} as {kind} {shortened(new)} "
                              f"(FalkorDB has no {word} {{ … }} subqueries)")
         tokens = tokens[:i] + repl + tokens[close + 1:]
-        i += len(repl)
+        i = 0 if any(x.kind == "punct" and x.text == "{" for x in tokens[:i]) else i + len(repl)
     return tokens
 
 
@@ -318,7 +323,10 @@ def _after_starts_or_ends(tokens: list[Token], k: int) -> bool:
 
 
 def _in_where(tokens: list[Token], i: int) -> bool:
-    """Whether ``tokens[i]`` stands in a WHERE, outside any bracket but grouping ones."""
+    """Whether ``tokens[i]`` stands in a WHERE, outside any bracket but grouping ones, not inside a subquery."""
+    depth = sum(1 if x.text == "{" else -1 for x in tokens[:i] if x.kind == "punct" and x.text in "{}")
+    if depth:
+        return False  # in a subquery's WHERE, which becomes a pattern comprehension's: no pattern predicate there
     at = _clause_before(tokens, i, stop_at_where=True)
     return at is not None and tokens[at].is_word("WHERE")
 
@@ -472,6 +480,70 @@ def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
         pieces.append(Token("name", new, tokens[lstart].start))
         done = i = rend + 1
     return pieces + tokens[done:] if done else tokens
+
+
+def _predicate_operator(tokens: list[Token], i: int) -> tuple[int, int | None] | None:
+    """(index of the operator's last word, None for IS [NOT] NULL else the right operand's start) when
+    ``tokens[i]`` begins IN, STARTS WITH, ENDS WITH, CONTAINS or IS [NOT] NULL as an operator."""
+    t = tokens[i]
+    if t.kind != "name":
+        return None
+    before = next_significant(tokens, i, -1)
+    if before is None or tokens[before].kind == "punct" and tokens[before].text == ".":
+        return None
+    nxt = next_significant(tokens, i)
+    if t.is_word("IN", "CONTAINS"):
+        return (i, nxt)
+    if t.is_word("STARTS", "ENDS") and nxt is not None and tokens[nxt].is_word("WITH"):
+        return (nxt, next_significant(tokens, nxt))
+    if t.is_word("IS") and nxt is not None:
+        last = next_significant(tokens, nxt) if tokens[nxt].is_word("NOT") else nxt
+        if last is not None and tokens[last].is_word("NULL"):
+            return (last, None)
+    return None
+
+
+def _rewrite_predicate_precedence(tokens: list[Token], out: Prepared) -> list[Token]:
+    """Brackets around an operand of IN, STARTS WITH, ENDS WITH, CONTAINS or IS NULL that holds + or -.
+
+    Neo4j applies arithmetic and concatenation first (``'a' + 'b' STARTS WITH 'ab'`` is true, ``1 + null IS
+    NULL`` true); FalkorDB applies these operators first (``'a' + false``, ``1 + true``).
+    """
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    changed: list[str] = []
+    for i in range(len(tokens)):
+        op = _predicate_operator(tokens, i)
+        if op is None:
+            continue
+        last, rstart = op
+        lend = next_significant(tokens, i, -1)
+        ranges = []
+        try:
+            ranges.append((operand_before(tokens, lend), lend))
+        except Undelimited:
+            pass
+        if rstart is not None:
+            try:
+                ranges.append((rstart, operand_after(tokens, rstart)))
+            except Undelimited:
+                pass
+        for a, b in ranges:
+            if _has_operator(tokens[a:b + 1]) and not (tokens[a].text in "+-" and not _has_operator(tokens[a + 1:b + 1])):
+                opens[a] = opens.get(a, 0) + 1
+                closes[b] = closes.get(b, 0) + 1
+                changed.append(join(tokens[a:b + 1]).strip())
+    if not changed:
+        return tokens
+    result: list[Token] = []
+    for k, tok in enumerate(tokens):
+        result.extend(Token("punct", "(", tok.start) for _ in range(opens.get(k, 0)))
+        result.append(tok)
+        result.extend(Token("punct", ")", tok.start) for _ in range(closes.get(k, 0)))
+    out.notes.append("put " + ", ".join(f"({shortened(c, 30)})" for c in changed) + " in brackets before "
+                     "IN / STARTS WITH / ENDS WITH / CONTAINS / IS NULL, as Neo4j reads them (FalkorDB applies those "
+                     "operators before + and -)")
+    return result
 
 
 def _node_variable(tokens: list[Token], open_: int, close: int) -> str | None:

@@ -495,7 +495,7 @@ def operand_before(tokens: list[Token], end: int) -> int:
         if p.kind == "punct" and p.text in _ARITHMETIC:
             before = next_significant(tokens, prev, -1)
             b = tokens[before] if before is not None else None
-            if b is None or (b.kind == "punct" and b.text in _STOP_PUNCT) or (
+            if b is None or (b.kind == "punct" and b.text in _STOP_PUNCT - {")", "]", "}"}) or (
                     b.kind == "name" and b.upper in _STOP_WORDS and not _is_key(tokens, before)):
                 if p.text in "+-":
                     return prev  # a sign
