@@ -98,6 +98,7 @@ def test_localdatetime_comes_back_without_an_offset(store):
 
 
 def test_element_id_is_the_identity(store):
+    assert "| no `elementId()`" in README
     rows, err = answer(store, "MATCH (n:Platform {id: 'bj-pf-1'}) RETURN elementId(n) AS e, id(n) AS i")
     assert rows[0]["e"] == str(rows[0]["i"])
     assert "note: ran elementId(…) as toString(id(…))" in err
