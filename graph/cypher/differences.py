@@ -92,7 +92,7 @@ def _sum_exact(tokens: list[Token], notes: list[str], renamed: dict[str, str]) -
         arg = join(tokens[open_ + 1:close]).strip()
         plain = arg[len("DISTINCT"):].strip() if inner and inner[0].is_word("DISTINCT") else arg
         written = join(tokens[i:close + 1])
-        new = (f"(CASE WHEN count(CASE WHEN typeOf({plain}) <> 'Integer' THEN 1 END) = 0 "
+        new = (f"(CASE WHEN count(CASE WHEN typeOf({plain}) = 'Float' THEN 1 END) = 0 "
                f"THEN toInteger({written}) ELSE {written} END)")
         out.extend(tokens[done:i])
         out.append(Token("name", new, tokens[i].start))
@@ -155,7 +155,7 @@ def _month_arithmetic(tokens: list[Token], notes: list[str], found: set[str], re
             if d_close is None:
                 continue
             after = next_significant(tokens, d_close)
-            if after is not None and tokens[after].kind == "punct" and tokens[after].text in "*/%^":
+            if after is not None and tokens[after].kind == "punct" and tokens[after].text in "*/%^.[":
                 continue
             delta = _duration_of(tokens, d_open, d_close)
             try:

@@ -158,7 +158,7 @@ def notes(engine, tokens: list[Token], params: Mapping[str, object]) -> list[str
     stored: dict[str, set[str]] = {}
     for key in _PLACE_KEYS:
         if key in kinds:
-            rows = engine.run(f"MATCH (n) WHERE n.{key} IS NOT NULL RETURN DISTINCT n.{key} AS v", {})
+            rows = engine.run(f"MATCH (n:Organization) WHERE n.{key} IS NOT NULL RETURN DISTINCT n.{key} AS v", {})
             stored[key] = {r["v"] for r in rows if isinstance(r["v"], str)}
     if "region" in kinds:
         stored["region"] = {r["v"] for r in engine.run("MATCH (r:Region) RETURN r.name AS v", {})
