@@ -451,9 +451,7 @@ def operand_before(tokens: list[Token], end: int) -> int:
         if i is None:
             raise Undelimited("nothing before the operator")
         t = tokens[i]
-        if t.kind in ("string", "number", "param", "quoted") or t.kind == "lift":
-            i = i
-        elif t.kind == "name" and _is_key(tokens, i):
+        if t.kind in ("string", "number", "param", "quoted", "lift") or t.kind == "name" and _is_key(tokens, i):
             pass
         elif t.kind == "name" and t.upper == "END":
             i = _case_bounds(tokens, i, -1)
@@ -465,7 +463,7 @@ def operand_before(tokens: list[Token], end: int) -> int:
             i = _opener(tokens, i)
             before = next_significant(tokens, i, -1)
             if tokens[i].text == "(" and before is not None and tokens[before].kind == "name" \
-                    and not tokens[before].upper in _STOP_WORDS - {"END"}:
+                    and tokens[before].upper not in _STOP_WORDS - {"END"}:
                 i = before  # a function's name: count(x), string.matchRegEx(…)
                 while True:
                     dot = next_significant(tokens, i, -1)
@@ -479,8 +477,7 @@ def operand_before(tokens: list[Token], end: int) -> int:
                     tokens[before].kind in ("name", "quoted", "string", "param")
                     and not (tokens[before].kind == "name" and tokens[before].upper in _STOP_WORDS)
                     or tokens[before].text in (")", "]", "}")):
-                end_of_owner = before  # an index, a slice or a map projection: the owner is part of the atom
-                i = end_of_owner
+                i = before  # an index, a slice or a map projection: its owner is part of the atom
                 continue
         else:
             raise Undelimited(f"{t.text!r} where a value was expected")
