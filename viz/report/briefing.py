@@ -21,7 +21,7 @@ from jjjkg import __version__
 
 from .content import sector_name
 
-__all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING"]
+__all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING", "ANALYST_LINE"]
 
 TITLE = "京津冀中试生态 会商简报"
 #: rows of the top paths table
@@ -31,9 +31,12 @@ TOP_MATCHES = 15
 #: sources listed in the briefing's annex (the workbook's 来源 sheet holds them all)
 TOP_SOURCES = 20
 
-FONT_MISSING_ZH = ("本机未安装中文字体，产业链图未绘制（否则图中汉字会显示为方框）。安装 Debian 的 fonts-noto-cjk"
-                   "（apt-get install fonts-noto-cjk；make demo 会自动安装），或将环境变量 JJJKG_CJK_FONT 指向一个"
-                   "含中文的字体文件，然后重新生成本简报。各产业链的交互视图不受影响，见 chains/ 文件夹。")
+FONT_MISSING_ZH = ("生成本简报的电脑未安装中文字体，产业链图未绘制（否则图中汉字会显示为方框）；安装字体后重新生成即可"
+                   "（方法见附件）。各产业链的交互视图不受影响，见 chains/ 文件夹。")
+#: the one annex line for the analyst: how to regenerate, and the commands the body points to
+ANALYST_LINE = ("供分析人员：重新生成本简报 jjjkg report --out 目录 --pdf，加 --since 上次的数据 即列出变化；"
+                "单个项目的补贴 jjjkg query subsidy-estimate --param investment=总投资（万元）；"
+                "图中需要中文字体：apt-get install fonts-noto-cjk（或以 JJJKG_CJK_FONT 指向字体文件）。")
 FONT_MISSING = "the briefing's chain figures are left out (the briefing says so in Chinese): {reason}"
 
 
@@ -60,11 +63,11 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
     by_stem = {p.stem: p for p in pages}
     draw, note = None, ""
     if figures:
-        from viz.figures import cjk_font_path, write_chain_figure
+        from viz.figures import chain_print_figure, cjk_font_path
 
         try:
             cjk_font_path()
-            draw = write_chain_figure
+            draw = chain_print_figure
         except MissingDependency as err:
             note = FONT_MISSING_ZH
             if warn is not None:
@@ -72,19 +75,23 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
     items, failed = [], []
     for sid in G.sector_ids(kind="chain"):
         page = next((p for stem, p in by_stem.items() if stem.endswith(sid)), None)
-        item = {"id": sid, "name": sector_name(G, sid), "href": "", "img": ""}
+        item = {"id": sid, "name": sector_name(G, sid), "href": "", "img": "", "width_mm": 0, "rest": [],
+                "sector_gaps": []}
         if page is not None:
             try:
                 item["href"] = page.resolve().relative_to(out_dir.resolve()).as_posix()
             except ValueError:
                 pass  # written outside the pack: not linkable from a copied folder
         if draw is not None:
-            png = target / f"chain-{sid}.png" if page is None else page.with_suffix(".png")
             try:
-                draw(G, png, sector=sid, meta=meta, dpi=110)
-                item["img"] = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+                fig = draw(G, sid)
             except (JjjkgError, OSError) as err:
                 failed.append(f"{item['name']}：{err}")
+            else:
+                # an SVG image drawn at its printed size: its text prints as text, sharp and measurable
+                item["img"] = "data:image/svg+xml;base64," + base64.b64encode(fig["svg"].encode("utf-8")).decode("ascii")
+                item.update(width_mm=round(fig["width_mm"], 2), height_mm=round(fig["height_mm"], 2),
+                            rest=fig["rest"], sector_gaps=fig["sector_gaps"])
         items.append(item)
     if failed:
         note = "以下产业链图未能绘制：" + "；".join(failed)
@@ -134,6 +141,10 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         top_paths=content["path_rows"][:TOP_PATHS], supply=content["supply"], matching=content["matching"],
         top_matches=content["matching"]["rows"][:TOP_MATCHES],
         diff=diff, chain_views=chain_views or {"links": [], "views": [], "note": ""}, analyses=content["analyses"],
-        sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"])
+        sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"],
+        paths_in_words=content["paths_in_words"], more_paths=content["more_paths"], key_breaks=content["key_breaks"],
+        analyst_line=ANALYST_LINE, coordinate_sources=content["coordinate_sources"],
+        n_placed=sum(1 for n in content["G"].orgs() if content["G"].nodes[n].get("coord_precision")),
+        n_orgs=len(content["G"].orgs()))
     path.write_text(html, encoding="utf-8")
     return path
