@@ -191,7 +191,7 @@ def test_pdf_is_short_and_every_page_has_text(bundled_pack, bundled_tables):  # 
     n_bj = int(((bundled_tables.organizations["type"] == "platform")
                 & (bundled_tables.organizations["province"] == "北京")).sum())
     squeezed = re.sub(r"\s+", "", first)
-    for words in ("各产业链一览", "2030年目标", f"收录北京中试平台{n_bj}家，占北京已认定146家的{round(100 * n_bj / 146)}%",
+    for words in ("各产业链一览", "2030年目标", f"收录北京中试平台{n_bj}家，数量相当于北京已认定146家的{round(100 * n_bj / 146)}%",
                   "自上次会商以来", f"第1页/共{n}页"):
         assert words in squeezed, words
     for i in range(1, n + 1):
