@@ -71,7 +71,7 @@ def test_sources_by_outlet_and_date_in_chinese_and_coordinates_apart(bundled_tab
     html = (write_report(bundled_tables, tmp_path / "pack") / "briefing.html").read_text(encoding="utf-8")
     annex = html.split("附件二：数据来源")[1]
     items = re.findall(r"<li>(.*?)</li>", annex.split("</ol>")[0], flags=re.S)
-    assert len(items) == 20
+    assert len(items) == 15
     han = re.compile(r"[\u4e00-\u9fff]")
     for item in items:
         head = item.split("　")[0]  # the outlet and date, then the address

@@ -29,7 +29,7 @@ TOP_PATHS = 12
 #: rows of the supply–demand table in the briefing (the workbook holds them all)
 TOP_MATCHES = 15
 #: sources listed in the briefing's annex (the workbook's 来源 sheet holds them all)
-TOP_SOURCES = 20
+TOP_SOURCES = 15
 
 FONT_MISSING_ZH = ("生成本简报的电脑未安装中文字体，产业链图未绘制（否则图中汉字会显示为方框）；安装字体后重新生成即可"
                    "（方法见附件）。各产业链的交互视图不受影响，见 chains/ 文件夹。")
@@ -144,7 +144,8 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"],
         paths_in_words=content["paths_in_words"], more_paths=content["more_paths"], key_breaks=content["key_breaks"],
         analyst_line=ANALYST_LINE, coordinate_sources=content["coordinate_sources"],
-        n_placed=sum(1 for n in content["G"].orgs() if content["G"].nodes[n].get("coord_precision")),
+        n_placed=sum(1 for n in content["G"].orgs()
+                     if content["G"].nodes[n].get("coord_precision") in ("district", "city")),
         n_orgs=len(content["G"].orgs()))
     path.write_text(html, encoding="utf-8")
     return path
