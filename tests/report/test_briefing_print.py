@@ -201,7 +201,7 @@ def test_pdf_is_short_and_every_page_has_text(bundled_pack, bundled_tables):  # 
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("briefing-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(target / "briefing-page")], check=True)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(target / "briefing-page")], check=True)
     assert len(list(target.glob("briefing-page-*.png"))) == n
 
 
