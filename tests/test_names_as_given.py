@@ -45,8 +45,8 @@ def bundled_store(tmp_path_factory):
 
 
 def test_the_official_name_as_copied_from_a_notice_finds_the_row(cli, bundled_store):
-    code, out, err = cli("cypher", f"MATCH (o:Organization) WHERE o.name = '{OFFICIAL}' RETURN o.id AS id, o.name AS name",
-                         "--format", "json", "--store", bundled_store)
+    statement = f"MATCH (o:Organization) WHERE o.name = '{OFFICIAL}' RETURN o.id AS id, o.name AS name"
+    code, out, err = cli("cypher", statement, "--format", "json", "--store", bundled_store)
     assert code == 0, err
     assert json.loads(out) == [{"id": "PF_NORTH_IC", "name": OFFICIAL}]
 
@@ -59,7 +59,8 @@ def test_every_bundled_name_is_stored_as_the_csv_writes_it(bundled_store):
 
     with open(data.DATASET_DIR / "organizations.csv", encoding="utf-8") as f:
         written = {r["id"]: r["name"] for r in csv.DictReader(f)}
-    stored = dict(zip(Store(bundled_store).tables.organizations["id"], Store(bundled_store).tables.organizations["name"]))
+    orgs = Store(bundled_store).tables.organizations
+    stored = dict(zip(orgs["id"], orgs["name"]))
     assert sum("（" in n for n in written.values()) >= 50
     assert {i: stored[i] for i in written} == written
 

@@ -333,40 +333,60 @@ def _draw_print(G, sector: str, font_path: Path) -> dict:
 
 #: the printed figure's geometry, in points: name size, row header width, column header height, cell padding,
 #: marker column, gap between two names
-_P = {"size": 8.0, "head_w": 26.0, "head_h": 16.0, "pad": 4.0, "marker_w": 12.0, "gap": 3.0}
+_P = {"size": 7.5, "head_w": 26.0, "head_h": 16.0, "pad": 4.0, "marker_w": 12.0, "gap": 3.0}
 
 
 def _print_cells(G, lay, matters: set, gap_of: dict) -> dict:
-    """What each stage × province cell writes (names as lines, in points) and how tall each row is."""
-    size, small = _P["size"], PRINT_MIN_PT
+    """What each stage × province cell writes (names as lines, in points), how wide each stage column is
+    (a column of long names gets the room the others do not need) and how tall each row is."""
+    size, small, pad, marker_w = _P["size"], PRINT_MIN_PT, _P["pad"], _P["marker_w"]
     width_pt = PRINT_WIDTH_MM / 25.4 * 72
-    col_w = (width_pt - _P["head_w"]) / len(lay.columns)
-    text_w = col_w - _P["marker_w"] - 2 * _P["pad"]
-    cells, rest = {}, []
+    raw, rest = {}, []
     for r in lay.rows:
         for c in lay.columns:
             members = lay.cells.get((c["key"], r["key"]), [])
-            items = []
-            for n in members:
-                if n not in matters:
-                    continue
-                said = sorted({styles.gap_names(g)[0] for g in gap_of.get(n, ())})
-                items.append({"node": n, "lines": _wrap(str(G.nodes[n].get("name") or n), text_w, size),
-                              "extra": _wrap("断点：" + "、".join(said), text_w, small) if said else []})
+            named = [(n, str(G.nodes[n].get("name") or n), sorted({styles.gap_names(g)[0] for g in gap_of.get(n, ())}))
+                     for n in members if n in matters]
             others = [n for n in members if n not in matters]
-            cells[(c["key"], r["key"])] = (items, len(others))
+            raw[(c["key"], r["key"])] = (named, len(others))
             if others:
                 rest.append({"cell": f"{r['zh']} · {c['zh']}",
                              "names": sorted(str(G.nodes[n].get("name") or n) for n in others)})
+    # column widths: each wants its longest name on one line (at most 22 characters), none less than the
+    # "另 N 家" line; the room left over is shared out evenly, a shortfall taken from the widest
+    frame = marker_w + 2 * pad
+    least = _text_width(_others_line(99), small) + frame
+    want = {}
+    for c in lay.columns:
+        longest = max((_text_width(name, size) for r in lay.rows for _, name, _ in raw[(c["key"], r["key"])][0]),
+                      default=0.0)
+        want[c["key"]] = max(least, min(longest, 22 * size) + frame)
+    avail = width_pt - _P["head_w"]
+    spare = avail - sum(want.values())
+    if spare >= 0:
+        col_w = {k: w + spare / len(want) for k, w in want.items()}
+    else:
+        over = {k: w - least for k, w in want.items()}
+        col_w = {k: want[k] + spare * over[k] / (sum(over.values()) or 1) for k in want}
+    cells = {}
+    for (ck, rk), (named, n_others) in raw.items():
+        text_w = col_w[ck] - frame
+        items = [{"node": n, "lines": _wrap(name, text_w, size),
+                  "extra": _wrap("断点：" + "、".join(said), text_w, small) if said else []} for n, name, said in named]
+        cells[(ck, rk)] = (items, n_others)
 
     def height(items, n_others) -> float:
-        h = 2 * _P["pad"] + sum(len(it["lines"]) * size * 1.22 + len(it["extra"]) * small * 1.22 + _P["gap"]
-                                for it in items)
+        h = 2 * pad + sum(len(it["lines"]) * size * 1.22 + len(it["extra"]) * small * 1.22 + _P["gap"]
+                          for it in items)
         return h + (small * 1.3 if n_others or not items else 0)
 
     row_h = {r["key"]: max(20.0, max(height(*cells[(c["key"], r["key"])]) for c in lay.columns)) for r in lay.rows}
     return {"cells": cells, "rest": rest, "row_h": row_h, "col_w": col_w, "width_pt": width_pt,
             "height_pt": _P["head_h"] + sum(row_h.values()) + 2}
+
+
+def _others_line(n: int) -> str:
+    return f"另 {n} 家，见图旁"
 
 
 def _render_print(G, lay, cells: dict, gap_of: dict, fp) -> str:
@@ -379,7 +399,7 @@ def _render_print(G, lay, cells: dict, gap_of: dict, fp) -> str:
     from matplotlib.patches import Rectangle
 
     size, small, pad = _P["size"], PRINT_MIN_PT, _P["pad"]
-    width_pt, height_pt, col_w, head_w = cells["width_pt"], cells["height_pt"], cells["col_w"], _P["head_w"]
+    width_pt, height_pt, widths, head_w = cells["width_pt"], cells["height_pt"], cells["col_w"], _P["head_w"]
     fig = Figure(figsize=(width_pt / 72, height_pt / 72))
     FigureCanvasSVG(fig)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -390,16 +410,20 @@ def _render_print(G, lay, cells: dict, gap_of: dict, fp) -> str:
     def text(x, y, s, sz, **kw):
         ax.text(x, y, s, fontproperties=fp, fontsize=sz, **kw)
 
-    xs = {}
-    for i, c in enumerate(lay.columns):
-        xs[c["key"]] = head_w + i * col_w
-        text(xs[c["key"]] + col_w / 2, _P["head_h"] / 2, c["zh"], 9, ha="center", va="center", weight="bold",
+    xs, x = {}, head_w
+    for c in lay.columns:
+        xs[c["key"]] = x
+        text(x + widths[c["key"]] / 2, _P["head_h"] / 2, c["zh"], 9, ha="center", va="center", weight="bold",
              color="#334")
+        x += widths[c["key"]]
     pos: dict = {}
     y = _P["head_h"]
     for i, r in enumerate(lay.rows):
         h = cells["row_h"][r["key"]]
-        ax.add_patch(Rectangle((head_w, y), width_pt - head_w - 1, h, facecolor="#f4f6fa" if i % 2 else "#fbfcfe",
+        bg = "#f4f6fa" if i % 2 else "#fbfcfe"
+        # a name sits on its row's colour, so that a link passing behind it never runs through its letters
+        back = {"facecolor": bg, "edgecolor": "none", "pad": 0.4, "alpha": 0.9}
+        ax.add_patch(Rectangle((head_w, y), width_pt - head_w - 1, h, facecolor=bg,
                                edgecolor="#c9d0dc", linewidth=0.6, zorder=0))
         text(head_w / 2, y + h / 2, r["zh"], 9, ha="center", va="center", weight="bold", color="#334")
         for c in lay.columns:
@@ -424,17 +448,18 @@ def _render_print(G, lay, cells: dict, gap_of: dict, fp) -> str:
                 ty = cy
                 for line in it["lines"]:
                     text(x0 + pad + _P["marker_w"], ty, line, size, ha="left", va="top", color="#111", zorder=4,
-                         weight="bold" if n in lay.path_nodes else "normal")
+                         bbox=back, weight="bold" if n in lay.path_nodes else "normal")
                     ty += size * 1.22
                 for line in it["extra"]:
-                    text(x0 + pad + _P["marker_w"], ty, line, small, ha="left", va="top", color="#c00000", zorder=4)
+                    text(x0 + pad + _P["marker_w"], ty, line, small, ha="left", va="top", color="#c00000", zorder=4,
+                         bbox=back)
                     ty += small * 1.22
                 cy = ty + _P["gap"]
             if n_others:
-                text(x0 + pad + _P["marker_w"], cy, f"另 {n_others} 家，见图旁名单", small, ha="left", va="top",
+                text(x0 + pad + _P["marker_w"], cy, _others_line(n_others), small, ha="left", va="top",
                      color="#555")
             elif not items:
-                text(x0 + col_w / 2, y + h / 2, "（无）", small, ha="center", va="center", color="#99a")
+                text(x0 + widths[c["key"]] / 2, y + h / 2, "（无）", small, ha="center", va="center", color="#99a")
         y += h
     for c in lay.columns[1:]:
         ax.plot([xs[c["key"]], xs[c["key"]]], [_P["head_h"], y], color="#c9d0dc", linewidth=0.6, zorder=0)

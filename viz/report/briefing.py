@@ -89,7 +89,8 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
                 failed.append(f"{item['name']}：{err}")
             else:
                 # an SVG image drawn at its printed size: its text prints as text, sharp and measurable
-                item["img"] = "data:image/svg+xml;base64," + base64.b64encode(fig["svg"].encode("utf-8")).decode("ascii")
+                data = base64.b64encode(fig["svg"].encode("utf-8")).decode("ascii")
+                item["img"] = "data:image/svg+xml;base64," + data
                 item.update(width_mm=round(fig["width_mm"], 2), height_mm=round(fig["height_mm"], 2),
                             rest=fig["rest"], sector_gaps=fig["sector_gaps"])
         items.append(item)
