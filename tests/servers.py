@@ -25,7 +25,7 @@ STARTED: set[Path] = set()
 
 def record_starts(monkeypatch) -> None:
     """Wrap the server start so that every server started in this process is remembered."""
-    from graph.store.falkordb import server
+    from graph.store.falkordb import engine, server
 
     start = server._start
 
@@ -33,7 +33,9 @@ def record_starts(monkeypatch) -> None:
         STARTED.add(Path(sdir))
         return start(sdir, *args, **kwargs)
 
+    # the engine module imports the function by name: both names are wrapped
     monkeypatch.setattr(server, "_start", recording_start)
+    monkeypatch.setattr(engine, "_start", recording_start)
 
 
 def running_servers(folders: list[Path]) -> dict[int, Path]:
