@@ -8,6 +8,10 @@ font file. Without one, ``MissingDependency`` says what to install, because a fi
 is drawn as empty boxes (tofu) is worse than none. SVG text is written as paths, so the file shows
 the same everywhere, with or without the font.
 
+``chain_print_figure`` draws the same chain for the printed briefing: an SVG at its size on A4 (half a page at
+most), text kept as text and never under 7.5 pt, only the names that matter written — each beside its marker,
+stacked so that none overlaps another — and the others returned to be listed beside the figure.
+
 matplotlib is imported only here, only when a figure is asked for (``import viz`` stays light).
 
 Readers: anyone making slides, or changing what the static figure shows.

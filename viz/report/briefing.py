@@ -42,8 +42,9 @@ FONT_MISSING = "the briefing's chain figures are left out (the briefing says so 
 
 def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = True,
                 warn: Callable[[str], None] | None = None) -> dict:
-    """The chain views for the pack: interactive pages under ``out_dir/chains`` (linked) and a static PNG
-    of each chain embedded as a ``data:`` image so that it prints.
+    """The chain views for the pack: interactive pages under ``out_dir/chains`` (linked) and, for each chain,
+    the figure for print (``viz.figures.chain_print_figure``: an SVG at its printed size, embedded as a ``data:``
+    image) with the names it leaves out, listed beside it.
 
     Without a CJK font no figure is drawn: the briefing says so once, in Chinese, and ``warn`` is
     called once with the English line for the console.
