@@ -88,3 +88,12 @@ def built_tiny_store(tmp_path_factory, name: str):
     assert main(["build", "--data", str(TINY), "--store", str(path)]) == 0
     yield path
     stop(path)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Playwright's sync API runs one instance per thread at a time,
+    so the page, report and workspace tests share it)."""
+    from tests.viz.conftest import launched_chromium
+
+    yield from launched_chromium()

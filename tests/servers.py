@@ -38,8 +38,17 @@ def record_starts(monkeypatch) -> None:
     monkeypatch.setattr(engine, "_start", recording_start)
 
 
+def _served_store(sdir: Path) -> Path | None:
+    """The store a server folder serves, from the note the server keeps there."""
+    try:
+        return Path((sdir / "store").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def running_servers(folders: list[Path]) -> dict[int, Path]:
-    """Server processes of this user (pid → server folder) whose configuration file lies in ``folders``."""
+    """Server processes of this user (pid → server folder) whose folder, or the store it serves, lies in
+    ``folders`` (servers keep their files in a private runtime folder, with a note naming their store)."""
     roots = [Path(os.path.realpath(f)) for f in folders]
     found: dict[int, Path] = {}
     for entry in Path("/proc").iterdir():
@@ -54,7 +63,8 @@ def running_servers(folders: list[Path]) -> dict[int, Path]:
         if len(args) < 2 or not args[0].endswith(b"redis-server"):
             continue
         conf = Path(os.fsdecode(args[1]))
-        if any(conf.is_relative_to(r) for r in roots):
+        store = _served_store(conf.parent)
+        if any(conf.is_relative_to(r) or (store is not None and store.is_relative_to(r)) for r in roots):
             found[int(entry.name)] = conf.parent
     return found
 
@@ -67,7 +77,9 @@ def stop_servers(basetemp: Path) -> tuple[list[Path], list[Path]]:
     alive = running_servers(folders)
     stopped = sorted(set(alive.values()))
     for sdir in stopped:
-        stop(sdir.parent)  # the store version folder that holds the server folder
+        store = _served_store(sdir)
+        if store is not None:
+            stop(store)
     deadline = time.monotonic() + 10
     left = running_servers(folders)
     while left and time.monotonic() < deadline:

@@ -110,12 +110,6 @@ def launched_chromium():
         b.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the session."""
-    yield from launched_chromium()
-
-
 class PageRun:
     """A page opened in Chromium, with what it logged and requested."""
 

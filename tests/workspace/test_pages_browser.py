@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..viz.conftest import ARTIFACTS, XSS_NAME, launched_chromium
+from ..viz.conftest import ARTIFACTS, XSS_NAME
 from .conftest import PASSWORDS, TINY, Server, add_accounts, jjjkg
 
 pytestmark = pytest.mark.browser
@@ -18,11 +18,6 @@ PAGES = {
     "admin": ["/admin/audit"],
 }
 SIZES = [(1366, 768), (1920, 1080)]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    yield from launched_chromium()
 
 
 class Visit:
@@ -57,11 +52,11 @@ def _shot_name(role: str, path: str, size) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_page_for_every_role(chromium, server, size):
+def test_every_page_for_every_role(browser, server, size):
     out = ARTIFACTS / "workspace"
     out.mkdir(parents=True, exist_ok=True)
     for role, paths in PAGES.items():
-        v = Visit(chromium, server, size)
+        v = Visit(browser, server, size)
         try:
             v.sign_in(role)
             for path in paths:
@@ -78,8 +73,8 @@ def test_every_page_for_every_role(chromium, server, size):
             v.close()
 
 
-def test_search_as_you_type(chromium, server):
-    v = Visit(chromium, server, SIZES[0])
+def test_search_as_you_type(browser, server):
+    v = Visit(browser, server, SIZES[0])
     try:
         v.sign_in("viewer")
         v.page.locator("#q").press_sequentially("氢能", delay=60)
@@ -96,7 +91,7 @@ def test_search_as_you_type(chromium, server):
         v.close()
 
 
-def test_hostile_names_stay_text(chromium, tmp_path, tiny_rows, write_folder):
+def test_hostile_names_stay_text(browser, tmp_path, tiny_rows, write_folder):
     rows = tiny_rows
     template = dict(rows["organizations"][0])
     rows["organizations"].append({**template, "id": "xss-1", "name": XSS_NAME, "sectors": "S_H2",
@@ -110,7 +105,7 @@ def test_hostile_names_stay_text(chromium, tmp_path, tiny_rows, write_folder):
     state = tmp_path / "state"
     add_accounts(state)
     srv = Server(store, state)
-    v = Visit(chromium, srv, SIZES[0])
+    v = Visit(browser, srv, SIZES[0])
     try:
         v.sign_in("viewer")
         for path in ("/org/xss-1", "/org/bj-pf-1", "/?q=img"):

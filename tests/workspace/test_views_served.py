@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..viz.conftest import ARTIFACTS, launched_chromium
+from ..viz.conftest import ARTIFACTS
 from .test_pages_browser import Visit
 
 pytestmark = pytest.mark.browser
@@ -12,16 +12,11 @@ pytestmark = pytest.mark.browser
 VIEWS = ["views/network", "views/map", "views/chain/CH_H2", "views/chain/CH_BIO", "views/matrix"]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    yield from launched_chromium()
-
-
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_views_draw_what_the_server_says(chromium, server, clients, size):
+def test_views_draw_what_the_server_says(browser, server, clients, size):
     out = ARTIFACTS / "workspace"
     out.mkdir(parents=True, exist_ok=True)
-    v = Visit(chromium, server, size)
+    v = Visit(browser, server, size)
     try:
         v.sign_in("viewer")
         for path in VIEWS:
@@ -45,8 +40,8 @@ def test_views_draw_what_the_server_says(chromium, server, clients, size):
         v.close()
 
 
-def test_double_click_opens_the_organization_page(chromium, server):
-    v = Visit(chromium, server, (1366, 768))
+def test_double_click_opens_the_organization_page(browser, server):
+    v = Visit(browser, server, (1366, 768))
     try:
         v.sign_in("viewer")
         v.page.goto(v.base + "/views/chain/CH_H2")
