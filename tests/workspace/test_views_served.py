@@ -70,3 +70,65 @@ def test_filters_and_bad_filters(clients, server):
     r = s.get(server.url + "api/views/chain", timeout=60)
     assert r.status_code == 400
     assert s.get(server.url + "views/nothing", timeout=60).status_code == 404
+
+
+def _ready(page):
+    page.wait_for_function("() => !!(window.jjjkg && window.jjjkg.ready && window.jjjkg.stable)", timeout=60_000)
+
+
+def test_expanding_a_node_adds_what_the_server_answers(chromium, server, clients):
+    from ..viz.test_labels import label_faults
+
+    v = Visit(chromium, server, (1366, 768))
+    try:
+        v.sign_in("viewer")
+        v.page.goto(v.base + "/views/chain/CH_H2")
+        _ready(v.page)
+        before = v.page.evaluate("window.jjjkgNodes()")
+        shown = ",".join(v.page.evaluate("window.jjjkg.data.nodes.map(n => n.id)"))
+        # the best-linked node with neighbours outside the chain
+        answers = [(n, clients["viewer"].get(server.url + f"api/views/expand/{n['id']}", params={"exclude": shown},
+                                             timeout=60).json()) for n in before]
+        node, answer = max(answers, key=lambda a: len(a[1]["nodes"]))
+        assert answer["nodes"], "no node of the chain has a neighbour outside it"
+        v.page.mouse.click(node["x"], node["y"])
+        v.page.locator("#expand-node").click()
+        v.page.wait_for_selector("#expand-note:not([hidden])", timeout=30_000)
+        v.page.wait_for_timeout(200)
+        after = v.page.evaluate("window.jjjkgNodes()")
+        assert len(after) == len(before) + len(answer["nodes"])
+        assert {n["id"] for n in after} == {n["id"] for n in before} | {n["id"] for n in answer["nodes"]}
+        note = v.page.locator("#expand-note").inner_text()
+        assert f"已展开 {len(answer['nodes'])} 家" in note
+        assert ("另有" in note) == (answer["more"] > 0)
+        labels = v.page.evaluate("window.jjjkgLabels()")
+        assert labels and label_faults(labels, after, v.page.evaluate("window.jjjkg.headerBoxes()")) == []
+        v.page.screenshot(path=str(ARTIFACTS / "workspace" / "viewer-chain-expanded-1366x768.png"))
+        # expanding again adds nothing twice
+        v.page.evaluate(f"window.jjjkg.expand({node['id']!r})")
+        v.page.wait_for_function("() => document.getElementById('expand-note').textContent.indexOf('没有') === 0",
+                                 timeout=30_000)
+        assert len(v.page.evaluate("window.jjjkgNodes()")) == len(after)
+        assert v.errors == [], v.errors
+        assert v.foreign == [], v.foreign
+    finally:
+        v.close()
+
+
+def test_expand_answers(clients, server):
+    s = clients["viewer"]
+    ids = s.get(server.url + "api/views/network", timeout=60).json()["ids"]
+    hub = max(ids[:200], key=lambda o: len(s.get(server.url + f"api/views/expand/{o}", timeout=30).json()["nodes"]))
+    full = s.get(server.url + f"api/views/expand/{hub}", timeout=30).json()
+    assert full["nodes"] and full["cap"] == 50 and len(full["nodes"]) <= 50
+    first = full["nodes"][0]["id"]
+    less = s.get(server.url + f"api/views/expand/{hub}", params={"exclude": first}, timeout=30).json()
+    assert first not in {n["id"] for n in less["nodes"]}
+    assert len(less["nodes"]) + less["more"] == len(full["nodes"]) + full["more"] - 1
+    r = s.get(server.url + "api/views/expand/NO-SUCH-ORG", timeout=30)
+    assert r.status_code == 404 and "NO-SUCH-ORG" in r.json()["error"]
+    r = s.get(server.url + f"api/views/expand/{hub}", params={"exclude": ",".join(["x"] * 20000)}, timeout=30)
+    assert r.status_code == 200
+    import requests
+
+    assert requests.get(server.url + f"api/views/expand/{hub}", timeout=30).status_code == 401
