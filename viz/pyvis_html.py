@@ -821,7 +821,7 @@ def neighbourhood(G, org_id: str, *, exclude: Iterable[str] = (), cap: int = EXP
     --------
     >>> got = neighbourhood(tiny_graph(), "bj-pf-1", exclude=["bj-uni-1"], cap=2)
     >>> [n["id"] for n in got["nodes"]], got["more"]
-    (['tj-site-1', 'alliance-1'], 4)
+    (['bj-ent-1', 'tj-site-1'], 4)
     """
     if cap < 1:
         raise QueryError(f"cap: expected a positive number, got {cap!r}")
