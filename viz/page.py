@@ -149,6 +149,10 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
         Linked pages only: where the neighbours of an organization are, with ``{id}`` (e.g.
         ``"/api/views/expand/{id}"``, answering ``viz.pyvis_html.neighbourhood`` as JSON, the ids the
         page shows passed as ``?exclude=a,b,…``): a selected node gets a button that adds them.
+    view_url : str, optional
+        Where the view of a cell of the sector × province matrix is, with ``{sector}`` and ``{province}``
+        (e.g. ``"/views/network?sector={sector}&province={province}"``; a parameter left empty is
+        dropped): a click on a cell goes there, instead of showing the command that draws it.
 
     Examples
     --------
@@ -162,6 +166,8 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
 
     if org_url is not None and "{id}" not in str(org_url):
         raise QueryError(f"org_url: expected a template with {{id}} (e.g. '/org/{{id}}'), got {org_url!r}")
+    if view_url is not None and ("{sector}" not in str(view_url) or "{province}" not in str(view_url)):
+        raise QueryError(f"view_url: expected a template with {{sector}} and {{province}}, got {view_url!r}")
     if expand_url is not None and ("{id}" not in str(expand_url) or asset_urls is None):
         raise QueryError(f"expand_url: expected a template with {{id}} on a linked page (asset_urls), got {expand_url!r}")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)

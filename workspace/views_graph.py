@@ -32,6 +32,8 @@ ASSET_URLS = {"vis_js": "/views/assets/vis_js", "vis_css": "/views/assets/vis_cs
               "page_js": "/views/assets/page_js", "page_css": "/views/assets/page_css"}
 #: at most this many filter values of each kind
 MAX_FILTERS = 20
+#: where a click on a cell of the matrix goes
+CELL_URL = "/views/network?sector={sector}&province={province}"
 #: where a page asks for an organization's neighbours
 EXPAND_URL = "/api/views/expand/{id}"
 #: at most this many ids of the organizations a page shows are taken from ``exclude``
@@ -64,6 +66,13 @@ def _view(request, kind: str, sector: str | None = None):
     return live().cached(key, make)
 
 
+def _cell_url(request) -> str:
+    """Where a cell of the matrix goes: the network of its sector and province, with the page's types."""
+    from urllib.parse import quote
+
+    return CELL_URL + "".join(f"&type={quote(t, safe='')}" for t in _filters(request)["types"] or ())
+
+
 def _page(request, kind: str, sector: str | None = None):
     from viz.pyvis_html import render_html
 
@@ -78,7 +87,8 @@ def _page(request, kind: str, sector: str | None = None):
             "zh": f"共 {len(snapshot(request).G.orgs())} 个机构：本页按产业领域 × 省份汇总数量，格子颜色表示缺口。"
                   "要看具体机构，请在地址中加上 ?sector=领域编号 或 &province=北京，或打开产业链视图。",
             "en": "Counts by sector × province; add ?sector=ID or &province=北京 to the address to see organizations."})
-    html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}", expand_url=EXPAND_URL)
+    html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}", expand_url=EXPAND_URL,
+                       view_url=_cell_url(request) if v.aggregated else None)
     bar = render_to_string("workspace/_view_bar.html", {"kind": kind, "title": v.title}, request=request)
     html = html.replace("</head>", '<link rel="icon" href="/static/workspace/icon.svg" type="image/svg+xml">\n'
                                    '<link rel="stylesheet" href="/static/workspace/viewbar.css">\n</head>', 1)

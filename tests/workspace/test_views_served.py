@@ -132,3 +132,27 @@ def test_expand_answers(clients, server):
     import requests
 
     assert requests.get(server.url + f"api/views/expand/{hub}", timeout=30).status_code == 401
+
+
+def test_a_cell_of_the_matrix_opens_its_view(chromium, server, clients):
+    v = Visit(chromium, server, (1366, 768))
+    try:
+        v.sign_in("viewer")
+        v.page.goto(v.base + "/views/matrix?type=platform")
+        _ready(v.page)
+        assert "打开该格机构的视图" in v.page.locator("#matrix").inner_text()
+        cells = [c for c in v.page.evaluate("window.jjjkg.cellCounts()") if c["shown"] > 0 and c["s"] != "—" and c["p"]]
+        cell = cells[0]
+        href = v.page.evaluate(f"window.jjjkg.cellHref({cell['s']!r}, {cell['p']!r})")
+        v.page.locator(f"td.cell[data-sector='{cell['s']}'][data-province='{cell['p']}']").click()
+        v.page.wait_for_url("**/views/network?**", timeout=30_000)
+        assert v.page.url.endswith(href)
+        _ready(v.page)
+        answer = clients["viewer"].get(server.url + "api/views/network", timeout=60,
+                                       params={"sector": cell["s"], "province": cell["p"], "type": "platform"}).json()
+        drawn = v.page.evaluate("window.jjjkgNodes()")
+        assert not answer["aggregated"] and len(answer["ids"]) == cell["shown"]
+        assert sorted(n["id"] for n in drawn) == sorted(answer["ids"])
+        assert v.page.locator("#cell-cmd").count() == 1 and v.errors == [], v.errors
+    finally:
+        v.close()

@@ -1236,7 +1236,17 @@
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
-    box.appendChild(el("p", "hint", "点击格子：显示画出该格机构的命令。 Click a cell for the command that draws its organizations."));
+    // a served page names where the view of a cell is (data-view-url, with {sector} and {province}):
+    // a click goes there; a page opened as a file shows the command that draws it
+    var viewUrl = document.body.getAttribute("data-view-url");
+    function cellHref(c) {
+      var u = new URL(viewUrl.split("{sector}").join(encodeURIComponent(c.s === "—" ? "" : c.s))
+        .split("{province}").join(encodeURIComponent(c.p || "")), window.location.href);
+      Array.from(u.searchParams.keys()).forEach(function (k) { if (!u.searchParams.get(k)) u.searchParams.delete(k); });
+      return u.pathname + u.search;
+    }
+    box.appendChild(el("p", "hint", viewUrl ? "点击格子：打开该格机构的视图。 Click a cell to open the view of its organizations."
+      : "点击格子：显示画出该格机构的命令。 Click a cell for the command that draws its organizations."));
     box.appendChild(table);
 
     function fill(c, td) {
@@ -1265,9 +1275,14 @@
       td.classList.add("selected");
       var info = document.getElementById("cell-info");
       info.textContent = sectorName[c.s] + " × " + provName[c.p] + "：" + total(c) + " 个机构 organizations";
-      document.getElementById("cell-cmd").textContent = c.cmd;
+      document.getElementById("cell-cmd").textContent = viewUrl ? "" : c.cmd;
       document.getElementById("cell-box").hidden = false;
+      if (viewUrl) window.location.assign(cellHref(c));
     }
+    api.cellHref = function (s, p) {
+      var x = cellEls.filter(function (x) { return x.c.s === s && x.c.p === p; })[0];
+      return x && viewUrl ? cellHref(x.c) : null;
+    };
     api.selectCell = function (s, p) {
       var x = cellEls.filter(function (x) { return x.c.s === s && x.c.p === p; })[0];
       if (x) selectCell(x.c, x.td);
