@@ -153,6 +153,9 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
         Where the view of a cell of the sector × province matrix is, with ``{sector}`` and ``{province}``
         (e.g. ``"/views/network?sector={sector}&province={province}"``; a parameter left empty is
         dropped): a click on a cell goes there, instead of showing the command that draws it.
+    watermark : str, optional
+        A line (e.g. the account and the time) that 保存为 PNG burns into the image, light and tiled
+        over the whole of it; the title, legend and data date stay readable beneath.
 
     Examples
     --------
@@ -166,6 +169,8 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
 
     if org_url is not None and "{id}" not in str(org_url):
         raise QueryError(f"org_url: expected a template with {{id}} (e.g. '/org/{{id}}'), got {org_url!r}")
+    if watermark is not None and (not str(watermark).strip() or len(str(watermark)) > 200):
+        raise QueryError(f"watermark: expected a line of 1 to 200 characters, got {watermark!r}")
     if view_url is not None and ("{sector}" not in str(view_url) or "{province}" not in str(view_url)):
         raise QueryError(f"view_url: expected a template with {{sector}} and {{province}}, got {view_url!r}")
     if expand_url is not None and ("{id}" not in str(expand_url) or asset_urls is None):

@@ -2,7 +2,7 @@
 
 The page is ``viz.pyvis_html.render_html`` in its linked form (vis-network and the page's own script
 and stylesheet served from ``/views/assets/…``, nothing inline), with the workspace's bar and
-watermark laid over it; a node's double click opens its organization page. Filters come from the
+watermark laid over it (and burned into its saved PNG); a node's double click opens its organization page. Filters come from the
 query string (``sector``, ``province``, ``type``, repeatable) and are checked by the same code as
 ``jjjkg viz``. Pages are cached per store version and filters.
 """
@@ -21,7 +21,7 @@ from graph.errors import JjjkgError
 
 from . import audit
 from .live import live
-from .views_common import snapshot
+from .views_common import snapshot, watermark_text
 from .views_errors import api_error, error_page
 
 __all__ = ["view_page", "chain_page", "view_asset", "api_view", "api_expand"]
@@ -88,7 +88,7 @@ def _page(request, kind: str, sector: str | None = None):
                   "要看具体机构，请在地址中加上 ?sector=领域编号 或 &province=北京，或打开产业链视图。",
             "en": "Counts by sector × province; add ?sector=ID or &province=北京 to the address to see organizations."})
     html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}", expand_url=EXPAND_URL,
-                       view_url=_cell_url(request) if v.aggregated else None)
+                       view_url=_cell_url(request) if v.aggregated else None, watermark=watermark_text(request))
     bar = render_to_string("workspace/_view_bar.html", {"kind": kind, "title": v.title}, request=request)
     html = html.replace("</head>", '<link rel="icon" href="/static/workspace/icon.svg" type="image/svg+xml">\n'
                                    '<link rel="stylesheet" href="/static/workspace/viewbar.css">\n</head>', 1)

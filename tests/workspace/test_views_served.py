@@ -156,3 +156,41 @@ def test_a_cell_of_the_matrix_opens_its_view(chromium, server, clients):
         assert v.page.locator("#cell-cmd").count() == 1 and v.errors == [], v.errors
     finally:
         v.close()
+
+
+def test_saved_png_carries_the_watermark(chromium, server):
+    import io
+    import re
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    v = Visit(chromium, server, (1366, 768))
+    try:
+        v.sign_in("viewer")
+        v.page.goto(v.base + "/views/chain/CH_H2")
+        _ready(v.page)
+
+        def save() -> bytes:
+            with v.page.expect_download() as dl:
+                v.page.click("#save-png")
+            return Path(dl.value.path()).read_bytes()
+
+        marked = save()
+        mark = v.page.evaluate("window.jjjkgLastPngMark")
+        assert re.fullmatch(r"viewer · \d{4}-\d\d-\d\d \d\d:\d\d", mark), mark
+        v.page.evaluate("document.body.removeAttribute('data-watermark')")
+        plain = save()
+        assert v.page.evaluate("window.jjjkgLastPngMark") == ""
+        a, b = (Image.open(io.BytesIO(x)).convert("RGB") for x in (marked, plain))
+        assert a.size == b.size and a.width > 1366
+        diff = np.abs(np.asarray(a, dtype=np.int16) - np.asarray(b, dtype=np.int16)).max(axis=2)
+        assert (diff > 0).sum() > a.width * a.height / 200  # tiled over the whole image
+        h = a.height
+        assert all((diff[i * h // 4:(i + 1) * h // 4] > 0).any() for i in range(4))
+        assert diff.max() <= 40  # light: what is beneath still reads
+        (ARTIFACTS / "workspace" / "viewer-chain-saved-with-watermark.png").write_bytes(marked)
+        assert v.errors == [], v.errors
+    finally:
+        v.close()

@@ -156,6 +156,21 @@
       y += 18;
     }
   }
+  // a served page names who saved it and when (data-watermark): burned into the PNG, light and tiled
+  function burnMark(ctx, w, h, text) {
+    ctx.save();
+    ctx.font = "16px " + FACE;
+    ctx.fillStyle = "rgba(31,41,55,0.10)";
+    ctx.textBaseline = "middle";
+    var step = Math.max(ctx.measureText(text).width + 120, 320), rowH = 170;
+    ctx.translate(w / 2, h / 2);
+    ctx.rotate(-24 * Math.PI / 180);
+    var R = Math.sqrt(w * w + h * h) / 2 + step;
+    for (var y = -R, row = 0; y <= R; y += rowH, row++) {
+      for (var x = -R + (row % 2) * step / 2; x <= R; x += step) ctx.fillText(text, x, y);
+    }
+    ctx.restore();
+  }
   // the whole view (not just what the window shows), with title, data date, source and legend
   function composePNG(done) {
     view.render(function (img, left) {
@@ -184,12 +199,15 @@
       ctx.strokeRect(pad, headH, img.width, img.height);
       var y = drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
       if (left && left.length) drawLeftOut(ctx, left, img.width + 2 * pad, y + 16, legendW - pad, out.height - pad);
+      var mark = document.body.getAttribute("data-watermark") || "";
+      if (mark) burnMark(ctx, out.width, out.height, mark);
+      api.lastPngMark = window.jjjkgLastPngMark = mark;
       out.toBlob(function (blob) { done(blob, out); }, "image/png");
     });
   }
   api.composePNG = function () {
     return new Promise(function (resolve) {
-      composePNG(function (blob, out) { resolve({ width: out.width, height: out.height, size: blob.size }); });
+      composePNG(function (blob, out) { resolve({ width: out.width, height: out.height, size: blob.size, mark: api.lastPngMark }); });
     });
   };
   document.getElementById("save-png").addEventListener("click", function () {
