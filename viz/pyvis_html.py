@@ -488,6 +488,20 @@ def _stage_of(G, n, sector_platforms: set) -> str | None:
 
 _CELL_W, _CELL_H = 190.0, 86.0
 _LANE_PAD = 70.0
+#: the width a name takes, per character, at the page's label size (CJK full width, others half)
+_NAME_PX = {True: 13.5, False: 7.5}
+
+
+def _slot_width(G, ns) -> float:
+    """Room across for one organization of a lane cell: its marker and its name beside it, and a gap."""
+    import unicodedata
+
+    need = _CELL_W
+    for n in ns:
+        name = max(styles.wrap_label(_org_text(G, n)).split("\n"), key=len)
+        px = sum(_NAME_PX[unicodedata.east_asian_width(ch) in "WF"] for ch in name)
+        need = max(need, px + 2 * float(styles.node_style(G.nodes[n])["size"]) + 24)
+    return need
 
 
 def chain_layout(G, sector: str) -> ChainLayout:
@@ -530,10 +544,14 @@ def chain_layout(G, sector: str) -> ChainLayout:
     used_provinces = [p for p in provinces if p or any(cells[(s.key, p)] for s in styles.STAGES)]
 
     def grid(n: int) -> tuple[int, int]:
-        cols = max(1, math.ceil(math.sqrt(n / 2))) if n else 1
+        cols = max(1, math.ceil(math.sqrt(n / 3))) if n else 1
         return cols, max(1, math.ceil(n / cols))
 
-    col_w = {s.key: max(grid(len(cells[(s.key, p)]))[0] for p in used_provinces) * _CELL_W + _LANE_PAD
+    # a column is as wide as its widest cell: as many slots as that cell's grid has columns, each as
+    # wide as the longest name of the column needs (a name that finds no room beside its node would
+    # stand outside the lanes, above the headers or left of them)
+    slot_w = {s.key: _slot_width(G, [n for p in used_provinces for n in cells[(s.key, p)]]) for s in styles.STAGES}
+    col_w = {s.key: max(grid(len(cells[(s.key, p)]))[0] for p in used_provinces) * slot_w[s.key] + _LANE_PAD
              for s in styles.STAGES}
     row_h = {p: max(grid(len(cells[(s.key, p)]))[1] for s in styles.STAGES) * _CELL_H + _LANE_PAD
              for p in used_provinces}
@@ -554,7 +572,7 @@ def chain_layout(G, sector: str) -> ChainLayout:
             cx, cy = (c["x0"] + c["x1"]) / 2, (r["y0"] + r["y1"]) / 2
             for i, n in enumerate(ns):
                 col, row = i % ncols, i // ncols
-                positions[n] = (round(cx + (col - (ncols - 1) / 2) * _CELL_W, 1),
+                positions[n] = (round(cx + (col - (ncols - 1) / 2) * slot_w[c["key"]], 1),
                                 round(cy + (row - (nrows - 1) / 2) * _CELL_H, 1))
     shown = set(positions)
     edges = sorted({(u, v, k) for u, v, k in G.edges(keys=True)
