@@ -130,7 +130,8 @@ def _linked_sources(asset_urls: Mapping[str, str]) -> str:
     return " ".join(sources)
 
 
-def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url: str | None = None) -> str:
+def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url: str | None = None,
+                expand_url: str | None = None, view_url: str | None = None, watermark: str | None = None) -> str:
     """The page of a view as HTML: one self-contained file, or a page that links its files.
 
     Parameters
@@ -144,6 +145,17 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
     org_url : str, optional
         Where an organization's page is, with ``{id}`` for its id (e.g. ``"/org/{id}"``): a double
         click on a node, or the link under a selected node, goes there.
+    expand_url : str, optional
+        Linked pages only: where the neighbours of an organization are, with ``{id}`` (e.g.
+        ``"/api/views/expand/{id}"``, answering ``viz.pyvis_html.neighbourhood`` as JSON, the ids the
+        page shows passed as ``?exclude=a,b,…``): a selected node gets a button that adds them.
+    view_url : str, optional
+        Where the view of a cell of the sector × province matrix is, with ``{sector}`` and ``{province}``
+        (e.g. ``"/views/network?sector={sector}&province={province}"``; a parameter left empty is
+        dropped): a click on a cell goes there, instead of showing the command that draws it.
+    watermark : str, optional
+        A line (e.g. the account and the time) that 保存为 PNG burns into the image, light and tiled
+        over the whole of it; the title, legend and data date stay readable beneath.
 
     Examples
     --------
@@ -157,10 +169,17 @@ def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url
 
     if org_url is not None and "{id}" not in str(org_url):
         raise QueryError(f"org_url: expected a template with {{id}} (e.g. '/org/{{id}}'), got {org_url!r}")
+    if watermark is not None and (not str(watermark).strip() or len(str(watermark)) > 200):
+        raise QueryError(f"watermark: expected a line of 1 to 200 characters, got {watermark!r}")
+    if view_url is not None and ("{sector}" not in str(view_url) or "{province}" not in str(view_url)):
+        raise QueryError(f"view_url: expected a template with {{sector}} and {{province}}, got {view_url!r}")
+    if expand_url is not None and ("{id}" not in str(expand_url) or asset_urls is None):
+        raise QueryError(f"expand_url: expected a template with {{id}} on a linked page (asset_urls), got {expand_url!r}")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_template_text("page.html"))
     data_json = jinja2.filters.Markup(json_for_script(v.payload()))
     common = {"title": v.title, "subtitle": v.subtitle, "as_of": v.as_of or "—", "org_url": org_url,
+              "expand_url": expand_url, "view_url": view_url, "watermark": watermark,
               "data_json": data_json}
     if asset_urls is not None:
         return template.render(linked=True, sources=jinja2.filters.Markup(_linked_sources(asset_urls)),

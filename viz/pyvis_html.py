@@ -48,7 +48,8 @@ from .page import PAGE_ASSETS, json_for_script, page_asset, render_html, vis_ass
 from .styles import DEFAULT_MAX_NODES, VIEWS
 
 __all__ = ["VIEWS", "View", "build_view", "render_html", "write_view", "write_chain_views", "chain_layout",
-           "ChainLayout", "vis_assets", "DEFAULT_MAX_NODES", "json_for_script", "PAGE_ASSETS", "page_asset"]
+           "ChainLayout", "vis_assets", "DEFAULT_MAX_NODES", "json_for_script", "PAGE_ASSETS", "page_asset",
+           "neighbourhood", "EXPAND_CAP"]
 
 
 #: the relations drawn between organizations (derived ones become attributes and filters instead)
@@ -197,10 +198,12 @@ def _normalize_filters(provinces, types) -> tuple[set | None, set | None]:
     return provs, tps
 
 
-def _edge_records(G, shown: dict, relations=_DRAWN) -> list[dict]:
-    """Edges among shown nodes (``shown`` maps graph key → vis id); PARTNERS_WITH once per pair."""
+def _edge_records(G, shown: dict, relations=_DRAWN, edges=None) -> list[dict]:
+    """Edges among shown nodes (``shown`` maps graph key → vis id); PARTNERS_WITH once per pair.
+
+    ``edges`` (``(u, v, key, data)`` tuples) limits the search to those; by default every edge of ``G``."""
     out, seen_undirected = [], set()
-    for u, v, k, d in G.edges(keys=True, data=True):
+    for u, v, k, d in (G.edges(keys=True, data=True) if edges is None else edges):
         if k not in relations or u not in shown or v not in shown:
             continue
         rel = schema.RELATIONS[k]
@@ -485,6 +488,20 @@ def _stage_of(G, n, sector_platforms: set) -> str | None:
 
 _CELL_W, _CELL_H = 190.0, 86.0
 _LANE_PAD = 70.0
+#: the width a name takes, per character, at the page's label size (CJK full width, others half)
+_NAME_PX = {True: 13.5, False: 7.5}
+
+
+def _slot_width(G, ns) -> float:
+    """Room across for one organization of a lane cell: its marker and its name beside it, and a gap."""
+    import unicodedata
+
+    need = _CELL_W
+    for n in ns:
+        name = max(styles.wrap_label(_org_text(G, n)).split("\n"), key=len)
+        px = sum(_NAME_PX[unicodedata.east_asian_width(ch) in "WF"] for ch in name)
+        need = max(need, px + 2 * float(styles.node_style(G.nodes[n])["size"]) + 24)
+    return need
 
 
 def chain_layout(G, sector: str) -> ChainLayout:
@@ -527,10 +544,14 @@ def chain_layout(G, sector: str) -> ChainLayout:
     used_provinces = [p for p in provinces if p or any(cells[(s.key, p)] for s in styles.STAGES)]
 
     def grid(n: int) -> tuple[int, int]:
-        cols = max(1, math.ceil(math.sqrt(n / 2))) if n else 1
+        cols = max(1, math.ceil(math.sqrt(n / 3))) if n else 1
         return cols, max(1, math.ceil(n / cols))
 
-    col_w = {s.key: max(grid(len(cells[(s.key, p)]))[0] for p in used_provinces) * _CELL_W + _LANE_PAD
+    # a column is as wide as its widest cell: as many slots as that cell's grid has columns, each as
+    # wide as the longest name of the column needs (a name that finds no room beside its node would
+    # stand outside the lanes, above the headers or left of them)
+    slot_w = {s.key: _slot_width(G, [n for p in used_provinces for n in cells[(s.key, p)]]) for s in styles.STAGES}
+    col_w = {s.key: max(grid(len(cells[(s.key, p)]))[0] for p in used_provinces) * slot_w[s.key] + _LANE_PAD
              for s in styles.STAGES}
     row_h = {p: max(grid(len(cells[(s.key, p)]))[1] for s in styles.STAGES) * _CELL_H + _LANE_PAD
              for p in used_provinces}
@@ -551,7 +572,7 @@ def chain_layout(G, sector: str) -> ChainLayout:
             cx, cy = (c["x0"] + c["x1"]) / 2, (r["y0"] + r["y1"]) / 2
             for i, n in enumerate(ns):
                 col, row = i % ncols, i // ncols
-                positions[n] = (round(cx + (col - (ncols - 1) / 2) * _CELL_W, 1),
+                positions[n] = (round(cx + (col - (ncols - 1) / 2) * slot_w[c["key"]], 1),
                                 round(cy + (row - (nrows - 1) / 2) * _CELL_H, 1))
     shown = set(positions)
     edges = sorted({(u, v, k) for u, v, k in G.edges(keys=True)
@@ -787,6 +808,59 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
                 legend=_legend(G, nodes, edges, overlays, approx, len(unplaced)), filters=_filters(G, nodes), lanes=lanes,
                 basemap=bm, unplaced=unplaced, notice=_MAP_NOTICE if view == "geo" else None, gaps=panel,
                 message=message, fit_box=_map_box(bm, nodes, provs) if bm else None)
+
+
+# ----------------------------------------------------------------------------- expanding a node
+
+#: at most this many neighbours are added by one expansion
+EXPAND_CAP = 50
+
+
+def neighbourhood(G, org_id: str, *, exclude: Iterable[str] = (), cap: int = EXPAND_CAP) -> dict:
+    """The neighbours of one organization that a page does not show yet, as the page's own records.
+
+    Neighbours are the organizations joined to ``org_id`` by a drawn relation (``schema.INPUT_RELATIONS``),
+    best linked first, at most ``cap`` of them; the edges are every drawn relation between a new
+    neighbour and ``org_id``, another new neighbour or an organization in ``exclude`` (what the page
+    shows). Nodes and edges are made by the same code as ``build_view``'s (``_org_record``,
+    ``_edge_records``), with each relation's full style, so the page adds them as they are; it places them.
+
+    Returns
+    -------
+    dict
+        ``{"nodes": [...], "edges": [...], "more": N}``: ``more`` neighbours were left out by the cap.
+
+    Raises
+    ------
+    QueryError
+        ``org_id`` is no organization of the graph, or ``cap`` is not positive.
+
+    Examples
+    --------
+    >>> got = neighbourhood(tiny_graph(), "bj-pf-1", exclude=["bj-uni-1"], cap=2)
+    >>> [n["id"] for n in got["nodes"]], got["more"]
+    (['bj-ent-1', 'tj-site-1'], 4)
+    """
+    if cap < 1:
+        raise QueryError(f"cap: expected a positive number, got {cap!r}")
+    orgs = G.orgs()
+    if org_id not in orgs:
+        raise QueryError(f"no organization with id {org_id!r}")
+    skip = {str(x) for x in exclude} | {org_id}
+    found = set()
+    for u, v, k in list(G.out_edges(org_id, keys=True)) + list(G.in_edges(org_id, keys=True)):
+        other = v if u == org_id else u
+        if k in _DRAWN and other in orgs and str(other) not in skip:
+            found.add(other)
+    ranked = sorted(found, key=lambda n: (-G.degree(n), str(n)))
+    new = ranked[:cap]
+    nodes = _compact_nodes([_org_record(G, n, str(n)) for n in new])
+    shown = {n: str(n) for n in new}
+    context = {n: str(n) for n in orgs & skip}
+    incident = {(u, v, k): d for n in new
+                for u, v, k, d in (*G.out_edges(n, keys=True, data=True), *G.in_edges(n, keys=True, data=True))}
+    edges = _edge_records(G, {**context, **shown}, edges=[(u, v, k, d) for (u, v, k), d in incident.items()])
+    return {"nodes": nodes, "edges": edges, "more": len(ranked) - len(new)}
 
 
 # ----------------------------------------------------------------------------- writing

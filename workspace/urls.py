@@ -22,6 +22,7 @@ urlpatterns = [
     path("views/chain/<str:sector>", views_graph.chain_page, name="chain"),
     path("views/assets/<str:name>", views_graph.view_asset),
     path("views/<str:kind>", views_graph.view_page, name="view"),
+    path("api/views/expand/<str:oid>", views_graph.api_expand),
     path("api/views/<str:kind>", views_graph.api_view),
     path("import", views_import.import_page, name="import"),
     path("import/plan", views_import.import_plan),

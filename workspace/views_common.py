@@ -8,10 +8,17 @@ from . import accounts
 from .live import Snapshot, live
 from .views_errors import api_error, forbidden
 
-__all__ = ["snapshot", "need", "SEEN_FINGERPRINT"]
+__all__ = ["snapshot", "need", "SEEN_FINGERPRINT", "watermark_text"]
 
 #: the store version a session last saw (a new one shows the "data changed" banner once)
 SEEN_FINGERPRINT = "jjjkg_seen_fp"
+
+
+def watermark_text(request) -> str:
+    """What the watermark says: the account and the time (minutes, the server's local time)."""
+    from django.utils import timezone
+
+    return f"{request.user.get_username()} · {timezone.localtime(timezone.now()).strftime('%Y-%m-%d %H:%M')}"
 
 
 def snapshot(request) -> Snapshot:

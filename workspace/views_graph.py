@@ -2,7 +2,7 @@
 
 The page is ``viz.pyvis_html.render_html`` in its linked form (vis-network and the page's own script
 and stylesheet served from ``/views/assets/…``, nothing inline), with the workspace's bar and
-watermark laid over it; a node's double click opens its organization page. Filters come from the
+watermark laid over it (and burned into its saved PNG); a node's double click opens its organization page. Filters come from the
 query string (``sector``, ``province``, ``type``, repeatable) and are checked by the same code as
 ``jjjkg viz``. Pages are cached per store version and filters.
 """
@@ -21,10 +21,10 @@ from graph.errors import JjjkgError
 
 from . import audit
 from .live import live
-from .views_common import snapshot
+from .views_common import snapshot, watermark_text
 from .views_errors import api_error, error_page
 
-__all__ = ["view_page", "chain_page", "view_asset", "api_view"]
+__all__ = ["view_page", "chain_page", "view_asset", "api_view", "api_expand"]
 
 #: the views by address, and what ``build_view`` calls them
 KINDS = {"network": "network", "map": "geo", "chain": "chain", "matrix": "network"}
@@ -32,6 +32,12 @@ ASSET_URLS = {"vis_js": "/views/assets/vis_js", "vis_css": "/views/assets/vis_cs
               "page_js": "/views/assets/page_js", "page_css": "/views/assets/page_css"}
 #: at most this many filter values of each kind
 MAX_FILTERS = 20
+#: where a click on a cell of the matrix goes
+CELL_URL = "/views/network?sector={sector}&province={province}"
+#: where a page asks for an organization's neighbours
+EXPAND_URL = "/api/views/expand/{id}"
+#: at most this many ids of the organizations a page shows are taken from ``exclude``
+MAX_EXCLUDE = 5000
 
 
 def _filters(request) -> dict:
@@ -60,6 +66,13 @@ def _view(request, kind: str, sector: str | None = None):
     return live().cached(key, make)
 
 
+def _cell_url(request) -> str:
+    """Where a cell of the matrix goes: the network of its sector and province, with the page's types."""
+    from urllib.parse import quote
+
+    return CELL_URL + "".join(f"&type={quote(t, safe='')}" for t in _filters(request)["types"] or ())
+
+
 def _page(request, kind: str, sector: str | None = None):
     from viz.pyvis_html import render_html
 
@@ -74,7 +87,8 @@ def _page(request, kind: str, sector: str | None = None):
             "zh": f"共 {len(snapshot(request).G.orgs())} 个机构：本页按产业领域 × 省份汇总数量，格子颜色表示缺口。"
                   "要看具体机构，请在地址中加上 ?sector=领域编号 或 &province=北京，或打开产业链视图。",
             "en": "Counts by sector × province; add ?sector=ID or &province=北京 to the address to see organizations."})
-    html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}")
+    html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}", expand_url=EXPAND_URL,
+                       view_url=_cell_url(request) if v.aggregated else None, watermark=watermark_text(request))
     bar = render_to_string("workspace/_view_bar.html", {"kind": kind, "title": v.title}, request=request)
     html = html.replace("</head>", '<link rel="icon" href="/static/workspace/icon.svg" type="image/svg+xml">\n'
                                    '<link rel="stylesheet" href="/static/workspace/viewbar.css">\n</head>', 1)
@@ -122,4 +136,19 @@ def api_view(request, kind: str):
     nodes = [n.get("id") for n in v.nodes]
     body = {"view": kind, "title": v.title, "nodes": len(nodes), "ids": nodes, "edges": len(v.edges),
             "aggregated": bool(v.aggregated)}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")
+
+
+@require_GET
+def api_expand(request, oid: str):
+    """An organization's neighbours that the page does not show (``?exclude=a,b,…``), up to the cap."""
+    from viz.pyvis_html import EXPAND_CAP, neighbourhood
+
+    snap = snapshot(request)
+    if oid not in snap.G.orgs():
+        return api_error(f"没有编号为 {escape(oid)} 的机构", 404)
+    exclude = [x for x in request.GET.get("exclude", "").split(",", MAX_EXCLUDE)[:MAX_EXCLUDE] if x]
+    body = neighbourhood(snap.G, oid, exclude=exclude, cap=EXPAND_CAP)
+    body["cap"] = EXPAND_CAP
+    audit.record(request, "view", page="expand", org=oid, nodes=len(body["nodes"]))
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json; charset=utf-8")

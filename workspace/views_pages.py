@@ -16,7 +16,7 @@ from graph import schema
 
 from . import audit, profile
 from .live import live
-from .views_common import snapshot
+from .views_common import snapshot, watermark_text
 
 __all__ = ["home", "search_results", "organization", "watermark"]
 
@@ -119,9 +119,7 @@ def _short(name: str, n: int = 14) -> str:
 @require_GET
 def watermark(request):
     """A tile with the account and the time, laid over every page (light, not in the way of clicks)."""
-    who = request.user.get_username()
-    when = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
-    text = escape(f"{who} · {when}")
+    text = escape(watermark_text(request))
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="340" height="200" viewBox="0 0 340 200">'
            '<text x="20" y="120" transform="rotate(-24 170 100)" font-family="Noto Sans CJK SC, sans-serif" '
            f'font-size="15" fill="#1f2937" fill-opacity="0.10">{text}</text></svg>')

@@ -99,14 +99,30 @@ def hostile_graph(tiny_rows, write_folder):
     return build_graph(loaders.read_folder(write_folder(rows, name="hostile")))
 
 
+_PLAYWRIGHT = []  # the one Playwright of the test process (its sync API cannot be started twice at once)
+
+
+def _playwright():
+    if not _PLAYWRIGHT:
+        import atexit
+
+        sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
+        _PLAYWRIGHT.append(sync_api.sync_playwright().start())
+        atexit.register(_PLAYWRIGHT[0].stop)
+    return _PLAYWRIGHT[0]
+
+
 def launched_chromium():
-    """Yield a headless Debian Chromium driven by Playwright, closed afterwards (skip the test without one)."""
+    """Yield a headless Debian Chromium driven by Playwright, closed afterwards (skip the test without one).
+
+    Every browser comes from one Playwright for the whole run, so a module's own browser can start
+    while the session's is still open."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    b = _playwright().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
         yield b
+    finally:
         b.close()
 
 

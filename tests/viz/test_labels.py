@@ -255,3 +255,27 @@ def test_saved_png_follows_the_same_rules(bundled_graph, browser, tmp_path, view
         assert errors == []
     finally:
         ctx.close()
+
+
+_LANES_AT = """() => { const L = window.jjjkg.data.lanes, net = document.getElementById('net').getBoundingClientRect();
+  const a = window.jjjkg.network.canvasToDOM({x: L.columns[0].x0, y: L.rows[0].y0});
+  return {x0: a.x + net.left + window.scrollX, y0: a.y + net.top + window.scrollY}; }"""
+
+
+def test_dense_chain_lanes_leave_room_for_names(bundled_graph, browser, tmp_path):
+    """Lane cells are as wide as their names need: few names are pushed out of the lanes (above the
+    header row, left of the first lane) or left unwritten at 1366×768 (25 before the cells widened)."""
+    figures = {}
+    for sid in bundled_graph.sector_ids(kind="chain"):
+        out = viz.write_view(bundled_graph, tmp_path / f"chain-{sid}.html", view="chain", sector=sid)
+        ctx, page, errors = _open(browser, out, (1366, 768))
+        try:
+            lanes = page.evaluate(_LANES_AT)
+            labels = page.evaluate("window.jjjkgLabels()")
+            outside = [lb["text"] for lb in labels if lb["y"] < lanes["y0"] - 1 or lb["x"] < lanes["x0"] - 1]
+            figures[sid] = (len(outside), len(page.evaluate("window.jjjkg.unlabelled()")))
+            assert errors == []
+        finally:
+            ctx.close()
+    print(figures)
+    assert sum(a + b for a, b in figures.values()) <= 18, figures

@@ -183,3 +183,17 @@ def test_linked_page_policy_names_the_origin_of_absolute_asset_urls(tiny_graph):
     html = render_html(v, asset_urls={**ASSET_URLS, "vis_js": "https://static.example.org:8443/vis.js"})
     assert "default-src 'self' https://static.example.org:8443;" in html
     assert '<script src="https://static.example.org:8443/vis.js"></script>' in html
+
+
+def test_served_options_are_checked_and_escaped(tiny_graph):
+    v = build_view(tiny_graph, view="network")
+    with pytest.raises(QueryError, match="expand_url"):
+        render_html(v, expand_url="/api/views/expand/{id}")  # a file page asks no server
+    with pytest.raises(QueryError, match="view_url"):
+        render_html(v, asset_urls=ASSET_URLS, view_url="/views/network?sector=X")
+    with pytest.raises(QueryError, match="watermark"):
+        render_html(v, asset_urls=ASSET_URLS, watermark="x" * 201)
+    html = render_html(v, asset_urls=ASSET_URLS, expand_url="/api/views/expand/{id}",
+                       watermark='"><script>alert(1)</script> · 2026-12-04 21:00')
+    assert 'data-expand-url="/api/views/expand/{id}"' in html
+    assert "<script>alert(1)" not in html and "&#34;&gt;&lt;script&gt;" in html

@@ -156,6 +156,21 @@
       y += 18;
     }
   }
+  // a served page names who saved it and when (data-watermark): burned into the PNG, light and tiled
+  function burnMark(ctx, w, h, text) {
+    ctx.save();
+    ctx.font = "16px " + FACE;
+    ctx.fillStyle = "rgba(31,41,55,0.10)";
+    ctx.textBaseline = "middle";
+    var step = Math.max(ctx.measureText(text).width + 120, 320), rowH = 170;
+    ctx.translate(w / 2, h / 2);
+    ctx.rotate(-24 * Math.PI / 180);
+    var R = Math.sqrt(w * w + h * h) / 2 + step;
+    for (var y = -R, row = 0; y <= R; y += rowH, row++) {
+      for (var x = -R + (row % 2) * step / 2; x <= R; x += step) ctx.fillText(text, x, y);
+    }
+    ctx.restore();
+  }
   // the whole view (not just what the window shows), with title, data date, source and legend
   function composePNG(done) {
     view.render(function (img, left) {
@@ -184,12 +199,15 @@
       ctx.strokeRect(pad, headH, img.width, img.height);
       var y = drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
       if (left && left.length) drawLeftOut(ctx, left, img.width + 2 * pad, y + 16, legendW - pad, out.height - pad);
+      var mark = document.body.getAttribute("data-watermark") || "";
+      if (mark) burnMark(ctx, out.width, out.height, mark);
+      api.lastPngMark = window.jjjkgLastPngMark = mark;
       out.toBlob(function (blob) { done(blob, out); }, "image/png");
     });
   }
   api.composePNG = function () {
     return new Promise(function (resolve) {
-      composePNG(function (blob, out) { resolve({ width: out.width, height: out.height, size: blob.size }); });
+      composePNG(function (blob, out) { resolve({ width: out.width, height: out.height, size: blob.size, mark: api.lastPngMark }); });
     });
   };
   document.getElementById("save-png").addEventListener("click", function () {
@@ -468,11 +486,15 @@
     }
     // the initial view: the whole map of the provinces shown (geo), the lanes with their headers
     // (chain), or every node, with a margin, so that nothing is cut at the window's edge
+    var grownBox = null;  // the organizations added by expanding nodes, which the first view did not hold
+    function union(a, b) {
+      return !a ? b : !b ? a : [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+    }
     function fitBox() {
-      if (data.fitBox) return data.fitBox;
+      if (data.fitBox) return union(data.fitBox, grownBox);
       if (data.lanes && data.lanes.columns.length) {
         var cols = data.lanes.columns, rows = data.lanes.rows;
-        return [cols[0].x0 - 180, rows[0].y0 - 80, cols[cols.length - 1].x1, rows[rows.length - 1].y1];
+        return union([cols[0].x0 - 180, rows[0].y0 - 80, cols[cols.length - 1].x1, rows[rows.length - 1].y1], grownBox);
       }
       var b = null;
       data.nodes.forEach(function (n) {
@@ -867,6 +889,118 @@
     api.unhighlight = unhighlight;
     api.focusNode = focusNode;
 
+    // -------------------------------------------------------------- expanding a node (served pages)
+    // data-expand-url (with {id}) answers an organization's neighbours that the page does not show,
+    // as records of the page's own form, up to the server's cap: they are placed in rings around the
+    // node, named by the same label code, and the panel says how many the cap left out.
+    var expandUrl = document.body.getAttribute("data-expand-url");
+    var expandButton = document.getElementById("expand-node"), expandNote = document.getElementById("expand-note");
+    var EXCLUDE_MAX = 5000;  // the ids sent with a request (the server takes no more)
+    var grown = 0;
+    function place(centre, count) {  // rings around the node, each as full as its length allows
+      var out = [], ring = 0, R = 0;
+      while (out.length < count) {
+        R = 110 + 80 * ring;
+        var room = Math.max(6, Math.floor(2 * Math.PI * R / 70)), k = Math.min(room, count - out.length);
+        for (var i = 0; i < k; i++) {
+          var a = -Math.PI / 2 + (2 * Math.PI * i) / k + ring * 0.35;
+          out.push({ x: centre.x + R * Math.cos(a), y: centre.y + R * Math.sin(a) });
+        }
+        ring += 1;
+      }
+      return out;
+    }
+    function addNeighbours(id, answer) {
+      var body = network.body.nodes[id];
+      var fresh = (answer.nodes || []).filter(function (n) { return indexOf[n.id] === undefined; });
+      var at = place(body ? { x: body.x, y: body.y } : { x: 0, y: 0 }, fresh.length);
+      fresh.forEach(function (n, i) {
+        n.x = at[i].x; n.y = at[i].y;
+        if (n.color && typeof n.color === "object" && !n.color.highlight) {
+          var hl = { background: n.color.background, border: "#000000" };
+          n.color = Object.assign({}, n.color, { highlight: hl, hover: hl });
+        }
+        indexOf[n.id] = data.nodes.length;
+        data.nodes.push(n);
+        names.push(String(n.name || ""));
+        namesEn.push(String(n.nameEn || "").toLowerCase());
+        original[n.id] = { color: n.color };
+        hidden[n.id] = !visibleOf(n);
+        var r = n.size || 10;
+        grownBox = union(grownBox, [n.x - r, n.y - r, n.x + r, n.y + r]);
+      });
+      var newEdges = (answer.edges || []).filter(function (e) {
+        return indexOf[e.from] !== undefined && indexOf[e.to] !== undefined;
+      }).map(function (e) {
+        grown += 1;
+        var item = Object.assign({}, e, { id: "x" + grown, title: e.info || "" });
+        delete item.info;
+        edgeOriginal[item.id] = { color: item.color };
+        edgeItems.push(item);
+        return item;
+      });
+      var items = fresh.map(function (n) {
+        var item = Object.assign({}, n, { title: titleOf(n.info || []), hidden: !!hidden[n.id] });
+        delete item.info;
+        delete item.label;
+        return item;
+      });
+      quietly(function () {
+        nodes.add(items);
+        if (lean) {
+          newEdges.forEach(function (e) {
+            (incidentOf[e.from] = incidentOf[e.from] || []).push(e);
+            (incidentOf[e.to] = incidentOf[e.to] || []).push(e);
+            var c = e.color;
+            lines.push({ from: e.from, to: e.to, color: (c && typeof c === "object" ? c.color : c) || "#888888" });
+          });
+        } else {
+          edges.add(newEdges);
+        }
+      });
+      order = data.nodes.map(function (n, i) { return i; }).sort(function (a, b) {
+        var p = data.nodes[a], q = data.nodes[b];
+        return (labelRank(q) - labelRank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
+      }).map(function (i) { return data.nodes[i]; });
+      var visible = data.nodes.filter(function (n) { return !hidden[n.id]; }).length;
+      counter.textContent = visible + " / " + data.nodes.length;
+      fit();
+      scaleLabels(true);
+      network.redraw();
+      var note = fresh.length ? "已展开 " + fresh.length + " 家相邻机构" : "没有未显示的相邻机构";
+      if (answer.more) note += "；另有 " + answer.more + " 家未展开（每次最多 " + (answer.cap || fresh.length) + " 家）";
+      expandNote.textContent = note;
+      expandNote.hidden = false;
+      return { added: fresh.length, edges: newEdges.length, more: answer.more || 0 };
+    }
+    function expand(id) {
+      var ids = data.nodes.map(function (n) { return n.id; }).slice(-EXCLUDE_MAX);
+      var url = expandUrl.split("{id}").join(encodeURIComponent(id)) + "?exclude=" + encodeURIComponent(ids.join(","));
+      expandButton.disabled = true;
+      return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          return r.json().then(function (body) {
+            if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+            return body;
+          });
+        })
+        .then(function (body) { return addNeighbours(id, body); })
+        .catch(function (err) {
+          expandNote.textContent = "展开失败：" + err.message;
+          expandNote.hidden = false;
+          return { added: 0, edges: 0, more: 0, error: err.message };
+        })
+        .finally(function () { expandButton.disabled = false; });
+    }
+    if (expandUrl) {
+      expandButton.hidden = false;
+      expandButton.addEventListener("click", function () {
+        var id = selectedLink.getAttribute("data-id");
+        if (id) expand(id);
+      });
+      api.expand = expand;
+    }
+
     // -------------------------------------------------------------- search (an index built once)
     var search = document.getElementById("search");
     var results = document.getElementById("search-results");
@@ -945,8 +1079,9 @@
     var indexOf = {};
     data.nodes.forEach(function (n, i) { indexOf[n.id] = i; });
     function visibleOf(src) {
-      if ((f.types || []).length && src.t && !state.types[src.t]) return false;
-      if ((f.provinces || []).length && !state.provinces[src.p || ""]) return false;
+      // (an organization added by expanding a node may be of a type or province without a box: shown)
+      if ((f.types || []).length && src.t && state.types[src.t] === false) return false;
+      if ((f.provinces || []).length && state.provinces[src.p || ""] === false) return false;
       if (state.sector && (src.s || []).indexOf(state.sector) < 0) return false;
       return true;
     }
@@ -1119,7 +1254,17 @@
       tbody.appendChild(row);
     });
     table.appendChild(tbody);
-    box.appendChild(el("p", "hint", "点击格子：显示画出该格机构的命令。 Click a cell for the command that draws its organizations."));
+    // a served page names where the view of a cell is (data-view-url, with {sector} and {province}):
+    // a click goes there; a page opened as a file shows the command that draws it
+    var viewUrl = document.body.getAttribute("data-view-url");
+    function cellHref(c) {
+      var u = new URL(viewUrl.split("{sector}").join(encodeURIComponent(c.s === "—" ? "" : c.s))
+        .split("{province}").join(encodeURIComponent(c.p || "")), window.location.href);
+      Array.from(u.searchParams.keys()).forEach(function (k) { if (!u.searchParams.get(k)) u.searchParams.delete(k); });
+      return u.pathname + u.search;
+    }
+    box.appendChild(el("p", "hint", viewUrl ? "点击格子：打开该格机构的视图。 Click a cell to open the view of its organizations."
+      : "点击格子：显示画出该格机构的命令。 Click a cell for the command that draws its organizations."));
     box.appendChild(table);
 
     function fill(c, td) {
@@ -1148,9 +1293,14 @@
       td.classList.add("selected");
       var info = document.getElementById("cell-info");
       info.textContent = sectorName[c.s] + " × " + provName[c.p] + "：" + total(c) + " 个机构 organizations";
-      document.getElementById("cell-cmd").textContent = c.cmd;
+      document.getElementById("cell-cmd").textContent = viewUrl ? "" : c.cmd;
       document.getElementById("cell-box").hidden = false;
+      if (viewUrl) window.location.assign(cellHref(c));
     }
+    api.cellHref = function (s, p) {
+      var x = cellEls.filter(function (x) { return x.c.s === s && x.c.p === p; })[0];
+      return x && viewUrl ? cellHref(x.c) : null;
+    };
     api.selectCell = function (s, p) {
       var x = cellEls.filter(function (x) { return x.c.s === s && x.c.p === p; })[0];
       if (x) selectCell(x.c, x.td);
