@@ -71,10 +71,10 @@ def _ready(page):
     page.wait_for_function("() => !!(window.jjjkg && window.jjjkg.ready && window.jjjkg.stable)", timeout=60_000)
 
 
-def test_expanding_a_node_adds_what_the_server_answers(chromium, server, clients):
+def test_expanding_a_node_adds_what_the_server_answers(browser, server, clients):
     from ..viz.test_labels import label_faults
 
-    v = Visit(chromium, server, (1366, 768))
+    v = Visit(browser, server, (1366, 768))
     try:
         v.sign_in("viewer")
         v.page.goto(v.base + "/views/chain/CH_H2")
@@ -129,8 +129,8 @@ def test_expand_answers(clients, server):
     assert requests.get(server.url + f"api/views/expand/{hub}", timeout=30).status_code == 401
 
 
-def test_a_cell_of_the_matrix_opens_its_view(chromium, server, clients):
-    v = Visit(chromium, server, (1366, 768))
+def test_a_cell_of_the_matrix_opens_its_view(browser, server, clients):
+    v = Visit(browser, server, (1366, 768))
     try:
         v.sign_in("viewer")
         v.page.goto(v.base + "/views/matrix?type=platform")
@@ -153,7 +153,7 @@ def test_a_cell_of_the_matrix_opens_its_view(chromium, server, clients):
         v.close()
 
 
-def test_saved_png_carries_the_watermark(chromium, server):
+def test_saved_png_carries_the_watermark(browser, server):
     import io
     import re
     from pathlib import Path
@@ -161,7 +161,7 @@ def test_saved_png_carries_the_watermark(chromium, server):
     import numpy as np
     from PIL import Image
 
-    v = Visit(chromium, server, (1366, 768))
+    v = Visit(browser, server, (1366, 768))
     try:
         v.sign_in("viewer")
         v.page.goto(v.base + "/views/chain/CH_H2")
