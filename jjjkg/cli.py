@@ -486,11 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(p)
     p.set_defaults(func=cmd_stop)
 
-    from jjjkg import cmd_exports, cmd_import, cmd_viz
+    from jjjkg import cmd_exports, cmd_import, cmd_serve, cmd_viz
 
     cmd_viz.add_parser(sub, _Formatter, _add_store, _open_store)
     cmd_exports.add_parsers(sub, _Formatter, _add_store, _open_store)
     cmd_import.add_parser(sub, _Formatter, _add_store, _open_store)
+    cmd_serve.add_parsers(sub, _Formatter, _add_store, _open_store)
 
     p = sub.add_parser("generate", help="write a synthetic data folder (for scale tests)", formatter_class=_Formatter,
                        description="Write a contract-format folder of synthetic data: realistic shape (hubs, the "

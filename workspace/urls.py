@@ -1,0 +1,28 @@
+"""The workspace's addresses (contract §5)."""
+
+from django.urls import path
+
+from . import views_admin, views_analyses, views_api, views_auth, views_pages
+
+handler400 = "workspace.views_errors.bad_request"
+handler403 = "workspace.views_errors.permission_denied"
+handler404 = "workspace.views_errors.not_found"
+handler500 = "workspace.views_errors.server_error"
+
+urlpatterns = [
+    path("login", views_auth.login, name="login"),
+    path("logout", views_auth.logout, name="logout"),
+    path("", views_pages.home, name="home"),
+    path("search", views_pages.search_results, name="search"),
+    path("org/<str:oid>", views_pages.organization, name="organization"),
+    path("watermark.svg", views_pages.watermark, name="watermark"),
+    path("analyses/", views_analyses.analysis_list, name="analyses"),
+    path("analyses/<str:name>", views_analyses.analysis_page, name="analysis"),
+    path("analyses/<str:name>/download.<str:fmt>", views_analyses.analysis_download, name="analysis-download"),
+    path("admin/audit", views_admin.audit_page, name="audit"),
+    path("api/search", views_api.api_search),
+    path("api/organizations/<str:oid>", views_api.api_organization),
+    path("api/analyses", views_analyses.api_analyses),
+    path("api/analyses/<str:name>", views_analyses.api_analysis),
+    path("api/audit", views_api.api_audit),
+]

@@ -1,0 +1,42 @@
+"""What the page and API views share: the snapshot to answer from, role checks, the data banner."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from . import accounts
+from .live import Snapshot, live
+from .views_errors import api_error, forbidden
+
+__all__ = ["snapshot", "need", "SEEN_FINGERPRINT"]
+
+#: the store version a session last saw (a new one shows the "data changed" banner once)
+SEEN_FINGERPRINT = "jjjkg_seen_fp"
+
+
+def snapshot(request) -> Snapshot:
+    """The store version to answer from; notes on the request when it changed since the session's last page."""
+    snap = live().current()
+    seen = request.session.get(SEEN_FINGERPRINT) if hasattr(request, "session") else None
+    request.data_changed = bool(seen and seen != snap.fingerprint)
+    if hasattr(request, "session") and seen != snap.fingerprint:
+        request.session[SEEN_FINGERPRINT] = snap.fingerprint
+    request.snapshot = snap
+    return snap
+
+
+def need(codename: str):
+    """Refuse (403, audited) a request whose account lacks the workspace permission ``codename``."""
+    def deco(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not accounts.has(request.user, codename):
+                if request.path.startswith("/api/"):
+                    from . import audit
+
+                    audit.record(request, "denied", path=request.path[:300])
+                    return api_error("您的角色无权进行此操作", 403)
+                return forbidden(request)
+            return view(request, *args, **kwargs)
+        return wrapped
+    return deco
