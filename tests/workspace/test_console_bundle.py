@@ -361,3 +361,12 @@ def test_history_item_reruns_and_save_as_query_posts_the_query(console, stub):
                     "params": [{"name": "province", "type": "text", "value": "河北"}],
                     "roles": ["analyst", "editor", "admin"]}
     assert errors == []
+
+
+def test_signature_help_for_builtin_functions(console):
+    page, errors, _ = console
+    _type(page, "RETURN substring('中试平台', ")
+    tip = page.wait_for_selector(".cm-cypher-signature", timeout=10_000)
+    assert tip.text_content().startswith("substring(")
+    assert page.locator(".cm-cypher-signature b").text_content().startswith("start")  # the argument being typed
+    assert errors == []

@@ -11,10 +11,26 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { testData } from '@neo4j-cypher/language-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = join(here, '..', 'static', 'workspace', 'build');
 const MANIFEST = 'bundle.json';
+
+// Neo4j's built-in functions, with their signatures and descriptions, for signature help and completion:
+// taken at build time from the pinned package's own registry (dumped from a real Neo4j), never fetched
+const KEEP = ['name', 'category', 'description', 'signature', 'argumentDescription', 'returnDescription',
+  'aggregating', 'isBuiltIn', 'isDeprecated'];
+const builtins = Object.values(testData.mockSchema.functions['CYPHER 5'])
+  .filter((f) => f.isBuiltIn && !f.isDeprecated)
+  .map((f) => Object.fromEntries(KEEP.map((k) => [k, f[k]])));
+const builtinFunctions = {
+  name: 'neo4j-builtin-functions',
+  setup(b) {
+    b.onResolve({ filter: /^virtual:neo4j-functions$/ }, (args) => ({ path: args.path, namespace: 'neo4j-functions' }));
+    b.onLoad({ filter: /.*/, namespace: 'neo4j-functions' }, () => ({ contents: JSON.stringify(builtins), loader: 'json' }));
+  },
+};
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
@@ -30,6 +46,7 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
   charset: 'utf8',
+  plugins: [builtinFunctions],
 });
 
 const files = {};

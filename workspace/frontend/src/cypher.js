@@ -7,11 +7,13 @@ import { StateEffect, StateField, RangeSetBuilder } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, showTooltip } from '@codemirror/view';
 import { linter } from '@codemirror/lint';
 import { autocompletion } from '@codemirror/autocomplete';
+import builtinFunctions from 'virtual:neo4j-functions';
 
 const VERSIONS = ['CYPHER 5', 'CYPHER 25'];
 
 // The page's schema ({labels, relationshipTypes, propertyKeys, functions, procedures}) as the language
-// support reads it; functions and procedures come as arrays (of names or of Neo4j's descriptions).
+// support reads it; functions and procedures come as arrays (of names or of Neo4j's descriptions), the
+// functions after Neo4j's built-in ones (bundled from the package's registry by build.mjs).
 export function toDbSchema(schema, parameters) {
   const registry = (entries) => {
     const byName = {};
@@ -30,7 +32,7 @@ export function toDbSchema(schema, parameters) {
     labels: schema.labels ?? [],
     relationshipTypes: schema.relationshipTypes ?? [],
     propertyKeys: schema.propertyKeys ?? [],
-    functions: registry(schema.functions),
+    functions: registry([...builtinFunctions, ...(schema.functions ?? [])]),
     procedures: registry(schema.procedures),
     parameters: parameters ?? {},
     defaultLanguage: 'CYPHER 5',
