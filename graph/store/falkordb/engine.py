@@ -512,6 +512,19 @@ class EmbeddedEngine:
         except Exception:  # only a message depends on it
             return None
 
+    def abort(self) -> bool:
+        """End the statement this engine's server is running, from another thread; True if it was running.
+
+        FalkorDB has no command that stops one query (closing its connection does not), so the server
+        itself is killed: the statement's ``run`` raises ``QueryError``, and the server is restarted and
+        reloaded before the next statement. Use it on a server that runs one statement at a time.
+        """
+        server = self._server
+        if server is None or not _pid_alive(server.pid):
+            return False
+        _kill(server.pid, self._sdir)  # only if it is still this store's server
+        return True
+
     def _kill_hung(self, pid: int, hung: threading.Event) -> None:
         hung.set()
         _kill(pid, self._sdir)  # only if it is still this store's server
