@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-__all__ = ["Access", "AuditEvent", "AppendOnly"]
+__all__ = ["Access", "AuditEvent", "AppendOnly", "ConsoleRun", "ConsoleParams"]
 
 
 class AppendOnly(Exception):
@@ -73,6 +73,33 @@ class PackJob(models.Model):
     progress = models.CharField(max_length=200, blank=True)
     folder = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
+
+    class Meta:
+        default_permissions = ()
+
+
+class ConsoleRun(models.Model):
+    """A statement an analyst ran in the console: the history (searchable, re-runnable) of one account."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_runs")
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    statement = models.TextField()
+    params = models.JSONField(default=dict)
+    rows = models.IntegerField(null=True)
+    ms = models.IntegerField(null=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        default_permissions = ()
+
+
+class ConsoleParams(models.Model):
+    """The console's parameters panel of one account (the equivalent of `:param`), kept between visits."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_params")
+    params = models.JSONField(default=list)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         default_permissions = ()

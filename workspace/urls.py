@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_admin, views_analyses, views_api, views_auth, views_pages
+from . import console, views_admin, views_analyses, views_api, views_auth, views_pages
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -25,4 +25,10 @@ urlpatterns = [
     path("api/analyses", views_analyses.api_analyses),
     path("api/analyses/<str:name>", views_analyses.api_analysis),
     path("api/audit", views_api.api_audit),
+    path("console", console.console_page, name="console"),
+    path("api/cypher", console.api_cypher),
+    path("api/cypher/cancel", console.api_cancel),
+    path("api/console/history", console.api_history),
+    path("api/console/params", console.api_params),
+    path("api/queries", console.api_queries),
 ]

@@ -466,6 +466,7 @@ class EmbeddedEngine:
             # the server's graph may now differ from the store's: the next analysis or command that
             # opens the store reloads it, so a write never silently changes a later answer
             self._conn().execute_command("DEL", _FINGERPRINT_KEY)
+        self._aborted = False
         hung = threading.Event()
         watchdog = threading.Timer(seconds + max(2.0, 0.5 * seconds), self._kill_hung,
                                    args=(self._server.pid, hung))
@@ -479,6 +480,8 @@ class EmbeddedEngine:
             raise QueryError(f"bad parameter: {err}") from None
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
             watchdog.cancel()
+            if getattr(self, "_aborted", False):  # abort() ended it: the next statement restarts the server
+                raise QueryError("the statement was ended on the server (aborted)") from None
             if hung.is_set():
                 self._recover()
                 raise QueryError(
@@ -517,11 +520,13 @@ class EmbeddedEngine:
 
         FalkorDB has no command that stops one query (closing its connection does not), so the server
         itself is killed: the statement's ``run`` raises ``QueryError``, and the server is restarted and
-        reloaded before the next statement. Use it on a server that runs one statement at a time.
+        reloaded before the next statement (not by ``run``, which returns at once). Use it on a server
+        that runs one statement at a time.
         """
         server = self._server
         if server is None or not _pid_alive(server.pid):
             return False
+        self._aborted = True
         _kill(server.pid, self._sdir)  # only if it is still this store's server
         return True
 

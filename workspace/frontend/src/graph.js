@@ -84,11 +84,16 @@ export function drawGraph(container, rows) {
     .force('collide', forceCollide(14))
     .stop();
   sim.tick(Math.min(300, 60 + nodes.length));
-  const clamp = (v, hi) => Math.max(12, Math.min(hi - 12, v));
-  for (const { d, g } of dots) g.setAttribute('transform', `translate(${clamp(d.x, width)},${clamp(d.y, height)})`);
+  // fit the layout into the picture (room on the right for the captions), never enlarging more than 2.5×
+  const xs = nodes.map((d) => d.x);
+  const ys = nodes.map((d) => d.y);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const scale = Math.min(2.5, (width - 200) / Math.max(1, x1 - x0), (height - 60) / Math.max(1, y1 - y0));
+  const px = (x) => 40 + (x - x0) * scale + (width - 200 - (x1 - x0) * scale) / 2;
+  const py = (y) => 30 + (y - y0) * scale + (height - 60 - (y1 - y0) * scale) / 2;
+  for (const { d, g } of dots) g.setAttribute('transform', `translate(${px(d.x)},${py(d.y)})`);
   for (const { l, line, text } of edges) {
-    const [x1, y1, x2, y2] = [clamp(l.source.x, width), clamp(l.source.y, height), clamp(l.target.x, width),
-      clamp(l.target.y, height)];
+    const [x1, y1, x2, y2] = [px(l.source.x), py(l.source.y), px(l.target.x), py(l.target.y)];
     line.setAttribute('x1', x1); line.setAttribute('y1', y1);
     line.setAttribute('x2', x2); line.setAttribute('y2', y2);
     text.setAttribute('x', (x1 + x2) / 2); text.setAttribute('y', (y1 + y2) / 2 - 3);
