@@ -36,7 +36,8 @@ from .models import ConsoleParams, ConsoleRun
 from .views_common import need, snapshot
 from .views_errors import api_error
 
-__all__ = ["console_page", "api_cypher", "api_cancel", "api_history", "api_params", "api_queries",
+__all__ = ["console_page", "api_cypher", "api_cancel", "api_history", "api_params", "api_queries", "api_queries_root",
+           "api_saved", "api_saved_list", "saved_list_page", "saved_page", "visible_queries",
            "console_schema", "chinese_error", "MAX_ROWS", "SAVED_FOLDER"]
 
 #: rows a console result holds at most (as ``jjjkg cypher --max-rows`` by default)
@@ -322,6 +323,13 @@ def saved_file_text(name: str, title: str, author: str, roles: list[str], params
     return "\n".join(lines) + "\n" + statement.strip("\n") + "\n"
 
 
+def api_queries_root(request):
+    """``GET /api/queries``: the saved queries the account may run; ``POST``: save one (analysts and above)."""
+    if request.method == "GET":
+        return api_saved_list(request)
+    return api_queries(request)
+
+
 @require_POST
 @need("use_console")
 def api_queries(request):
@@ -368,3 +376,96 @@ def api_queries(request):
     audit.record(request, "save_query", name=name, title=title.strip(), roles=ordered,
                  params=[p["name"] for p in params])
     return _json({"name": name, "title": title.strip(), "roles": ordered}, status=201)
+
+
+# ----------------------------------------------------------------------------- saved queries as forms
+
+_ROLES_LINE = re.compile(r"^\s*//\s*roles\s*:\s*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
+_TYPE_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "是/否"}
+
+
+def visible_queries(user) -> dict:
+    """The saved queries ``user``'s role may see, by name (a query names its roles in ``// roles:``)."""
+    from queries.saved import read_saved_queries
+
+    folder = saved_folder()
+    if not folder.is_dir():
+        return {}
+    role = accounts.role_of(user)
+    out = {}
+    for name, sq in read_saved_queries(folder).items():
+        m = _ROLES_LINE.search(sq.cypher)
+        roles = {r.strip() for r in (m.group(1).split(",") if m else [])}
+        if role in roles or role == "admin":
+            out[name] = sq
+    return out
+
+
+def _describe(sq) -> dict:
+    return {"name": sq.name, "title": sq.summary,
+            "parameters": [{"name": p.name, "type": p.type.__name__, "default": p.default}
+                           for p in sq.params.values()]}
+
+
+def _saved_records(request, sq):
+    """(result, notes) of a saved query with the request's parameters (the form's fields, blanks left out)."""
+    given = {k: v for k, v in request.GET.items() if v.strip() != "" and k != "run"}
+    params = sq.parse_params(given)
+    t0 = time.perf_counter()
+    result, notes = run_statement(request, sq.cypher, params, secrets.token_hex(16))
+    audit.record(request, "analysis", saved_query=sq.name, params={k: str(v) for k, v in params.items()},
+                 rows=len(result), ms=round(1000 * (time.perf_counter() - t0)))
+    return result, notes
+
+
+@require_GET
+def api_saved_list(request):
+    return _json([_describe(sq) for _, sq in sorted(visible_queries(request.user).items())])
+
+
+@require_GET
+def api_saved(request, name: str):
+    sq = visible_queries(request.user).get(name)
+    if sq is None:
+        return api_error(f"没有名为 {name} 的查询（或您的角色看不到它）", 404)
+    try:
+        result, _ = _saved_records(request, sq)
+    except TooManyRuns as err:
+        return api_error(str(err), 429)
+    except JjjkgError as err:
+        return api_error(f"参数有误：{err}" if not str(err).startswith(("语句", "控制台", "缺少", "Cypher")) else str(err),
+                         400)
+    return HttpResponse(_rows_json(result), content_type="application/json; charset=utf-8")
+
+
+@require_GET
+def saved_list_page(request):
+    items = [_describe(sq) for _, sq in sorted(visible_queries(request.user).items())]
+    return render(request, "workspace/saved_queries.html", {"items": items})
+
+
+@require_GET
+def saved_page(request, name: str):
+    from .views_errors import error_page
+
+    sq = visible_queries(request.user).get(name)
+    if sq is None:
+        return error_page(request, 404, "未找到", f"没有名为 {name} 的查询，或您的角色看不到它。")
+    error, result, notes = None, None, []
+    if request.GET:
+        try:
+            result, notes = _saved_records(request, sq)
+        except JjjkgError as err:
+            error = str(err)
+    fields = [{**p, "value": request.GET.get(p["name"], ""), "type_zh": _TYPE_ZH.get(p["type"], p["type"])}
+              for p in _describe(sq)["parameters"]]
+    columns = list(getattr(result, "columns", []) or [])
+    rows = json.loads(_rows_json(result))[:500] if result is not None else []
+    from .views_analyses import _cell
+
+    return render(request, "workspace/saved_query.html", {
+        "q": _describe(sq), "fields": fields, "error": error, "columns": columns, "notes": notes,
+        "rows": [[_cell(r.get(c)) if not isinstance(r.get(c), dict) else json.dumps(r.get(c), ensure_ascii=False)
+                  for c in columns] for r in rows],
+        "n_rows": len(result) if result is not None else 0, "ran": result is not None,
+    }, status=400 if error else 200)

@@ -30,5 +30,8 @@ urlpatterns = [
     path("api/cypher/cancel", console.api_cancel),
     path("api/console/history", console.api_history),
     path("api/console/params", console.api_params),
-    path("api/queries", console.api_queries),
+    path("api/queries", console.api_queries_root),
+    path("api/queries/<str:name>", console.api_saved),
+    path("queries/", console.saved_list_page, name="saved-queries"),
+    path("queries/<str:name>", console.saved_page, name="saved-query"),
 ]

@@ -71,3 +71,18 @@ def test_a_manifest_name_outside_the_folder_is_not_read(folder, tmp_path_factory
     assert bundle_problem(folder) == (f"the console's front-end bundle is incomplete: {folder / 'secret.txt'} "
                                       f"is missing: {FIX}")
 
+
+
+def test_serve_refuses_to_start_without_the_bundle(tmp_path, monkeypatch):
+    pytest.importorskip("django", reason="the workspace needs the [serve] extra")
+    import workspace.bundle
+    from graph.errors import JjjkgError
+    from workspace.config import WorkspaceConfig
+    from workspace.server import serve
+
+    monkeypatch.setattr(workspace.bundle, "BUILD_DIR", tmp_path / "build")
+    state = tmp_path / "state"
+    with pytest.raises(JjjkgError) as err:
+        serve(WorkspaceConfig(state=state), store=tmp_path / "store", port=0)
+    assert str(err.value) == (f"the console's front-end bundle is not built ({tmp_path / 'build' / MANIFEST} is "
+                              f"missing): {FIX}")

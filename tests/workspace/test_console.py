@@ -320,3 +320,33 @@ def test_a_saved_query_is_a_file_the_cli_runs_with_the_same_answer(sign_in, serv
     status, body = _post(page, "/api/queries", {"name": "bad", "title": "x", "statement": "// param: a str\nRETURN 1",
                                                 "params": [], "roles": ["analyst"]})
     assert status == 400 and "注释行" in body["error"]
+
+
+def test_a_saved_query_is_a_form_for_a_viewer_with_the_cli_answer(sign_in, server):
+    origin, state, store = server
+    page, errors, _ = _console(sign_in, "ana")
+    statement = "MATCH (p:Platform) WHERE p.province = $province RETURN p.id AS id, p.name AS name ORDER BY id"
+    for name, roles in (("platform-names", ["viewer", "analyst"]), ("analysts-only", ["analyst"])):
+        status, body = _post(page, "/api/queries", {
+            "name": name, "title": "某省中试平台名称", "statement": statement,
+            "params": [{"name": "province", "type": "text", "value": "天津"}], "roles": roles})
+        assert status == 201, body
+    viewer, verrors, urls = sign_in("vic")
+    viewer.goto(origin + "/queries/")
+    assert viewer.locator("a[href='/queries/platform-names']").count() == 1
+    assert viewer.locator("a[href='/queries/analysts-only']").count() == 0
+    viewer.goto(origin + "/queries/platform-names")
+    viewer.fill("input[name=province]", "北京")
+    viewer.click("form.params button[type=submit]")
+    viewer.wait_for_selector("table.result tbody tr")
+    cells = viewer.locator("table.result tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    cli = _cli("query", "platform-names", "--queries", str(state / "queries"), "--param", "province=北京",
+               "--format", "json", "--store", str(store))
+    assert cli.returncode == 0, cli.stderr
+    assert cells == [[r["id"], r["name"]] for r in json.loads(cli.stdout)] and cells
+    assert viewer.goto(origin + "/queries/analysts-only").status == 404
+    api = viewer.evaluate("async () => { const r = await fetch('/api/queries/platform-names?province=北京'); "
+                          "return [r.status, await r.json()]; }")
+    assert api == [200, json.loads(cli.stdout)]
+    assert [e for e in verrors if "status of 404" not in e] == []  # the refused page itself is the one 404
