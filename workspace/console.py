@@ -37,7 +37,7 @@ from .views_common import need, snapshot
 from .views_errors import api_error
 
 __all__ = ["console_page", "api_cypher", "api_cancel", "api_history", "api_params", "api_queries", "api_queries_root",
-           "api_saved", "api_saved_list", "saved_list_page", "saved_page", "visible_queries",
+           "api_saved", "api_saved_list", "saved_list_page", "saved_page", "visible_queries", "console_download",
            "console_schema", "chinese_error", "MAX_ROWS", "SAVED_FOLDER"]
 
 #: rows a console result holds at most (as ``jjjkg cypher --max-rows`` by default)
@@ -132,11 +132,12 @@ def _rows_json(result) -> str:
     return buf.getvalue()
 
 
-def _remember(request, statement: str, params: dict, *, rows=None, ms=None, error: str = "") -> None:
-    ConsoleRun.objects.create(owner=request.user, statement=statement, params=params, rows=rows, ms=ms,
-                              error=error[:2000])
+def _remember(request, statement: str, params: dict, *, rows=None, ms=None, error: str = "") -> int:
+    run = ConsoleRun.objects.create(owner=request.user, statement=statement, params=params, rows=rows, ms=ms,
+                                    error=error[:2000])
     old = ConsoleRun.objects.filter(owner=request.user).order_by("-time", "-id")[HISTORY_KEPT:HISTORY_KEPT + 100]
     ConsoleRun.objects.filter(pk__in=[r.pk for r in old]).delete()
+    return run.pk
 
 
 def run_statement(request, statement: str, params: dict, run_id: str):
@@ -222,10 +223,12 @@ def api_cypher(request):
                      error=str(err)[:500])
         return api_error(f"数据库暂时不可用：{err}", 503)
     ms = round(1000 * (time.perf_counter() - t0))
-    _remember(request, statement, params, rows=len(result), ms=ms)
+    run_pk = _remember(request, statement, params, rows=len(result), ms=ms)
     audit.record(request, "cypher", statement=statement[:2000], params=params, outcome="ok", rows=len(result), ms=ms)
     head = {"columns": list(getattr(result, "columns", [])), "notes": notes, "elapsed_ms": ms,
-            "truncated": bool(getattr(result, "truncated", False))}
+            "truncated": bool(getattr(result, "truncated", False)),
+            "downloads": {f: f"/console/download.{f}?run={run_pk}" for f in ("csv", "xlsx")}
+            if accounts.has(request.user, "export_data") else {}}
     if hasattr(result, "lines"):
         head["plan"] = list(result.lines)
     text = json.dumps(head, ensure_ascii=False, allow_nan=False)[:-1] + ', "rows": ' + _rows_json(result) + "}"
@@ -469,3 +472,67 @@ def saved_page(request, name: str):
                   for c in columns] for r in rows],
         "n_rows": len(result) if result is not None else 0, "ran": result is not None,
     }, status=400 if error else 200)
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+@require_GET
+@need("export_data")
+def console_download(request, fmt: str):
+    """A console result as CSV (UTF-8 with BOM, formula-safe) or XLSX: the history entry ``run`` run again."""
+    from .views_errors import error_page
+
+    if fmt not in ("csv", "xlsx"):
+        return error_page(request, 404, "未找到", "只能下载 CSV 或 XLSX。")
+    entry = ConsoleRun.objects.filter(owner=request.user, pk=request.GET.get("run", "")[:20]).first() \
+        if request.GET.get("run", "").isdigit() else None
+    if entry is None:
+        return error_page(request, 404, "未找到", "没有这次运行的记录（下载只针对您自己的历史）。")
+    if not accounts.has(request.user, "use_console"):
+        return error_page(request, 403, "无权访问", "您的角色无权使用控制台。")
+    try:
+        result, _ = run_statement(request, entry.statement, entry.params, secrets.token_hex(16))
+    except JjjkgError as err:
+        return error_page(request, 400, "无法下载", str(err))
+    columns = list(getattr(result, "columns", []))
+    audit.record(request, "download", console_run=entry.pk, statement=entry.statement[:2000], format=fmt,
+                 rows=len(result))
+    stem = f"console-{timezone.localtime(timezone.now()).strftime('%Y%m%d-%H%M')}"
+    if fmt == "csv":
+        from jjjkg.output import render as render_rows
+
+        buf = io.StringIO()
+        buf.write("\ufeff")
+        render_rows(result, "csv", columns, stream=buf)
+        resp = HttpResponse(buf.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
+    else:
+        resp = HttpResponse(_xlsx(entry.statement, columns, json.loads(_rows_json(result)), request),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return resp
+
+
+def _xlsx(statement: str, columns: list[str], rows: list[dict], request) -> bytes:
+    """A workbook: who downloaded it and when (also in the printed header), the statement, then the rows."""
+    from openpyxl import Workbook
+
+    from viz.excel_safe import neutralise
+
+    who = request.user.get_username()
+    when = timezone.localtime(timezone.now()).strftime("%Y-%m-%d %H:%M")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "控制台结果"
+    ws.oddHeader.center.text = f"Cypher 控制台结果 — 下载：{who}，{when}"
+    ws.append([f"下载账户：{who}　时间：{when}　记录：{len(rows)} 条"])
+    ws.append([neutralise(" ".join(statement.split())[:1000])])
+    ws.append([neutralise(c) for c in columns])
+    for r in rows:
+        ws.append([v if isinstance(v, (int, float)) and not isinstance(v, bool) else
+                   neutralise(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)) if v is not None
+                   else None for v in (r.get(c) for c in columns)])
+    ws.freeze_panes = "A4"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/analyses/<str:name>", views_analyses.api_analysis),
     path("api/audit", views_api.api_audit),
     path("console", console.console_page, name="console"),
+    path("console/download.<str:fmt>", console.console_download, name="console-download"),
     path("api/cypher", console.api_cypher),
     path("api/cypher/cancel", console.api_cancel),
     path("api/console/history", console.api_history),

@@ -7,6 +7,7 @@ Answers are compared with ``jjjkg cypher … --format json`` and ``jjjkg query -
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -350,3 +351,22 @@ def test_a_saved_query_is_a_form_for_a_viewer_with_the_cli_answer(sign_in, serve
                           "return [r.status, await r.json()]; }")
     assert api == [200, json.loads(cli.stdout)]
     assert [e for e in verrors if "status of 404" not in e] == []  # the refused page itself is the one 404
+
+
+def test_downloads_are_csv_with_a_bom_and_xlsx_and_audited(sign_in, server):
+    origin, state, store = server
+    page, errors, _ = _console(sign_in, "ana")
+    _run(page, "MATCH (p:Platform) RETURN p.id AS id, '=1+1' AS formula ORDER BY id LIMIT 3")
+    with page.expect_download() as dl:
+        page.click("[data-testid=console-result] a.console-download:has-text('CSV')")
+    data = Path(dl.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,formula\n")
+    assert b"'=1+1" in data  # a formula is neutralised
+    with page.expect_download() as dl:
+        page.click("[data-testid=console-result] a.console-download:has-text('XLSX')")
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active
+    assert [c.value for c in ws[3]] == ["id", "formula"] and ws.cell(4, 2).value == "'=1+1"
+    downloads = [e for e in _audit(state) if e["action"] == "download" and e["user"] == "ana"]
+    assert [d["detail"]["format"] for d in downloads[-2:]] == ["csv", "xlsx"]

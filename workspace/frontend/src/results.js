@@ -81,7 +81,14 @@ export function showResult(container, result) {
   const summary = [`${result.rows.length} 行`];
   if (result.truncated) summary.push('结果已截断（超过行数上限）');
   if (result.elapsed_ms !== undefined) summary.push(`用时 ${result.elapsed_ms} 毫秒`);
-  container.appendChild(el('p', 'console-summary', summary.join('，')));
+  const bar = container.appendChild(el('p', 'console-summary', summary.join('，')));
+  for (const [fmt, href] of Object.entries(result.downloads ?? {})) {
+    // a same-origin path from the server; anything else is not offered
+    if (typeof href !== 'string' || !href.startsWith('/console/download.')) continue;
+    const a = bar.appendChild(el('a', 'console-download', `下载 ${fmt.toUpperCase()}`));
+    a.href = href;
+    a.setAttribute('download', '');
+  }
 
   const isPlan = result.plan !== undefined;
   const tabs = container.appendChild(el('div', 'console-tabs'));
