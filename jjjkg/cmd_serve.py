@@ -74,6 +74,7 @@ def add_parsers(sub, formatter, add_store, open_store) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     _add_state(p)
+    _add_database(p)
     p.add_argument("--trusted-header", metavar="NAME",
                    help="sign people in by this header (e.g. X-Remote-User), set by the agency's gateway")
     p.add_argument("--trusted-proxy", metavar="ADDRESS", action="append", default=[],

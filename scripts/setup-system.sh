@@ -3,7 +3,9 @@
 #   chromium          headless browser for the page tests and --pdf
 #   fonts-noto-cjk    a CJK font, so Chinese never renders as boxes in figures and PDFs
 #   poppler-utils     pdftotext and pdftoppm, with which the tests read and picture the briefing's PDF
-#   nodejs, npm       to run Neo4j's Cypher front-end, which lints every statement sent to Neo4j
+#   nodejs, npm       to run Neo4j's Cypher front-end, which lints every statement sent to Neo4j, and to
+#                     build the workspace console's editor bundle
+#   postgresql        the workspace's tests start a real PostgreSQL server of their own (not the system one)
 # Safe to run again: it installs only what is missing. Needs root (or sudo) for apt-get.
 #
 #   bash scripts/setup-system.sh           everything the tests need
@@ -28,6 +30,7 @@ if [ $fonts_only -eq 0 ]; then
   command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm >/dev/null 2>&1 || need+=(npm)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

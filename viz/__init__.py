@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["write_view", "write_chain_views", "build_view", "render_html", "chain_layout", "VIEWS",
-           "DEFAULT_MAX_NODES", "write_chain_figure"]
+__all__ = ["write_view", "write_chain_views", "build_view", "render_html", "page_asset", "PAGE_ASSETS",
+           "chain_layout", "VIEWS", "DEFAULT_MAX_NODES", "write_chain_figure"]
 
 _LAZY = {name: "viz.pyvis_html" for name in ("write_view", "write_chain_views", "build_view", "render_html",
-                                             "chain_layout")}
+                                             "page_asset", "PAGE_ASSETS", "chain_layout")}
 _LAZY.update({"VIEWS": "viz.styles", "DEFAULT_MAX_NODES": "viz.styles"})
 
 

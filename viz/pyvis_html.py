@@ -54,7 +54,7 @@ from .basemap import basemap, project
 from .styles import DEFAULT_MAX_NODES, VIEWS
 
 __all__ = ["VIEWS", "View", "build_view", "render_html", "write_view", "write_chain_views", "chain_layout",
-           "ChainLayout", "vis_assets", "DEFAULT_MAX_NODES", "json_for_script"]
+           "ChainLayout", "vis_assets", "DEFAULT_MAX_NODES", "json_for_script", "PAGE_ASSETS", "page_asset"]
 
 
 #: the relations drawn between organizations (derived ones become attributes and filters instead)
@@ -90,6 +90,7 @@ class View:
     message: dict | None = None
     aggregated: bool = False
     matrix: dict | None = None
+    fit_box: list[float] | None = None
 
     def payload(self) -> dict:
         """The JSON the page's script reads."""
@@ -98,7 +99,8 @@ class View:
                 "dataSource": self.data_source, "nodes": self.nodes, "edges": self.edges,
                 "options": self.options, "legend": self.legend, "filters": self.filters, "lanes": self.lanes,
                 "basemap": self.basemap, "unplaced": self.unplaced, "notice": self.notice, "gaps": self.gaps,
-                "message": self.message, "aggregated": self.aggregated, "matrix": self.matrix}
+                "message": self.message, "aggregated": self.aggregated, "matrix": self.matrix,
+                "fitBox": self.fit_box}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -595,9 +597,10 @@ def _aggregate(G, orgs: list, max_nodes: int, narrowing: str, sid: str | None) -
 def _options(view: str, n_nodes: int) -> dict:
     opts = {
         "autoResize": True,
+        # the page writes the names itself (placed beside their nodes, at a size that reads): the font
+        # here is only the face and colour it uses; vis-network's nodes carry no label
         "nodes": {"font": {"size": 13, "color": "#222222", "face": "'Noto Sans CJK SC','Microsoft YaHei','PingFang SC',sans-serif",
-                           "strokeWidth": 3, "strokeColor": "#ffffff"},
-                  "scaling": {"label": {"drawThreshold": 6}}},
+                           "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {"smooth": False, "selectionWidth": 2},
         "interaction": {"hover": n_nodes <= 1500, "tooltipDelay": 120, "hideEdgesOnDrag": n_nodes > 800,
                         "hideEdgesOnZoom": n_nodes > 1500, "multiselect": False},
@@ -606,9 +609,6 @@ def _options(view: str, n_nodes: int) -> dict:
     # every layout is computed before the page opens (network: viz.network_layout), so the page
     # paints at once and never runs physics
     opts["physics"] = {"enabled": False}
-    if n_nodes > 300:
-        # a label is drawn once it would be 7 px on screen; the page enlarges the labels that matter
-        opts["nodes"]["scaling"] = {"label": {"enabled": False, "drawThreshold": 7}}
     if view == "chain":
         opts["edges"]["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.12}
     return opts
@@ -655,6 +655,16 @@ def _compact_edges(edges: list[dict]) -> list[dict]:
         base = styles.edge_style(e["rel"]) if e.get("rel") in schema.RELATIONS else {}
         out.append({k: v for k, v in e.items() if k not in base or base[k] != v})
     return out
+
+
+def _map_box(bm: dict, nodes: list[dict], provinces: set | None) -> list[float]:
+    """What the geo view shows first: the whole outline of each province shown (all three, or those
+    of ``--province``) and every node, so no corner of the map (the north of 张家口 and 承德) is cut."""
+    boxes = [r["box"] for r in bm["layers"]["province"] if not provinces or r["p"] in provinces]
+    boxes += [[n["x"] - n["size"], n["y"] - n["size"], n["x"] + n["size"], n["y"] + n["size"]] for n in nodes]
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
 # ----------------------------------------------------------------------------- building a view
@@ -777,11 +787,12 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
             raise JjjkgError(f"edge {rec.get('id')!r} joins a node not in the view: {rec['from']!r} → {rec['to']!r}")
         net.edges.append(Edge(rec["from"], rec["to"], True, **{k: v for k, v in rec.items() if k not in ("from", "to")}).options)
     options = _options(view, len(nodes))
+    bm = basemap(G) if view == "geo" else None
     return View(view=view, title=title or default_title, subtitle=subtitle, as_of=as_of, data_source=source,
                 nodes=_compact_nodes(net.nodes), edges=_compact_edges(net.edges), options=options,
                 legend=_legend(G, nodes, edges, overlays, approx, len(unplaced)), filters=_filters(G, nodes), lanes=lanes,
-                basemap=basemap(G) if view == "geo" else None, unplaced=unplaced,
-                notice=_MAP_NOTICE if view == "geo" else None, gaps=panel, message=message)
+                basemap=bm, unplaced=unplaced, notice=_MAP_NOTICE if view == "geo" else None, gaps=panel,
+                message=message, fit_box=_map_box(bm, nodes, provs) if bm else None)
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -803,9 +814,8 @@ def json_for_script(value) -> str:
     return _SCRIPT_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)
 
 
-@lru_cache(maxsize=1)
-def vis_assets() -> tuple[str, str, str]:
-    """(version, script, stylesheet) of vis-network as shipped inside the installed pyvis package."""
+def _vis_dir():
+    """The newest ``vis-*`` folder inside the installed pyvis package that holds vis-network."""
     try:
         lib = resources.files("pyvis") / "lib"
         dirs = sorted((d for d in lib.iterdir() if d.name.startswith("vis-")),
@@ -814,39 +824,128 @@ def vis_assets() -> tuple[str, str, str]:
         raise MissingDependency("the pyvis package (which ships vis-network) is not installed: "
                                 "pip install 'pyvis>=0.3.2'") from err
     for d in reversed(dirs):
-        js, css = d / "vis-network.min.js", d / "vis-network.css"
-        if js.is_file() and css.is_file():
-            script = js.read_text(encoding="utf-8")
-            # a script element ends at the first "</script": vis-network has none, but be sure
-            script = re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)
-            return d.name.removeprefix("vis-"), script, css.read_text(encoding="utf-8")
+        if (d / "vis-network.min.js").is_file() and (d / "vis-network.css").is_file():
+            return d
     raise MissingDependency("the installed pyvis ships no vis-network (pyvis/lib/vis-*/vis-network.min.js): "
                             "reinstall it with pip install --force-reinstall 'pyvis>=0.3.2'")
+
+
+@lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str, str]:
+    """(version, script, stylesheet) of vis-network as shipped inside the installed pyvis package."""
+    d = _vis_dir()
+    script = (d / "vis-network.min.js").read_text(encoding="utf-8")
+    # a script element ends at the first "</script": vis-network has none, but be sure
+    script = re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)
+    return d.name.removeprefix("vis-"), script, (d / "vis-network.css").read_text(encoding="utf-8")
 
 
 def _template_text(name: str) -> str:
     return (resources.files("viz") / "templates" / name).read_text(encoding="utf-8")
 
 
-def render_html(v: View) -> str:
-    """The page of a view, as one self-contained HTML string."""
+#: the files a linked page loads, by name: (where they are read from, their media type)
+PAGE_ASSETS = {"vis_js": ("vis-network.min.js", "text/javascript; charset=utf-8"),
+               "vis_css": ("vis-network.css", "text/css; charset=utf-8"),
+               "page_js": ("page.js", "text/javascript; charset=utf-8"),
+               "page_css": ("page.css", "text/css; charset=utf-8")}
+
+
+def page_asset(name: str) -> tuple[bytes, str]:
+    """The bytes and media type of one file a linked page loads (``render_html(asset_urls=...)``).
+
+    ``vis_js`` and ``vis_css`` are vis-network's, read from the installed pyvis package; ``page_js``
+    and ``page_css`` are the page's own, from ``viz/templates``. A server serves them as they are.
+
+    Raises
+    ------
+    QueryError
+        An unknown name (the message lists the names).
+
+    Examples
+    --------
+    >>> body, media = page_asset("page_css")
+    >>> media, body.startswith(b"/* jjjkg page")
+    ('text/css; charset=utf-8', True)
+    """
+    if name not in PAGE_ASSETS:
+        raise QueryError(f"page asset: expected one of {', '.join(PAGE_ASSETS)}, got {name!r}")
+    file, media = PAGE_ASSETS[name]
+    where = _vis_dir() if name.startswith("vis_") else resources.files("viz") / "templates"
+    return (where / file).read_bytes(), media
+
+
+_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def _linked_sources(asset_urls: Mapping[str, str]) -> str:
+    """The sources a linked page's policy allows: its own origin, and the origin of any absolute asset URL."""
+    from urllib.parse import urlsplit
+
+    missing = sorted(set(PAGE_ASSETS) - set(asset_urls))
+    extra = sorted(set(asset_urls) - set(PAGE_ASSETS))
+    if missing or extra:
+        raise QueryError(f"asset_urls: expected exactly the keys {', '.join(PAGE_ASSETS)}; "
+                         f"missing {missing or 'none'}, unknown {extra or 'none'}")
+    sources = ["'self'"]
+    for key, url in asset_urls.items():
+        parts = urlsplit(str(url))
+        if parts.scheme or parts.netloc:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if parts.scheme not in ("http", "https") or not _ORIGIN_RE.match(origin):
+                raise QueryError(f"asset_urls[{key!r}]: expected a path or an http(s) URL, got {url!r}")
+            if origin not in sources:
+                sources.append(origin)
+    return " ".join(sources)
+
+
+def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url: str | None = None) -> str:
+    """The page of a view as HTML: one self-contained file, or a page that links its files.
+
+    Parameters
+    ----------
+    v : View
+        From ``build_view``.
+    asset_urls : mapping, optional
+        ``{"vis_js": URL, "vis_css": URL, "page_js": URL, "page_css": URL}``: the page links these
+        (served with the bytes of ``page_asset``) instead of inlining them, and holds no inline
+        script, style or handler at all, so it runs under a ``default-src 'self'`` policy.
+    org_url : str, optional
+        Where an organization's page is, with ``{id}`` for its id (e.g. ``"/org/{id}"``): a double
+        click on a node, or the link under a selected node, goes there.
+
+    Examples
+    --------
+    >>> v = build_view(tiny_graph(), view="chain", sector="S_BIO")
+    >>> html = render_html(v, asset_urls={k: f"/static/{k}" for k in PAGE_ASSETS}, org_url="/org/{id}")
+    >>> '<script src="/static/page_js"></script>' in html, "<style>" in html, 'data-org-url="/org/{id}"' in html
+    (True, False, True)
+    """
     import jinja2
 
-    version, vis_js, vis_css = vis_assets()
+    if org_url is not None and "{id}" not in str(org_url):
+        raise QueryError(f"org_url: expected a template with {{id}} (e.g. '/org/{{id}}'), got {org_url!r}")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = env.from_string(_template_text("page.html"))
+    data_json = jinja2.filters.Markup(json_for_script(v.payload()))
+    common = {"title": v.title, "subtitle": v.subtitle, "as_of": v.as_of or "—", "org_url": org_url,
+              "data_json": data_json}
+    if asset_urls is not None:
+        return template.render(linked=True, sources=jinja2.filters.Markup(_linked_sources(asset_urls)),
+                               urls=dict(asset_urls), vis_version=_vis_dir().name.removeprefix("vis-"), **common)
+    version, vis_js, vis_css = vis_assets()
     page_js = _template_text("page.js")
     # the page's policy runs only these two scripts (see page.html)
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
                       for s in (vis_js, page_js))
     return template.render(
-        script_hashes=jinja2.filters.Markup(hashes),
-        title=v.title, subtitle=v.subtitle, as_of=v.as_of or "—", vis_version=version,
+        linked=False,
+        script_hashes=jinja2.filters.Markup(hashes), vis_version=version,
         vis_css=jinja2.filters.Markup(vis_css.replace("</", "<\\/")),
         page_css=jinja2.filters.Markup(_template_text("page.css")),
         vis_js=jinja2.filters.Markup(vis_js),
         page_js=jinja2.filters.Markup(page_js),
-        data_json=jinja2.filters.Markup(json_for_script(v.payload())),
+        **common,
     )
 
 

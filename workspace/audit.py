@@ -51,7 +51,16 @@ def events(since: date | None = None, limit: int | None = None):
 
 
 def row(e: AuditEvent) -> dict:
-    return {"time": e.time.isoformat(timespec="seconds"), "user": e.user, "action": e.action, "detail": e.detail}
+    from django.utils import timezone
+
+    return {"time": timezone.localtime(e.time).isoformat(timespec="seconds"), "user": e.user, "action": e.action,
+            "detail": e.detail}
+
+
+def detail_text(detail: dict) -> str:
+    """A row's detail for people: ``key：value`` pairs."""
+    return "；".join(f"{k}：{json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}"
+                    for k, v in detail.items())
 
 
 def as_jsonl(qs) -> str:

@@ -22,10 +22,19 @@ from graph.store import store_exists
 
 __all__ = ["WorkspaceConfig", "state_folder", "database_settings", "configure", "IDLE_SECONDS", "MAX_SESSION_SECONDS"]
 
+def _seconds_env(name: str, default: int) -> int:
+    """A session limit, shorter only: an agency may tighten it (``JJJKG_SESSION_IDLE``/``_MAX``, seconds)."""
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if 0 < value <= default else default
+
+
 #: a session ends after this long without a request …
-IDLE_SECONDS = 30 * 60
+IDLE_SECONDS = _seconds_env("JJJKG_SESSION_IDLE", 30 * 60)
 #: … and after this long in all, however busy
-MAX_SESSION_SECONDS = 8 * 3600
+MAX_SESSION_SECONDS = _seconds_env("JJJKG_SESSION_MAX", 8 * 3600)
 #: failed sign-ins (per account) before the account is locked
 FAILURE_LIMIT = 5
 #: how long a locked account stays locked, unless an admin unlocks it (`jjjkg users unlock`)
@@ -185,6 +194,7 @@ class WorkspaceConfig:
                 "workspace.accounts.GatewayBackend",
             ],
             "PASSWORD_HASHERS": [
+                "workspace.accounts.Argon2Hasher",
                 "django.contrib.auth.hashers.Argon2PasswordHasher",
                 "django.contrib.auth.hashers.PBKDF2PasswordHasher",
             ],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console, views_admin, views_analyses, views_api, views_auth, views_pages
+from . import console, views_admin, views_analyses, views_api, views_auth, views_pack, views_pages
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -19,6 +19,10 @@ urlpatterns = [
     path("analyses/", views_analyses.analysis_list, name="analyses"),
     path("analyses/<str:name>", views_analyses.analysis_page, name="analysis"),
     path("analyses/<str:name>/download.<str:fmt>", views_analyses.analysis_download, name="analysis-download"),
+    path("pack", views_pack.pack_page, name="pack"),
+    path("pack/start", views_pack.pack_start),
+    path("pack/<int:job_id>/status", views_pack.pack_status),
+    path("pack/<int:job_id>/<str:name>", views_pack.pack_file),
     path("admin/audit", views_admin.audit_page, name="audit"),
     path("api/search", views_api.api_search),
     path("api/organizations/<str:oid>", views_api.api_organization),

@@ -32,7 +32,8 @@ def audit_page(request):
         qs = qs.filter(action=action)
     page = Paginator(qs, PAGE_ROWS).get_page(request.GET.get("page"))
     audit.record(request, "audit_read", since=str(since or ""), user_filter=who, action_filter=action, via="page")
-    rows = [{**audit.row(e), "action_zh": audit.ACTIONS_ZH.get(e.action, e.action), "address": e.address}
+    rows = [{**audit.row(e), "action_zh": audit.ACTIONS_ZH.get(e.action, e.action), "address": e.address,
+             "detail_text": audit.detail_text(e.detail)}
             for e in page.object_list]
     return render(request, "workspace/audit.html", {"rows": rows, "page": page, "since": request.GET.get("since", ""),
                                                     "user_filter": who, "action_filter": action,

@@ -24,22 +24,10 @@ from .profile import run_analysis
 from .views_common import need, snapshot
 from .views_errors import api_error, error_page
 
-__all__ = ["analysis_list", "analysis_page", "analysis_download", "api_analyses", "api_analysis", "records",
-           "TITLES_ZH"]
+__all__ = ["analysis_list", "analysis_page", "analysis_download", "api_analyses", "api_analysis", "records"]
 
-#: the analyses' titles in Chinese (the registry's summaries are English)
-TITLES_ZH = {
-    "rd-scaleup-paths": "北京研发中试、津冀量产放大的完整链路",
-    "alliance-gaps": "各产业领域的断点",
-    "brokers": "京津冀跨区域联系的关键中介",
-    "partner-candidates": "津冀量产合作伙伴推荐",
-    "platform-scorecard": "中试平台评价（措施 14）",
-    "sector-coverage": "产业领域 × 省份覆盖",
-    "subsidy-estimate": "补贴测算（措施 1、6、7）",
-    "supply-demand": "企业中试需求与平台供给匹配",
-    "supply-list": "中试平台供给清单",
-    "targets-2030": "北京国家级、市级中试平台与 2030 年目标",
-}
+#: records shown on the page (the downloads hold all)
+PAGE_ROWS = 500
 _TYPE_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "是/否"}
 
 
@@ -50,14 +38,18 @@ def _query(name: str):
 
 
 def describe(q) -> dict:
-    return {"name": q.name, "title": TITLES_ZH.get(q.name, q.summary), "summary": q.summary,
-            "parameters": [{"name": p.name, "type": p.type.__name__, "default": p.default, "help": p.help,
-                            "choices": list(p.choices)} for p in q.params.values()]}
+    from viz.report.content import ANALYSES_ZH, KEY_ZH
+
+    short, about = ANALYSES_ZH.get(q.name, (q.name, q.summary))
+    return {"name": q.name, "title": about, "short": short, "summary": q.summary,
+            "parameters": [{"name": p.name, "label": KEY_ZH.get(p.name, p.name), "type": p.type.__name__,
+                            "default": p.default, "help": p.help, "choices": list(p.choices)}
+                           for p in q.params.values()]}
 
 
 def _given(request) -> dict[str, str]:
     """The query string's values, the empty ones (a form field left blank) left out; the last of repeats."""
-    return {k: v for k, v in request.GET.items() if v.strip() != "" and k not in ("format",)}
+    return {k: v for k, v in request.GET.items() if v.strip() != "" and k not in ("format", "run")}
 
 
 def records(request, name: str) -> tuple[object, list[dict], dict]:
@@ -130,9 +122,14 @@ def analysis_page(request, name: str):
     fields = []
     for p in describe(q)["parameters"]:
         fields.append({**p, "value": request.GET.get(p["name"], ""), "type_zh": _TYPE_ZH.get(p["type"], p["type"])})
-    page_rows = [[_cell(r.get(k)) for k in q.keys] for r in shown[:500]]
+    table = {"headers": list(q.keys), "rows": []}
+    if rows:
+        from viz.report.content import analysis_table
+
+        table = analysis_table(request.snapshot.G, q, rows[:PAGE_ROWS])
+        table["rows"] = [[_cell(v) for v in r] for r in table["rows"]]
     return render(request, "workspace/analysis.html", {
-        "a": describe(q), "fields": fields, "error": error, "keys": q.keys, "rows": page_rows,
+        "a": describe(q), "fields": fields, "error": error, "keys": table["headers"], "rows": table["rows"],
         "n_rows": len(shown), "ran": rows is not None, "query_string": request.GET.urlencode(),
         "status": 400 if error else 200,
     }, status=400 if error else 200)
@@ -186,9 +183,10 @@ def _xlsx(q, rows: list[dict], who: str, when: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = q.name[:31]
-    ws.oddHeader.center.text = f"{TITLES_ZH.get(q.name, q.name)} — 下载：{who}，{when}"
+    title = describe(q)["title"]
+    ws.oddHeader.center.text = f"{title} — 下载：{who}，{when}"
     ws.oddFooter.center.text = f"jjjkg 工作台 · {who} · {when} · 第 &P 页"
-    ws.append([TITLES_ZH.get(q.name, q.name)])
+    ws.append([title])
     ws.append([f"下载账户：{who}　时间：{when}　记录：{len(rows)} 条"])
     ws.append(list(q.keys))
     for r in rows:

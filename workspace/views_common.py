@@ -17,11 +17,14 @@ SEEN_FINGERPRINT = "jjjkg_seen_fp"
 def snapshot(request) -> Snapshot:
     """The store version to answer from; notes on the request when it changed since the session's last page."""
     snap = live().current()
-    seen = request.session.get(SEEN_FINGERPRINT) if hasattr(request, "session") else None
-    request.data_changed = bool(seen and seen != snap.fingerprint)
-    if hasattr(request, "session") and seen != snap.fingerprint:
-        request.session[SEEN_FINGERPRINT] = snap.fingerprint
     request.snapshot = snap
+    request.data_changed = False
+    page = hasattr(request, "session") and not request.path.startswith("/api/") and not getattr(request, "htmx", False)
+    if page:  # the banner is for people reading pages: the JSON API and page fragments leave it for them
+        seen = request.session.get(SEEN_FINGERPRINT)
+        request.data_changed = bool(seen and seen != snap.fingerprint)
+        if seen != snap.fingerprint:
+            request.session[SEEN_FINGERPRINT] = snap.fingerprint
     return snap
 
 

@@ -205,9 +205,9 @@ def test_large_network_draws_its_relations_without_vis_edges(synthetic_graph, tm
     assert run.evaluate("window.jjjkg.network.getSelectedNodes()") == [node["id"]]
     assert run.evaluate("window.jjjkg.counts().drawnByNetwork") == node["deg"]
     assert len(run.evaluate("window.jjjkg.network.getSelectedEdges()")) == node["deg"]
-    # a name is drawn once: where the page draws a label, vis-network's own is below its threshold
-    twice = """() => { const j = window.jjjkg, s = j.network.getScale(), at = j.data.options.nodes.scaling.label.drawThreshold;
-        return j.labelOwners.filter(id => ((j.nodes.get(id).font || {}).size || 13) * s >= at - 1).length; }"""
+    # a name is drawn once, by the page: vis-network's nodes carry no label of their own
+    twice = """() => { const j = window.jjjkg;
+        return j.nodes.get().filter(n => n.label !== undefined).length; }"""
     platform = run.evaluate("window.jjjkg.data.nodes.filter(n => n.lab === 'Platform')[0].name")
     run.evaluate("(q) => window.jjjkg.search(q)", platform)  # a jump to zoom 1 or more
     assert run.evaluate("window.jjjkg.network.getScale()") >= 1 and run.evaluate(twice) == 0
@@ -246,7 +246,9 @@ def test_geo_view_draws_the_district_map(tiny_graph, tmp_path, open_page, artifa
     dom = run.evaluate(f"window.jjjkg.network.canvasToDOM({{x: {x}, y: {y}}})")
     assert img.getpixel((int(box["x"] + dom["x"]), int(box["y"] + dom["y"]))) != (255, 255, 255)
     area = np.asarray(Image.open(io.BytesIO(run.page.locator("#net").screenshot())).convert("L"))
-    assert (area < 252).mean() > 0.5  # most of the map area is tinted land, not the white page
+    # the first view is the whole of the three provinces (tall and narrow in a wide window): a good
+    # part of the area is tinted land, not the white page
+    assert (area < 252).mean() > 0.2
     assert run.errors == [] and run.requests == []
 
 

@@ -1,4 +1,4 @@
-/* jjjkg page behaviour: base map, search, filters, highlight, the sector × province matrix, fit, PNG export.
+/* jjjkg page behaviour: base map, names, search, filters, highlight, the sector × province matrix, fit, PNG export.
  *
  * Data arrives as JSON in <script id="jjjkg-data">. Every string from the data is put into the
  * page with textContent (or as a vis-network title string, which vis shows with innerText), or
@@ -139,9 +139,26 @@
     });
     return y;
   }
+  // the names the drawing had no room for, as the side panel lists them, as many as fit
+  function drawLeftOut(ctx, names, x, y, w, bottom) {
+    ctx.fillStyle = "#222";
+    ctx.font = "bold 15px " + FACE;
+    ctx.fillText("未标注名称 names not drawn (" + names.length + ")", x, y + 14);
+    y += 34;
+    ctx.font = "13px " + FACE;
+    for (var i = 0; i < names.length; i++) {
+      if (y + 18 > bottom - 18 && i < names.length - 1) {
+        ctx.fillStyle = "#666";
+        ctx.fillText("… 另 " + (names.length - i) + " 个 more", x, y);
+        return;
+      }
+      ctx.fillText(wrapText(ctx, names[i], w)[0], x, y);
+      y += 18;
+    }
+  }
   // the whole view (not just what the window shows), with title, data date, source and legend
   function composePNG(done) {
-    view.render(function (img) {
+    view.render(function (img, left) {
       var pad = 24, legendW = 360;
       var out = document.createElement("canvas");
       out.width = img.width + legendW + 2 * pad;
@@ -165,7 +182,8 @@
       ctx.drawImage(img, pad, headH);
       ctx.strokeStyle = "#ccc";
       ctx.strokeRect(pad, headH, img.width, img.height);
-      drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
+      var y = drawLegend(ctx, img.width + 2 * pad, headH, legendW - pad);
+      if (left && left.length) drawLeftOut(ctx, left, img.width + 2 * pad, y + 16, legendW - pad, out.height - pad);
       out.toBlob(function (blob) { done(blob, out); }, "image/png");
     });
   }
@@ -212,6 +230,7 @@
       var item = Object.assign({}, n);
       item.title = titleOf(n.info || []);
       delete item.info;
+      delete item.label;  // the page draws the names itself (see "labels" below)
       original[n.id] = { color: n.color };
       return item;
     });
@@ -362,6 +381,7 @@
       if (layers) drawBasemap(ctx);
       if (data.lanes) drawLanes(ctx, data.lanes);
       if (lines.length) drawLines(ctx);
+      if (layers) drawCityNames(ctx);  // beneath the nodes; the organizations' names keep clear of them
     });
     var byColor = null;
     function drawLines(ctx) {  // one path per colour: thousands of segments in a few strokes
@@ -405,7 +425,6 @@
       api.linesDrawn = (api.linesDrawn || 0) + 1;
       api.segmentsDrawn = segments;
     }
-    network.on("afterDrawing", function (ctx) { if (layers) drawCityNames(ctx); });
 
     function drawLanes(ctx, lanes) {
       var cols = lanes.columns, rows = lanes.rows;
@@ -447,111 +466,333 @@
       });
       ctx.restore();
     }
-    // the whole chain view includes its lane headers, which sit outside the nodes' box
-    function fit() {
-      network.fit({ animation: false });
+    // the initial view: the whole map of the provinces shown (geo), the lanes with their headers
+    // (chain), or every node, with a margin, so that nothing is cut at the window's edge
+    function fitBox() {
+      if (data.fitBox) return data.fitBox;
       if (data.lanes && data.lanes.columns.length) {
         var cols = data.lanes.columns, rows = data.lanes.rows;
-        var x0 = cols[0].x0 - 180, x1 = cols[cols.length - 1].x1, y0 = rows[0].y0 - 80, y1 = rows[rows.length - 1].y1;
-        var w = container.clientWidth, h = container.clientHeight;
-        var s = Math.min(w / (x1 - x0), h / (y1 - y0)) * 0.96;
-        network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: s, animation: false });
+        return [cols[0].x0 - 180, rows[0].y0 - 80, cols[cols.length - 1].x1, rows[rows.length - 1].y1];
       }
+      var b = null;
+      data.nodes.forEach(function (n) {
+        if (hidden[n.id] || n.x === undefined) return;
+        var r = n.size || 10;
+        if (!b) b = [n.x - r, n.y - r, n.x + r, n.y + r];
+        else b = [Math.min(b[0], n.x - r), Math.min(b[1], n.y - r), Math.max(b[2], n.x + r), Math.max(b[3], n.y + r)];
+      });
+      return b;
+    }
+    function fit() {
+      var b = fitBox();
+      if (!b) { network.fit({ animation: false }); return; }
+      var w = container.clientWidth, h = container.clientHeight, m = FIT_MARGIN;
+      var s = Math.min((w - 2 * m) / Math.max(b[2] - b[0], 1), (h - 2 * m) / Math.max(b[3] - b[1], 1));
+      network.moveTo({ position: { x: (b[0] + b[2]) / 2, y: (b[1] + b[3]) / 2 }, scale: Math.min(s, 2.5),
+                       animation: false });
     }
 
-    // -------------------------------------------------------------- labels that read at the current zoom
+    // -------------------------------------------------------------- labels: beside their node, or led to it, on nothing
+    // vis-network draws no names (its items carry none); the page places each name on the screen at a
+    // size that reads (13 px for the names that matter, 12 px for the others, whatever the zoom):
+    // beside its node, else a little way off joined by a thin leader line, never over another name,
+    // another node, a lane header or a city's name. A name that finds no such place is not drawn and
+    // is listed in the side panel; zooming in makes room and draws more of them.
     var FONT = data.options.nodes.font.color || "#222222";
-    var BASE = data.options.nodes.font.size || 13;
-    var DRAW_AT = ((data.options.nodes.scaling || {}).label || {}).drawThreshold || 5;  // vis-network's default
-    var lastScale = null;
-    data.nodes.forEach(function (n) { n._font = BASE; });  // only the labels that change are updated
-    function important(n) {
-      return !!(n.imp || n.path || n.gap || data.view === "chain" || (data.view === "geo" && n.lab === "Platform"));
+    var FIT_MARGIN = 28;  // px between the fitted view and the window's edge
+    var GAP = 3;  // px between a node's marker and its name
+    var LINE = 1.25;  // line height, in font sizes
+    var placedLabels = [];  // {id, lines, px, w, h, dx, dy, leader, nx, ny}: the box's offset from the node in px
+    var unlabelled = [];
+    function rank(n) {  // the names that matter first: paths, gaps, platforms, hubs, then the larger nodes
+      return (n.path ? 8 : 0) + (n.gap ? 4 : 0) + (n.lab === "Platform" ? 2 : 0) + (n.imp ? 1 : 0);
     }
-    // a small page names every node; a map or a large page names the nodes that matter, the rest on zoom
-    var nameAll = data.view === "chain" || (!big && data.view !== "geo" && data.nodes.length <= 80);
-    // the labels that matter are drawn by the page at 13 px on screen, over every node, most important
-    // first, each only where it does not run into one already placed; vis-network draws the others at
-    // their own size once one zooms in far enough to read them
-    var placedLabels = [];
-    function labelBox(n, pos, s, px) {
-      var lines = String(n.label || "").split("\n"), w = 0;
-      lines.forEach(function (ln) {
-        var u = 0;
-        for (var i = 0; i < ln.length; i++) u += ln.charCodeAt(i) > 0x2e80 ? 1 : 0.55;
-        w = Math.max(w, u * px);
-      });
-      var top = pos.y + (n.size || 10) * s + 2;
-      return { lines: lines, box: [pos.x - w / 2 - 2, top, pos.x + w / 2 + 2, top + lines.length * px * 1.2] };
+    function kindOf(n) {
+      return n.path ? ["链路", "path"] : n.gap ? ["缺口", "gap"] : n.lab === "Platform" ? ["平台", "platform"]
+        : n.imp ? ["枢纽", "hub"] : null;
     }
-    function scaleLabels(force) {
-      var s = network.getScale();
-      var crossed = lastScale && (BASE * s >= DRAW_AT - 1) !== (BASE * lastScale >= DRAW_AT - 1);
-      if (!force && !crossed && lastScale && Math.abs(s / lastScale - 1) < 0.1) return;
-      lastScale = s;
-      var changes = [], boxes = [];
-      placedLabels = [];
-      var order = data.nodes.filter(function (n) { return !hidden[n.id] && (important(n) || nameAll); });
-      order.sort(function (a, b) {
-        return (important(b) - important(a)) || ((b.path ? 1 : 0) - (a.path ? 1 : 0)) || (b.size - a.size);
+    var order = data.nodes.map(function (n, i) { return i; }).sort(function (a, b) {
+      var p = data.nodes[a], q = data.nodes[b];
+      return (rank(q) - rank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
+    }).map(function (i) { return data.nodes[i]; });
+    var measureCtx = document.createElement("canvas").getContext("2d");
+    var widths = {};  // px + "|" + text -> width
+    function textWidth(text, px, bold) {
+      var key = (bold ? "b" : "") + px + "|" + text;
+      if (widths[key] === undefined) {
+        measureCtx.font = (bold ? "bold " : "") + px + "px " + FACE;
+        widths[key] = measureCtx.measureText(text).width;
+      }
+      return widths[key];
+    }
+    function pxOf(n) { return rank(n) ? 13 : 12; }
+    function linesOf(n) { return String(n.label || n.name || "").split("\n"); }
+    // boxes the names keep clear of, in page units: the chain's lane headers and empty-cell notes
+    function laneBoxes() {
+      var out = [], L = data.lanes;
+      if (!L || !L.columns.length || !L.rows.length) return out;
+      var x0 = L.columns[0].x0, y0 = L.rows[0].y0;
+      L.columns.forEach(function (c) {
+        var cx = (c.x0 + c.x1) / 2, w = Math.max(textWidth(c.zh, 30, true), textWidth(c.en, 18));
+        out.push([cx - w / 2 - 4, y0 - 62, cx + w / 2 + 4, y0 - 4]);
       });
-      var positions = network.getPositions(order.map(function (n) { return n.id; }));
-      var ours = {};
-      order.forEach(function (n) {
-        var px = important(n) ? 13 : 11;  // on-screen size wanted at this zoom
-        var p = positions[n.id];
-        if (!p || BASE * s >= px) return;  // vis-network's own label is large enough
-        var lb = labelBox(n, { x: p.x * s, y: p.y * s }, s, px);
-        var b = lb.box;
-        if (boxes.some(function (o) { return b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]; })) return;
-        boxes.push(b);
-        ours[n.id] = true;
-        placedLabels.push({ id: n.id, lines: lb.lines, x: p.x, y: p.y + (n.size || 10) + 2 / s, px: px });
+      L.rows.forEach(function (r) {
+        var cy = (r.y0 + r.y1) / 2, w = Math.max(textWidth(r.zh, 30, true), textWidth(r.en, 18));
+        out.push([x0 - 24 - w, cy - 30, x0 - 16, cy + 30]);
       });
-      // 1: below vis-network's threshold, so drawn once, by us; only where vis-network would draw it
-      // too (updating thousands of nodes at the overview zoom would cost a long task for nothing)
-      var theirs = BASE * s >= DRAW_AT - 1;  // vis-network draws a label from its threshold less 1 px
+      (L.empty || []).forEach(function (e) {
+        var w = textWidth(e.zh + " " + e.en, 20);
+        out.push([e.x - w / 2 - 4, e.y - 20, e.x + w / 2 + 4, e.y + 6]);
+      });
+      return out;
+    }
+    var staticBoxes = laneBoxes();
+    function cityBoxes(s) {  // the cities' names on the map, drawn 14 px bold whatever the zoom
+      if (!bm) return [];
+      return bm.labels.filter(function (l) { return l.level === "city"; }).map(function (l) {
+        var p = network.canvasToDOM({ x: l.x, y: l.y }), w = textWidth(l.zh, 14, true);
+        return [p.x - w / 2 - 2, p.y - 9, p.x + w / 2 + 2, p.y + 9];
+      });
+    }
+    // a uniform grid over the window: each cell lists the boxes that touch it
+    function Grid(cell) { this.cell = cell; this.cells = {}; }
+    Grid.prototype.each = function (b, f) {
+      var c = this.cell;
+      for (var i = Math.floor(b[0] / c); i <= Math.floor(b[2] / c); i++) {
+        for (var j = Math.floor(b[1] / c); j <= Math.floor(b[3] / c); j++) f(i + "," + j);
+      }
+    };
+    Grid.prototype.add = function (b, owner, seg) {
+      var cells = this.cells, item = { b: b, owner: owner, seg: seg };
+      this.each(b, function (k) { (cells[k] = cells[k] || []).push(item); });
+    };
+    // whether a box meets anything but its owner's marker (a leader line only where it passes)
+    Grid.prototype.hits = function (b, owner) {
+      var cells = this.cells, hit = false;
+      this.each(b, function (k) {
+        if (hit) return;
+        (cells[k] || []).forEach(function (it) {
+          if (hit || it.owner === owner || !(b[0] < it.b[2] && it.b[0] < b[2] && b[1] < it.b[3] && it.b[1] < b[3])) return;
+          hit = it.seg ? crosses(it.seg, b) : true;
+        });
+      });
+      return hit;
+    };
+    // whether a segment meets a name's box (a leader line never runs through another name)
+    Grid.prototype.crossesLabel = function (seg) {
+      var cells = this.cells, hit = false;
+      var b = [Math.min(seg[0], seg[2]), Math.min(seg[1], seg[3]), Math.max(seg[0], seg[2]), Math.max(seg[1], seg[3])];
+      this.each(b, function (k) {
+        (cells[k] || []).forEach(function (it) { if (!hit && it.owner === "label" && crosses(seg, it.b)) hit = true; });
+      });
+      return hit;
+    };
+    function crosses(seg, b) {  // Liang–Barsky: does the segment [x0, y0, x1, y1] enter the box?
+      var dx = seg[2] - seg[0], dy = seg[3] - seg[1], t0 = 0, t1 = 1;
+      var p = [-dx, dx, -dy, dy], q = [seg[0] - b[0], b[2] - seg[0], seg[1] - b[1], b[3] - seg[1]];
+      for (var i = 0; i < 4; i++) {
+        if (p[i] === 0) { if (q[i] < 0) return false; continue; }
+        var r = q[i] / p[i];
+        if (p[i] < 0) { if (r > t1) return false; if (r > t0) t0 = r; } else { if (r < t0) return false; if (r < t1) t1 = r; }
+      }
+      return t0 < t1;
+    }
+    // the leader line of a box placed off its node: from the marker's edge to the box's nearest point
+    function leaderOf(x, y, r, b) {
+      var tx = Math.min(Math.max(x, b[0]), b[2]), ty = Math.min(Math.max(y, b[1]), b[3]);
+      var dx = tx - x, dy = ty - y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+      return [x + dx * r / len, y + dy * r / len, tx, ty];
+    }
+    // where a name may stand, as the offset of its box from the node's centre: beside it first
+    // (right, left, below, above, then the corners), then further off along the same directions
+    function candidates(r, w, h, matters) {
+      var out = [], d = r + GAP, c = r * 0.72 + GAP;
+      // the names that matter may go further, out of a crowd, where their line still finds them
+      (matters ? [0, 18, 38, 64, 96, 132] : [0, 18, 38, 64]).forEach(function (far) {
+        var leader = far > 0;
+        out.push([d + far, -h / 2, leader], [-d - far - w, -h / 2, leader],
+                 [-w / 2, d + far, leader], [-w / 2, -d - far - h, leader],
+                 [c + far * 0.7, c + far * 0.7, leader], [c + far * 0.7, -c - far * 0.7 - h, leader],
+                 [-c - far * 0.7 - w, c + far * 0.7, leader], [-c - far * 0.7 - w, -c - far * 0.7 - h, leader]);
+      });
+      return out;
+    }
+    function radiusOf(n, s) { return Math.max((n.size || 10) * s, 2) + ((n.borderWidth || 1.5) * s) / 2; }
+    function scaleLabels() {
+      var s = network.getScale(), W = container.clientWidth, H = container.clientHeight;
+      var grid = new Grid(48), drawn = [], at = network.body.nodes, tr = network.body.view.translation;
+      // every drawn node near the window is an obstacle (a name never covers another node's marker)
       data.nodes.forEach(function (n) {
-        var size = ours[n.id] && theirs ? 1 : BASE;
-        if (n._font !== size) { n._font = size; changes.push({ id: n.id, font: { size: size } }); }
+        var body = at[n.id];
+        if (!body || hidden[n.id]) return;
+        var p = { x: body.x * s + tr.x, y: body.y * s + tr.y };  // network.canvasToDOM, without a call per node
+        if (p.x < -300 || p.y < -300 || p.x > W + 300 || p.y > H + 300) return;
+        var r = radiusOf(n, s) + 1;
+        grid.add([p.x - r, p.y - r, p.x + r, p.y + r], n.id);
+        drawn.push({ n: n, p: p, x: body.x, y: body.y });
       });
-      if (changes.length) quietly(function () { nodes.update(changes); });
+      staticBoxes.forEach(function (b) {
+        var a = network.canvasToDOM({ x: b[0], y: b[1] }), z = network.canvasToDOM({ x: b[2], y: b[3] });
+        grid.add([a.x, a.y, z.x, z.y], null);
+      });
+      cityBoxes(s).forEach(function (b) { grid.add(b, null); });
+      var where = {};
+      drawn.forEach(function (d) { where[d.n.id] = d; });
+      placedLabels = [];
+      unlabelled = [];
+      order.forEach(function (n) {
+        var d = where[n.id];
+        if (!d || d.p.x < 0 || d.p.y < 0 || d.p.x > W || d.p.y > H) return;  // not in the window
+        var px = pxOf(n), lines = linesOf(n), w = 0;
+        lines.forEach(function (ln) { w = Math.max(w, textWidth(ln, px)); });
+        w = Math.ceil(w) + 4;  // the white halo around the letters
+        var h = Math.ceil(lines.length * px * LINE) + 2, r = radiusOf(n, s);
+        var cands = candidates(r, w, h, rank(n) > 0);
+        for (var i = 0; i < cands.length; i++) {
+          var c = cands[i], b = [d.p.x + c[0], d.p.y + c[1], d.p.x + c[0] + w, d.p.y + c[1] + h];
+          if (b[0] < 2 || b[1] < 2 || b[2] > W - 2 || b[3] > H - 2) continue;
+          var pad = [b[0] - 1, b[1] - 1, b[2] + 1, b[3] + 1];
+          if (grid.hits(pad, n.id)) continue;
+          var seg = c[2] ? leaderOf(d.p.x, d.p.y, r, b) : null;
+          if (seg && grid.crossesLabel(seg)) continue;
+          grid.add(b, "label");
+          if (seg) {
+            grid.add([Math.min(seg[0], seg[2]), Math.min(seg[1], seg[3]), Math.max(seg[0], seg[2]), Math.max(seg[1], seg[3])],
+                     n.id, seg);
+          }
+          placedLabels.push({ id: n.id, lines: lines, px: px, w: w, h: h, dx: c[0], dy: c[1], leader: c[2],
+                              nx: d.x, ny: d.y, r: r });
+          return;
+        }
+        unlabelled.push(n);
+      });
       api.labelled = placedLabels.length;
       api.labelOwners = placedLabels.map(function (l) { return l.id; });
+      showUnlabelled();
     }
     function drawLabels(ctx) {
       var s = network.getScale();
       ctx.save();
-      ctx.textAlign = "center";
+      ctx.textAlign = "left";
       ctx.textBaseline = "top";
       ctx.lineJoin = "round";
       placedLabels.forEach(function (l) {
+        var x = l.nx + l.dx / s, y = l.ny + l.dy / s;
+        if (l.leader) {  // from the marker's edge to the nearest point of the name's box
+          var tx = Math.min(Math.max(l.nx, x), x + l.w / s), ty = Math.min(Math.max(l.ny, y), y + l.h / s);
+          var dx = tx - l.nx, dy = ty - l.ny, len = Math.sqrt(dx * dx + dy * dy) || 1, k = (l.r / s) / len;
+          ctx.strokeStyle = dimmed[l.id] ? "rgba(150,150,150,0.5)" : "#5b6270";
+          ctx.lineWidth = 1 / s;
+          ctx.beginPath();
+          ctx.moveTo(l.nx + dx * k, l.ny + dy * k);
+          ctx.lineTo(tx, ty);
+          ctx.stroke();
+        }
         ctx.font = (l.px / s) + "px " + FACE;
         ctx.lineWidth = 3 / s;
         ctx.strokeStyle = "rgba(255,255,255,0.92)";
         ctx.fillStyle = dimmed[l.id] ? "rgba(150,150,150,0.6)" : FONT;
         l.lines.forEach(function (ln, i) {
-          var y = l.y + i * l.px * 1.2 / s;
-          ctx.strokeText(ln, l.x, y);
-          ctx.fillText(ln, l.x, y);
+          var ly = y + (1 + i * l.px * LINE + (LINE - 1) * l.px / 2) / s;
+          ctx.strokeText(ln, x + 2 / s, ly);
+          ctx.fillText(ln, x + 2 / s, ly);
         });
       });
       ctx.restore();
     }
+    // the names that found no place, for the side panel: the ones that matter first
+    var unlabelledBox = document.getElementById("unlabelled-box");
+    var unlabelledList = document.getElementById("unlabelled-list");
+    var UNLABELLED_SHOWN = 300;
+    var unlabelledKey = null;
+    function showUnlabelled() {
+      var key = unlabelled.length + ":" + unlabelled.slice(0, UNLABELLED_SHOWN).map(function (n) { return n.id; }).join("\u0000");
+      if (key === unlabelledKey) return;  // the same list: the panel stays as it is
+      unlabelledKey = key;
+      unlabelledList.textContent = "";
+      unlabelled.slice(0, UNLABELLED_SHOWN).forEach(function (n) {
+        var li = el("li");
+        li.setAttribute("data-id", n.id);
+        li.appendChild(document.createTextNode(n.name + " "));
+        var k = kindOf(n);
+        if (k) li.appendChild(el("small", "kind", k[0] + " " + k[1]));
+        li.addEventListener("click", function () { focusNode(n.id); });
+        unlabelledList.appendChild(li);
+      });
+      if (unlabelled.length > UNLABELLED_SHOWN) {
+        unlabelledList.appendChild(el("li", "more", "… 另 " + (unlabelled.length - UNLABELLED_SHOWN) + " 个 more"));
+      }
+      document.getElementById("unlabelled-count").textContent = "(" + unlabelled.length + ")";
+      unlabelledBox.hidden = !unlabelled.length;
+    }
+    // the labels and nodes as drawn, in CSS pixels of the page (CONTRACT §6; tests read them)
+    function pageOffset() {
+      var r = container.getBoundingClientRect();
+      return { x: r.left + window.scrollX, y: r.top + window.scrollY };
+    }
+    window.jjjkgLabels = function () {
+      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight;
+      return placedLabels.map(function (l) {
+        var p = network.canvasToDOM({ x: l.nx, y: l.ny });
+        return { id: l.id, text: l.lines.join("\n"), x: o.x + p.x + l.dx, y: o.y + p.y + l.dy, w: l.w, h: l.h,
+                 font_px: l.px, node_x: o.x + p.x, node_y: o.y + p.y, leader: !!l.leader,
+                 inside: p.x + l.dx >= 0 && p.y + l.dy >= 0 && p.x + l.dx + l.w <= W && p.y + l.dy + l.h <= H };
+      }).filter(function (l) { return l.inside; }).map(function (l) { delete l.inside; return l; });
+    };
+    window.jjjkgNodes = function () {
+      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight, out = [];
+      data.nodes.forEach(function (n) {
+        var body = network.body.nodes[n.id];
+        if (!body || hidden[n.id]) return;
+        var p = network.canvasToDOM({ x: body.x, y: body.y });
+        if (p.x < 0 || p.y < 0 || p.x > W || p.y > H) return;
+        out.push({ id: n.id, x: o.x + p.x, y: o.y + p.y, r: (n.size || 10) * s });
+      });
+      return out;
+    };
+    api.unlabelled = function () { return unlabelled.map(function (n) { return n.id; }); };
+    api.headerBoxes = function () {  // the chain's lane headers as drawn, in CSS pixels of the page
+      var o = pageOffset();
+      return staticBoxes.map(function (b) {
+        var a = network.canvasToDOM({ x: b[0], y: b[1] }), z = network.canvasToDOM({ x: b[2], y: b[3] });
+        return { x: o.x + a.x, y: o.y + a.y, w: z.x - a.x, h: z.y - a.y };
+      });
+    };
     var dimmed = {};
     network.on("afterDrawing", drawLabels);
-    network.on("dragEnd", function (p) { if (p.nodes && p.nodes.length) { scaleLabels(true); network.redraw(); } });
+    // names are placed again once the view stops moving, and at each new zoom (one frame at most)
+    network.on("dragEnd", function () { scaleLabels(); network.redraw(); });
     var pending = false;
     network.on("zoom", function () {
       if (pending) return;
       pending = true;
-      requestAnimationFrame(function () { pending = false; scaleLabels(); });
+      requestAnimationFrame(function () { pending = false; scaleLabels(); network.redraw(); });
     });
 
     // -------------------------------------------------------------- neighbourhood highlight
     var DIM = "rgba(200,200,200,0.35)";
     var highlighted = null;
+    // a served page names where each organization's own page is (data-org-url, with {id}): a double
+    // click on a node goes there, and a selected node shows the link; a page opened as a file has none
+    var orgUrl = document.body.getAttribute("data-org-url");
+    var selectedBox = document.getElementById("selected-box"), selectedLink = document.getElementById("selected-link");
+    function orgHref(id) { return orgUrl.split("{id}").join(encodeURIComponent(id)); }
+    function showSelected(id) {
+      if (!orgUrl) return;
+      if (id !== null) {
+        selectedLink.href = orgHref(id);
+        selectedLink.setAttribute("data-id", id);
+      }
+      selectedBox.hidden = id === null;
+    }
+    if (orgUrl) {
+      network.on("doubleClick", function (params) {
+        if (params.nodes && params.nodes.length) window.location.assign(orgHref(params.nodes[0]));
+      });
+    }
+    api.orgHref = function (id) { return orgUrl ? orgHref(id) : null; };
     function highlight(id) {
+      showSelected(id);
       if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
         if (lean) showRelationsOf(id);
         network.selectNodes([id], true);
@@ -586,6 +827,7 @@
       shownExtra = extra.map(function (e) { return e.id; });
     }
     function unhighlight() {
+      showSelected(null);
       if (highlighted === null) return;
       if (lean && shownExtra.length) { quietly(function () { edges.remove(shownExtra); }); shownExtra = []; }
       dimmed = {};
@@ -762,9 +1004,9 @@
     // -------------------------------------------------------------- the whole view as an image
     function render(done) {
       var saved = { position: network.getViewPosition(), scale: network.getScale() };
-      var old = container.getAttribute("style") || "";
+      var old = container.style.cssText;  // the style object, not the attribute: a strict policy allows it
       var w = Math.max(1600, container.clientWidth), h = Math.max(1100, container.clientHeight);
-      container.setAttribute("style", "position:absolute;left:0;top:0;width:" + w + "px;height:" + h + "px");
+      container.style.cssText = "position:absolute;left:0;top:0;width:" + w + "px;height:" + h + "px";
       network.setSize(w + "px", h + "px");
       fit();
       scaleLabels(true);
@@ -774,12 +1016,13 @@
       img.width = w;
       img.height = h;
       img.getContext("2d").drawImage(src, 0, 0, w, h);
-      container.setAttribute("style", old);
+      var left = unlabelled.map(function (n) { return n.name; });  // the names the image could not hold
+      container.style.cssText = old;
       network.setSize("100%", "100%");
       network.moveTo({ position: saved.position, scale: saved.scale, animation: false });
       scaleLabels(true);
       network.redraw();
-      done(img);
+      done(img, left);
     }
     // fitted, and the labels that matter placed, before the first drawing: the page draws once
     fit();
@@ -966,6 +1209,9 @@
       });
       done(img);
     }
+    // a table of counts: no node drawn, no name on a canvas (CONTRACT §6 still answers)
+    window.jjjkgLabels = function () { return []; };
+    window.jjjkgNodes = function () { return []; };
     markStable();
     api.firstDrawAt = performance.now();
     return { fit: function () { box.scrollTop = 0; box.scrollLeft = 0; }, render: render };

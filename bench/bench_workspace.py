@@ -1,0 +1,231 @@
+"""The workspace under load, on loopback only: page and search latency, cached analyses, 30 users.
+
+    python -m bench.bench_workspace                       # the bundled store and a 100k-relationship one
+    python -m bench.bench_workspace --sizes bundled --seconds 20
+
+For each store it starts ``jjjkg serve --port 0`` (its own state folder, 25 viewer and 5 analyst
+accounts) and measures, against a baseline served by the same server in the same run (a static
+file: what the server costs before the workspace does anything):
+
+* time to first byte of the pages (home, an organization page, an analysis page) — p50 and p95;
+* search as you type (each prefix of a few names) — p50 and p95;
+* a cached analysis through the JSON API;
+* 30 simulated users (25 viewers reading pages and searching, 5 analysts running analyses and
+  downloading CSV) for ``--seconds``: requests, errors, p95 page time, the server's peak memory.
+
+Every request goes to 127.0.0.1; every loop is bounded in count and in time. Nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "bench-pass-2026"
+VIEWERS, ANALYSTS = 25, 5
+#: at most this many requests per simulated user, whatever --seconds says
+MAX_REQUESTS_PER_USER = 5000
+
+
+def _run(*args, input=None) -> str:
+    r = subprocess.run([sys.executable, "-m", "jjjkg", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                       input=input, check=True)
+    return r.stdout
+
+
+def _store(size: str, work: Path) -> Path:
+    store = work / f"store-{size}"
+    if size == "bundled":
+        _run("build", "--store", store)
+    else:
+        rels = int(size)
+        folder = work / f"data-{size}"
+        _run("generate", "--orgs", max(rels // 5, 100), "--seed", 7, "--relations-per-org", 5, "--out", folder)
+        _run("build", "--data", folder, "--store", store)
+    return store
+
+
+def _accounts(state: Path) -> None:
+    code = f"""
+import sys
+from workspace.config import WorkspaceConfig, configure
+configure(WorkspaceConfig(state=sys.argv[1]))
+from workspace import accounts
+from django.contrib.auth.models import User
+for i in range({VIEWERS}):
+    accounts.add_user(f"viewer{{i}}", "viewer", "{PASSWORD}")
+for i in range({ANALYSTS}):
+    accounts.add_user(f"analyst{{i}}", "analyst", "{PASSWORD}")
+"""
+    subprocess.run([sys.executable, "-c", code, str(state)], cwd=ROOT, check=True)
+
+
+class Served:
+    def __init__(self, store: Path, state: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "jjjkg", "serve", "--store", str(store), "--state",
+                                      str(state), "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"serving (http://127\.0\.0\.1:\d+/)", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"the server did not start: {line!r}")
+        self.url = m.group(1)
+
+    def peak_mb(self) -> float:
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _session(url: str, name: str):
+    import requests
+
+    s = requests.Session()
+    s.get(url + "login", timeout=30)
+    s.post(url + "login", data={"username": name, "password": PASSWORD, "csrfmiddlewaretoken": s.cookies["csrftoken"]},
+           headers={"Referer": url + "login"}, timeout=30)
+    return s
+
+
+def _ttfb(s, url: str, n: int = 20) -> list[float]:
+    """Seconds to the first byte of ``url``, ``n`` times."""
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        with s.get(url, stream=True, timeout=60) as r:
+            next(r.iter_content(1), None)
+            out.append(time.perf_counter() - t)
+            r.raise_for_status()
+    return out
+
+
+def _pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def _ms(xs: list[float]) -> str:
+    return f"p50 {1000 * _pct(xs, 50):7.1f} ms   p95 {1000 * _pct(xs, 95):7.1f} ms"
+
+
+def _load(url: str, seconds: float, org_ids: list[str], names: list[str]) -> dict:
+    """30 users for ``seconds``: page times, errors, requests."""
+    page_times, errors, count = [], [], [0]
+    lock = threading.Lock()
+    people = [(f"viewer{i}", False, i) for i in range(VIEWERS)] + [(f"analyst{i}", True, 100 + i) for i in range(ANALYSTS)]
+    sessions = {name: _session(url, name) for name, _, _ in people}  # signed in before the clock starts
+    end = time.monotonic() + seconds
+
+    def user(name: str, analyst: bool, seed: int):
+        rnd = random.Random(seed)
+        s = sessions[name]
+        for _ in range(MAX_REQUESTS_PER_USER):
+            if time.monotonic() > end:
+                break
+            choice = rnd.random()
+            if analyst and choice < 0.5:
+                path = rnd.choice(["api/analyses/alliance-gaps", "api/analyses/supply-list?province=北京",
+                                   "analyses/alliance-gaps/download.csv", "analyses/rd-scaleup-paths?run=1"])
+            elif choice < 0.3:
+                path = ""
+            elif choice < 0.6:
+                path = "search?q=" + rnd.choice(names)[:rnd.randint(1, 3)]
+            elif choice < 0.85:
+                path = "org/" + rnd.choice(org_ids)
+            else:
+                path = rnd.choice(["analyses/", "analyses/alliance-gaps?sector=CH_H2", "pack"])
+            t = time.perf_counter()
+            try:
+                r = s.get(url + path, timeout=60)
+                ok = r.status_code == 200
+            except Exception as err:  # a refused or dropped connection counts as an error
+                ok, r = False, err
+            dt = time.perf_counter() - t
+            with lock:
+                count[0] += 1
+                page_times.append(dt)
+                if not ok:
+                    errors.append(f"{path}: {getattr(r, 'status_code', r)}")
+
+    threads = [threading.Thread(target=user, args=p) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 120)
+    return {"requests": count[0], "errors": errors, "times": page_times}
+
+
+def bench(size: str, seconds: float, work: Path) -> None:
+    print(f"\n== store: {size} ==", flush=True)
+    store = _store(size, work)
+    state = work / f"state-{size}"
+    _accounts(state)
+    srv = Served(store, state)
+    try:
+        s = _session(srv.url, "viewer0")
+        a = _session(srv.url, "analyst0")
+        hits = s.get(srv.url + "api/search", params={"q": "平台"}, timeout=60).json() or \
+            s.get(srv.url + "api/search", params={"q": "合成"}, timeout=60).json()
+        org_ids = [h["id"] for h in hits] or ["PF_JJJ_NTIC"]
+        names = [h["name"] for h in hits] or ["平台"]
+        static = _ttfb(s, srv.url + "static/workspace/app.css")
+        print(f"baseline (static file)      {_ms(static)}")
+        for label, path in [("home", ""), ("organization page", "org/" + org_ids[0]),
+                            ("analysis page", "analyses/alliance-gaps?run=1")]:
+            xs = _ttfb(s, srv.url + path)
+            print(f"{label:<27} {_ms(xs)}   ratio p95 {(_pct(xs, 95) / _pct(static, 95)):6.1f}× baseline")
+        typing = []
+        for name in names[:5]:
+            for k in range(1, min(len(name), 6) + 1):
+                typing += _ttfb(s, srv.url + "search?q=" + name[:k], n=3)
+        print(f"search as you type          {_ms(typing)}   ({len(typing)} requests)")
+        a.get(srv.url + "api/analyses/alliance-gaps", timeout=120)
+        cached = _ttfb(a, srv.url + "api/analyses/alliance-gaps")
+        print(f"cached analysis (API)       {_ms(cached)}")
+        res = _load(srv.url, seconds, org_ids, names)
+        print(f"30 users for {seconds:.0f} s: {res['requests']} requests, {len(res['errors'])} errors, "
+              f"{_ms(res['times'])}; server peak {srv.peak_mb():.0f} MB; load average "
+              f"{os.getloadavg()[0]:.1f}")
+        for e in res["errors"][:5]:
+            print(f"  error: {e}")
+        if res["times"]:
+            print(f"  mean {1000 * statistics.fmean(res['times']):.1f} ms")
+    finally:
+        srv.stop()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", nargs="+", default=["bundled", "100000"],
+                    help="'bundled' and/or numbers of relationships of a generated store")
+    ap.add_argument("--seconds", type=float, default=60, help="length of the 30-user load (default 60)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="jjjkg-bench-ws-") as work:
+        for size in args.sizes:
+            bench(size, args.seconds, Path(work))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
