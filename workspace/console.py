@@ -198,6 +198,8 @@ def api_cypher(request):
         return api_error(f"语句过长（最多 {MAX_STATEMENT:,} 个字符）", 400)
     if not isinstance(params, dict) or not all(isinstance(k, str) and _NAME.match(k) for k in params):
         return api_error("参数应为一个映射：名称 → 值，名称以字母或下划线开头", 400)
+    if len(json.dumps(params, ensure_ascii=False)) > 64_000:
+        return api_error("参数太大（最多 64 KB）", 400)
     if run_id is None:
         run_id = secrets.token_hex(16)
     if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
