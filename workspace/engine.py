@@ -137,19 +137,6 @@ class ConsoleEngines:
             engine.abort()
         return True
 
-    def server_queries(self) -> list[str]:
-        """The statements the console's servers are running, as the servers themselves list them."""
-        out = []
-        for engine in list(self._engines.values()):
-            try:
-                info = engine._conn().execute_command("GRAPH.INFO", "RunningQueries")
-            except Exception:  # a server being restarted runs nothing
-                continue
-            for entry in (info[1] if len(info) > 1 else []):
-                fields = dict(zip(entry[::2], entry[1::2]))
-                out.append(str(fields.get("Query", "")))
-        return out
-
     def close_all(self) -> None:
         """Stop every server of the pool."""
         from graph.store.falkordb_engine import stop
