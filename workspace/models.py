@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-__all__ = ["Access", "AuditEvent", "AppendOnly", "ConsoleRun", "ConsoleParams"]
+__all__ = ["Access", "AuditEvent", "AppendOnly", "ConsoleRun", "ConsoleParams", "Dashboard"]
 
 
 class AppendOnly(Exception):
@@ -102,4 +102,19 @@ class ConsoleParams(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
+        default_permissions = ()
+
+
+class Dashboard(models.Model):
+    """An ordered set of tiles (analyses or saved queries with a renderer), for the roles it names."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=100)
+    roles = models.JSONField(default=list)
+    tiles = models.JSONField(default=list)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
         default_permissions = ()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console, views_admin, views_analyses, views_api, views_auth, views_pack, views_pages
+from . import console, dashboards, views_admin, views_analyses, views_api, views_auth, views_pack, views_pages
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -39,4 +39,8 @@ urlpatterns = [
     path("api/queries/<str:name>", console.api_saved),
     path("queries/", console.saved_list_page, name="saved-queries"),
     path("queries/<str:name>", console.saved_page, name="saved-query"),
+    path("dashboards/", dashboards.dashboard_list, name="dashboards"),
+    path("dashboards/<str:slug>", dashboards.dashboard_page, name="dashboard"),
+    path("dashboards/<str:slug>/export.json", dashboards.dashboard_export, name="dashboard-export"),
+    path("api/dashboards", dashboards.api_dashboard_import),
 ]
