@@ -99,15 +99,31 @@ def hostile_graph(tiny_rows, write_folder):
     return build_graph(loaders.read_folder(write_folder(rows, name="hostile")))
 
 
+_shared: dict = {"playwright": None, "browser": None, "users": 0}
+
+
 def launched_chromium():
-    """Yield a headless Debian Chromium driven by Playwright, closed afterwards (skip the test without one)."""
+    """Yield a headless Debian Chromium driven by Playwright, closed afterwards (skip the test without one).
+
+    One Chromium for the whole process, shared by every fixture that asks while another still holds it:
+    Playwright's synchronous API cannot be started a second time while it runs (the session's browser of
+    the view tests is still up when a later module's fixture asks for one).
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (CI installs it)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    if _shared["users"] == 0:
+        _shared["playwright"] = sync_api.sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    _shared["users"] += 1
+    try:
+        yield _shared["browser"]
+    finally:
+        _shared["users"] -= 1
+        if _shared["users"] == 0:
+            _shared["browser"].close()
+            _shared["playwright"].stop()
+            _shared["browser"] = _shared["playwright"] = None
 
 
 @pytest.fixture(scope="session")
