@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import (InputError, JjjkgError, MissingDependency, Problem, QueryError, StoreError,
+from .errors import (InputError, JjjkgError, MissingDependency, OutputError, Problem, QueryError, StoreError,
                      StoreUnavailable)
 
 __all__ = [
     "schema", "KnowledgeGraph", "build_graph", "node_id", "region_node", "sector_node", "service_node",
     "Tables", "JjjkgError", "InputError", "Problem", "QueryError", "StoreError", "StoreUnavailable",
-    "MissingDependency",
+    "OutputError", "MissingDependency",
 ]
 
 _LAZY = {

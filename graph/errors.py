@@ -8,6 +8,7 @@ Read this module to know what a caller may catch::
     ├── StoreError                  no store, a damaged store, a store of another format version
     ├── QueryError                  an unknown analysis or parameter, or a Cypher query the engine refused
     ├── StoreUnavailable            a graph database (embedded or Neo4j) cannot be reached or started
+    ├── OutputError                 a file cannot be written where asked (a link or a device there, a full disk)
     └── MissingDependency           an optional package is not installed
 
 Anything else that escapes is a bug and keeps its traceback.
@@ -24,6 +25,7 @@ __all__ = [
     "StoreError",
     "QueryError",
     "StoreUnavailable",
+    "OutputError",
     "MissingDependency",
 ]
 
@@ -76,6 +78,14 @@ class QueryError(JjjkgError):
 
 class StoreUnavailable(JjjkgError):
     """A graph database cannot be reached or started."""
+
+
+class OutputError(JjjkgError):
+    """A file cannot be written where asked; ``oserror`` is the system's reason when there is one."""
+
+    def __init__(self, message: str, oserror: OSError | None = None):
+        super().__init__(message)
+        self.oserror = oserror
 
 
 class MissingDependency(JjjkgError):

@@ -48,6 +48,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graph import schema
+from graph.safe_write import write_bytes, write_text
 
 __all__ = [
     "VOCAB", "DATA", "PREFIXES", "class_iri", "column_property", "relation_property", "node_iri",
@@ -566,7 +567,7 @@ def _source_parts(source):
 def write_turtle(source, path: str | Path) -> None:
     """Write the graph of ``source`` (a Store or Tables) as Turtle, UTF-8."""
     tables, G = _source_parts(source)
-    Path(path).write_bytes(to_rdf(tables, G).serialize(format="turtle", encoding="utf-8"))
+    write_bytes(path, to_rdf(tables, G).serialize(format="turtle", encoding="utf-8"))
 
 
 def write_jsonld(source, path: str | Path) -> None:
@@ -574,15 +575,15 @@ def write_jsonld(source, path: str | Path) -> None:
     tables, G = _source_parts(source)
     text = to_rdf(tables, G).serialize(format="json-ld", context=jsonld_context(), auto_compact=True,
                                        ensure_ascii=False, indent=1)
-    Path(path).write_text(text, encoding="utf-8")
+    write_text(path, text)
 
 
 def write_vocabulary(source, path: str | Path) -> None:
     """Write the vocabulary (Turtle). ``source`` is ignored: the vocabulary comes from the schema."""
-    Path(path).write_bytes(vocabulary_graph().serialize(format="turtle", encoding="utf-8"))
+    write_bytes(path, vocabulary_graph().serialize(format="turtle", encoding="utf-8"))
 
 
 def write_shapes(source, path: str | Path) -> None:
     """Write the SHACL shapes (Turtle). ``source`` is ignored: the shapes come from the schema."""
-    Path(path).write_bytes(shapes_graph().serialize(format="turtle", encoding="utf-8"))
+    write_bytes(path, shapes_graph().serialize(format="turtle", encoding="utf-8"))
 

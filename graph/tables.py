@@ -109,6 +109,8 @@ class Tables:
     regions: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     source: str = ""  # what was loaded: a folder, a workbook, "bundled"
+    #: the published lists merged in since (``jjjkg import``): {title, file, date, rows} each
+    imports: list[dict] = field(default_factory=list)
 
     NAMES = ("organizations", "relations", "sectors", "services", "regions")
 

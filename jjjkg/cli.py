@@ -239,16 +239,41 @@ def cmd_query(args) -> int:
         return 0
     store = _open_store(args)
     G = store.graph()
+    runs = _each_sector(G, q, given)
     if args.engine == "cypher":
         engine = _engine_for(args, None if args.uri else store, G)
         try:
-            rows = q.run_cypher(engine, G, **given)
+            rows = _union([q.run_cypher(engine, G, **g) for g in runs])
         finally:
             engine.close()
     else:
-        rows = q.func(G, **given)
+        rows = _union([q.func(G, **g) for g in runs])
     render(rows, args.format, q.keys, name_of=_name_lookup(G), raw=args.raw)
     return 0
+
+
+def _each_sector(G, q, given: dict) -> list[dict]:
+    """The parameter sets to run: one, or one per sector when ``sector`` names several (``A;B``, ``A，B``)."""
+    from queries.common import split_sectors
+
+    sectors = split_sectors(G, given.get("sector")) if "sector" in q.params else None
+    return [{**given, "sector": s} for s in sectors] if sectors else [given]
+
+
+def _union(parts: list[list[dict]]) -> list[dict]:
+    """The records of several runs, in turn, each once (a path in two of the sectors is one record)."""
+    import json
+
+    if len(parts) == 1:
+        return parts[0]
+    seen, out = set(), []
+    for rows in parts:
+        for r in rows:
+            key = json.dumps(r, sort_keys=True, ensure_ascii=False, default=str)
+            if key not in seen:
+                seen.add(key)
+                out.append(r)
+    return out
 
 
 def _engine_for(args, store, G=None):
@@ -371,10 +396,11 @@ def cmd_stop(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from loaders.synthetic import generate, write_folder
+    from loaders.synthetic import check_size, generate, write_folder
 
     if args.orgs < 1:
         raise JjjkgError("--orgs: expected a positive number of organizations")
+    check_size(args.orgs, args.relations_per_org)  # before a byte is allocated
     _say(f"generating {args.orgs} synthetic organizations (seed {args.seed}) …")
     tables = generate(args.orgs, seed=args.seed, relations_per_org=args.relations_per_org)
     out = write_folder(tables, args.out)
@@ -442,7 +468,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "  jjjkg query rd-scaleup-paths --show-cypher")
     p.add_argument("name", nargs="?", help="the analysis (see --list)")
     p.add_argument("--list", action="store_true", help="list the named analyses, one line each")
-    p.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter; repeat for more")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE",
+                   help="a parameter; repeat for more (sector=A;B runs the analysis for each sector in turn: "
+                        "separate ids with ;)")
     p.add_argument("--engine", choices=("networkx", "cypher"), default="networkx",
                    help="networkx in memory (default) or the analysis's Cypher on the graph database")
     p.add_argument("--show-cypher", action="store_true", help="print the analysis's Cypher and stop")

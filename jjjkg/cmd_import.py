@@ -41,6 +41,10 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
     p.add_argument("--province", metavar="P", help="the province of every row (北京, 天津, 河北); default: from the "
                                                    "district, address or credit code")
     add_store(p)
+    p.add_argument("--new-store", action="store_true",
+                   help="the store named by --store or JJJKG_STORE does not exist yet: start it from the bundled "
+                        "dataset and this list (without it, a store that is not there is an error, so a mistyped "
+                        "path never takes the rows)")
     p.add_argument("--plan", metavar="PLAN.csv",
                    help="where the plan is written (default FILE's name + .plan.csv); with --apply, the edited plan "
                         "to apply")
@@ -52,7 +56,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
         from loaders.published import read_published
 
         lst = read_published(args.file, args.sheet)
-        _say(f"read {lst.where}: {len(lst.rows)} rows below the header in row {lst.header_row}"
+        _say(f"read {lst.where}: {len(lst.rows)} rows below the header in {lst.header_rows}"
              + (f"; title {lst.title!r}" if lst.title else ""))
         _say("  columns used: " + ", ".join(f"{h} → {f}" for h, f in lst.used.items()))
         if lst.ignored:
@@ -61,7 +65,7 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
             _say(f"  warning: {w}")
         if not args.source and not lst.title:
             _say("  no title row: provenance is the file and row only (pass --source to say which notice)")
-        store, tables = _store_and_tables(args)
+        store, tables, fingerprint = _store_and_tables(args)
         plan = make_plan(lst, tables, as_=args.as_, province=args.province, source=args.source)
         for row, why in plan.skipped:
             _say(f"  row {row}: {why}; left out")
@@ -77,13 +81,15 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
             return 0
         if args.plan:
             plan = read_plan(args.plan, plan, tables)
+            for note in plan.notes:
+                _say(f"  note: {note}")
         applied = apply_plan(plan, tables, lst.where)
         for line in applied.left_out:
             _say(f"  not applied: {line}")
         if applied.tables is None:
             print(f"nothing to change: {summary}; the store {store} is as it was")
             return 0
-        meta = save_store(applied.tables, store)
+        meta = save_store(applied.tables, store, based_on=fingerprint)  # refused if the store changed meanwhile
         print(f"applied to {store}: {len(applied.organizations)} organizations and {len(applied.relations)} "
               f"OPERATES relations added; {len(applied.left_out)} plan lines left out "
               f"(fingerprint {meta['fingerprint'][:12]})")
@@ -93,14 +99,29 @@ def add_parser(sub, formatter, add_store, open_store) -> None:
 
 
 def _store_and_tables(args):
-    """The store's path and tables; with no store there yet, the bundled dataset's (written only on --apply)."""
-    from graph.store import Store, default_store_path
+    """The store's path, tables and fingerprint; with no store there yet, the bundled dataset's (written only on
+    --apply) and None.
+
+    A store the user named (--store, JJJKG_STORE) must exist unless --new-store says to start one: a
+    mistyped path would otherwise take the rows into a new store no one reads, with exit 0.
+    """
+    import os
+
+    from graph.errors import StoreError
+    from graph.store import Store, default_store_path, store_exists, versions
 
     path = Path(args.store) if args.store else default_store_path()
-    if (path / "meta.json").exists():
-        return path, Store(path).tables
+    named = "--store" if args.store else "JJJKG_STORE" if os.environ.get("JJJKG_STORE") else None
+    if named and not store_exists(path):
+        versions.wait_for_writer(path)  # a build of this store under way: its result, not an error
+    if store_exists(path):
+        store = Store(path)
+        return path, store.tables, store.fingerprint
+    if named and not args.new_store:
+        raise StoreError(f"no store at {str(path)!r} (named by {named}): check the path, or pass --new-store "
+                         "to start a new store there from the bundled dataset and this list")
     import loaders
 
     _say(f"no store at {path}: resolving against the bundled dataset"
          + (" (the store is written with the result)" if args.apply else ""))
-    return path, loaders.read_bundled()
+    return path, loaders.read_bundled(), None

@@ -18,17 +18,18 @@ from pathlib import Path
 def run(store, out: Path) -> list[Path]:
     """Write each analysis as ``<name>.json`` and ``.csv`` under ``out``; return the files written."""
     import queries
+    from graph.safe_write import make_folder, open_replacing
     from jjjkg.output import render
 
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     G = store.graph()
     written: list[Path] = []
     for name, q in sorted(queries.QUERIES.items()):
         rows = q.func(G)
         for fmt in ("json", "csv"):
             path = out / "analyses" / f"{name}.{fmt}"
-            path.parent.mkdir(exist_ok=True)
-            with open(path, "w", encoding="utf-8", newline="") as f:
+            make_folder(path.parent)
+            with open_replacing(path, "w", encoding="utf-8", newline="") as f:
                 render(rows, fmt, q.keys, stream=f)
             written.append(path)
         print(f"{name}: {len(rows)} record{'s' if len(rows) != 1 else ''} → {out / 'analyses' / name}.json")
@@ -36,6 +37,7 @@ def run(store, out: Path) -> list[Path]:
 
 
 def main(argv=None) -> int:
+    from graph.safe_write import write_text
     from graph.store import default_store_path, open_store
 
     p = argparse.ArgumentParser(prog="python -m jjjkg.demo", description=__doc__.split("\n\n")[0])
@@ -53,7 +55,7 @@ def main(argv=None) -> int:
     if chains:
         print(f"chain views ({len(chains)}): {pack / 'chains'}/ — open any .html in a browser, no internet needed")
     summary = {"store": str(store.path), "fingerprint": store.fingerprint, "built_at": store.meta["built_at"]}
-    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2))
     print(f"done: open {out.resolve()}")
     return 0
 

@@ -55,10 +55,13 @@ def _history() -> None:
 
 
 def _save_history(readline, path: Path) -> None:
+    from graph.safe_write import replacing
+
     try:
         readline.set_history_length(2000)
-        readline.write_history_file(path)
-    except OSError:
+        with replacing(path, private=True) as tmp:  # never through a link planted at ~/.jjjkg_history
+            readline.write_history_file(tmp)
+    except (OSError, JjjkgError):
         pass
 
 

@@ -26,7 +26,8 @@ from graph.errors import InputError, Problem
 import pandas as pd
 
 from .cells import check_cells, check_value, printable
-from .read import ROW, RawTable, _fold_header, _open_quote_row, _record_lines, decode, normalize_text
+from .header import SEARCH_ROWS, fill_merges, find_header
+from .read import ROW, RawTable, _fold_header, _open_quote_row, _record_lines, csv_rows, decode, normalize_text
 
 __all__ = ["PublishedList", "read_published", "FIELDS"]
 
@@ -48,7 +49,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 _LOOKUP = {h: f for f, spellings in FIELDS.items() for h in spellings}
 #: rows searched for the header
-HEADER_SEARCH_ROWS = 20
+HEADER_SEARCH_ROWS = SEARCH_ROWS
 
 
 @dataclass
@@ -58,11 +59,19 @@ class PublishedList:
     file: str  # the file's name, as messages and provenance say it
     sheet: str | None
     title: str | None  # the title row above the header, if any
-    header_row: int
+    header_row: int  # the header's last row (a header may take two: see ``header_top``)
     used: dict[str, str]  # header as written → field
-    ignored: list[str]
+    ignored: list[str]  # every column not used: its header, or 'column F (no header)'
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (spreadsheet row, field → text)
     warnings: list[Problem] = field(default_factory=list)  # invisible characters kept, with row and column
+    header_top: int | None = None  # the header's first row (None: header_row)
+    labels: list[str] = field(default_factory=list)  # each column's header as read ('' for none)
+
+    @property
+    def header_rows(self) -> str:
+        """``'row 2'``, or ``'rows 2–3'`` for a two-row header."""
+        top = self.header_top or self.header_row
+        return f"row {top}" if top == self.header_row else f"rows {top}–{self.header_row}"
 
     @property
     def where(self) -> str:
@@ -90,7 +99,7 @@ def read_published(path: str | Path, sheet: str | None = None) -> PublishedList:
             raise InputError(Problem(p.name, open_quote, None,
                                      "a quote (\") opens a cell here and is never closed, so the rest of the file "
                                      "would be one cell; close the quote or remove it"))
-        grid = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        grid = list(csv_rows(text, p.name, delimiter))
         lines = _record_lines(text, delimiter, len(grid) - 1) if len(grid) > 1 else None
         return _checked(_from_grid(p.name, None, grid), lines, delimiter)
     raise InputError(Problem(p.name, None, None, f"cannot read {p.suffix or 'this file'} as a list: "
@@ -106,8 +115,11 @@ def _list_delimiter(text: str) -> str:
     head = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
     for sep in (",", "\t", ";"):
         rows = csv.reader(io.StringIO(head), delimiter=sep)
-        if sep in head and any(_LOOKUP.get(_fold_header(c)) == "name" for row in rows for c in row):
-            return sep
+        try:
+            if sep in head and any(_LOOKUP.get(_fold_header(c)) == "name" for row in rows for c in row):
+                return sep
+        except csv.Error:  # a cell past the csv module's limit: the full read names its line
+            continue
     return ","
 
 
@@ -133,15 +145,15 @@ def _from_workbook(path: Path, sheet: str | None) -> PublishedList:
         tried = []
         for name in candidates:
             grid = [[_cell(v) for v in row] for row in wb[name].iter_rows(values_only=True)]
+            merges = book.merged_ranges(name)  # too many is an error of its own, not "no header"
             try:
-                lst = _from_grid(path.name, name, grid)
+                lst = _from_grid(path.name, name, grid, merges)
             except InputError as err:
                 if sheet is not None:
                     raise
                 tried.append(f"{name!r}: {err.problems[0].message}")
                 continue
-            header = grid[lst.header_row - 1]
-            problems = book.formulas_without_values({name: pd.DataFrame(columns=[str(h) for h in header])})
+            problems = book.formulas_without_values({name: pd.DataFrame(columns=lst.labels)})
             if problems:
                 raise InputError(problems)
             return _checked(lst)
@@ -178,38 +190,56 @@ def _cell(v) -> str:
     return str(v)
 
 
-def _from_grid(file: str, sheet: str | None, grid: list[list[str]]) -> PublishedList:
+def _lookup(text: str) -> str | None:
+    return _LOOKUP.get(_fold_header(text))
+
+
+def _from_grid(file: str, sheet: str | None, grid: list[list[str]],
+               merges: list[tuple[int, int, int, int]] | None = None) -> PublishedList:
     where = f"{file}[{sheet}]" if sheet else file
-    header_at = None
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        fields = [_LOOKUP.get(_fold_header(c)) for c in row]
-        if "name" in fields:
-            header_at = i
-            break
-    if header_at is None:
+    head = [list(r) for r in grid[:HEADER_SEARCH_ROWS + 1]]
+    fill_merges(head, merges or (), len(head))  # every merged cell of the rows the header may be in
+    header = find_header(head, _lookup, lambda fields: "name" in fields, merged=bool(merges),
+                         search=HEADER_SEARCH_ROWS)
+    if header is None:
         shown = printable(" | ".join(c for c in (grid[0] if grid else []) if str(c).strip())) or "nothing"
         raise InputError(Problem(where, None, None,
                                  f"no header row with a name column in the first {HEADER_SEARCH_ROWS} rows "
                                  f"(expected one of {', '.join(FIELDS['name'][:4])} …); the first row holds: {shown}"))
-    header = grid[header_at]
+    titles = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in grid[:header.top]]
+    title = next((t for t in titles if t), None)
+    # below the header, a value merged down one column (a district over its platforms) is each row's value
+    fill_merges(grid, merges or (), header.bottom + 1)
     used: dict[str, str] = {}
     ignored: list[str] = []
     columns: dict[int, str] = {}
-    for j, h in enumerate(header):
-        text = normalize_text(str(h))
+    for j, (label, f) in enumerate(zip(header.labels, header.fields)):
+        text = normalize_text(label)
         if not text:
             continue
-        f = _LOOKUP.get(_fold_header(h))
-        if f is None or f in columns.values():
+        if f is None:
             ignored.append(text)
             continue
         columns[j] = f
         used[text] = f
-    titles = [" ".join(str(c).strip() for c in row if str(c).strip()) for row in grid[:header_at]]
-    title = next((t for t in titles if t), None)
     rows = []
-    for i, row in enumerate(grid[header_at + 1:], start=header_at + 2):
+    unlabelled: set[int] = set()  # columns with values under no header: named among the columns not used
+    for i, row in enumerate(grid[header.bottom + 1:], start=header.bottom + 2):
         values = {f: normalize_text(str(row[j])) if j < len(row) else "" for j, f in columns.items()}
         if any(values.values()):
             rows.append((i, values))
-    return PublishedList(file, sheet, title, header_at + 1, used, ignored, rows)
+            unlabelled.update(j for j in range(len(row)) if j >= len(header.labels) or not header.labels[j].strip()
+                              if str(row[j]).strip())
+    ignored.extend(f"column {_letters(j)} (no header)" for j in sorted(unlabelled))
+    return PublishedList(file, sheet, title, header.bottom + 1, used, ignored, rows, header_top=header.top + 1,
+                         labels=list(header.labels))
+
+
+def _letters(j: int) -> str:
+    """0 → 'A', 27 → 'AB': a column as a spreadsheet names it."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out

@@ -10,6 +10,11 @@ How RDF maps to the tables is defined once, in ``graph.rdf`` (the vocabulary). L
 (``jjj:sectorList`` …) when the file has one that agrees with the repeated property, else sorted.
 Regions always come from the bundled region tree, as with a folder.
 
+A file is read only up to ``MAX_RDF_BYTES`` and ``MAX_RDF_TRIPLES`` (about the export of 10,000
+organizations, which rdflib holds in about a gigabyte): a larger one is refused before it is read
+(its size; for N-Triples and N-Quads its lines) or as soon as the parser passes the cap, never after
+it has filled the machine's memory.
+
 Problems name the file and the subject IRI, e.g.
 ``data.ttl <https://w3id.org/jjjkg/id/org/x>, column 'province': expected 北京, 天津 or 河北 …``.
 """
@@ -29,7 +34,12 @@ from graph.tables import Tables
 from .read import ROW, RawTable
 from .untrusted import inline_jsonld, refuse_doctype
 
-__all__ = ["read_rdf", "RDF_FORMATS", "guess_rdf_format"]
+__all__ = ["read_rdf", "RDF_FORMATS", "guess_rdf_format", "MAX_RDF_BYTES", "MAX_RDF_TRIPLES"]
+
+#: the largest RDF file read, in bytes
+MAX_RDF_BYTES = 64 * 1024 * 1024
+#: the most triples read from one file
+MAX_RDF_TRIPLES = 600_000
 
 #: file suffix → rdflib parser name
 RDF_FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".jsonld": "json-ld", ".json-ld": "json-ld",
@@ -90,9 +100,17 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
                                  f"cannot tell the RDF syntax of {p.name!r}"
                                  + (f" from format {format!r}" if format else "")
                                  + ": pass a format (turtle, jsonld, nt, xml) or use a .ttl/.jsonld suffix"))
-    g = rdflib.Graph()
+    size = p.stat().st_size
+    if size > MAX_RDF_BYTES:
+        raise InputError(Problem(p.name, None, None, _too_big(f"{size:,} bytes, more than the "
+                                                              f"{MAX_RDF_BYTES:,} read")))
+    g = rdflib.Graph(store=_capped_store(p.name))
     # what the parser reads is the bytes checked here: no DTD, no context to fetch (loaders.untrusted)
     data = p.read_bytes()
+    lines = data.count(b"\n") if fmt in ("nt", "nquads") else 0  # one statement a line: known before parsing
+    if lines > MAX_RDF_TRIPLES:
+        raise InputError(Problem(p.name, None, None, _too_big(f"{lines:,} lines, more than the "
+                                                              f"{MAX_RDF_TRIPLES:,} triples read")))
     source: dict = {"source": p}
     if fmt == "xml":
         refuse_doctype(data, p.name)
@@ -104,6 +122,8 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
             # rdflib 7's JSON-LD parser builds a ConjunctiveGraph internally and warns about itself
             warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
             g.parse(**source, format=fmt)
+    except InputError:
+        raise
     except Exception as err:  # rdflib raises many kinds (BadSyntax, JSON errors, SAX errors …)
         msg = " ".join(str(err).split()) or type(err).__name__
         raise InputError(Problem(p.name, None, None, f"not readable as {fmt}: {msg}")) from err
@@ -114,6 +134,27 @@ def read_rdf(path: str | Path, format: str | None = None) -> Tables:
         return validate_raw(raws, str(p))
     except InputError as err:
         raise InputError([_locate(pr, iris) for pr in err.problems]) from None
+
+
+def _too_big(what: str) -> str:
+    return (f"{what} (about the export of 10,000 organizations): refused; split the file, or give the data "
+            "as a folder of CSV files (jjjkg export --format csv writes one)")
+
+
+def _capped_store(file: str):
+    """rdflib's in-memory store, refusing the triple past ``MAX_RDF_TRIPLES`` (the parser stops there)."""
+    from rdflib.plugins.stores.memory import Memory
+
+    class Capped(Memory):
+        added = 0
+
+        def add(self, triple, context, quoted=False):
+            self.added += 1
+            if self.added > MAX_RDF_TRIPLES:
+                raise InputError(Problem(file, None, None, _too_big(f"more than {MAX_RDF_TRIPLES:,} triples")))
+            super().add(triple, context, quoted)
+
+    return Capped()
 
 
 # ----------------------------------------------------------------------------- RDF → raw tables

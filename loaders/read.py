@@ -27,7 +27,7 @@ from graph.errors import InputError, Problem
 
 from .suggest import closest
 
-__all__ = ["RawTable", "read_source", "read_csv", "decode", "normalize_text", "ROW"]
+__all__ = ["RawTable", "read_source", "read_csv", "csv_rows", "decode", "normalize_text", "ROW"]
 
 ROW = "__row__"
 
@@ -111,7 +111,9 @@ class RawTable:
         return self.headers.get(column, column)
 
 
-def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
+def _canonical(table: schema.Table, df: pd.DataFrame, file: str, header_row: int = 1) -> RawTable:
+    """``df`` with the table's canonical columns; ``header_row`` is the spreadsheet row of its header (the
+    data starts on the row below)."""
     hmap = _header_map(table)
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -125,7 +127,7 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
                 unknown.append(str(h))
             continue
         if name in headers:
-            problems.append(Problem(file, 1, str(h), f"names the same column as {headers[name]!r} "
+            problems.append(Problem(file, header_row, str(h), f"names the same column as {headers[name]!r} "
                                     f"({name}); keep one of them"))
             continue
         rename[h] = name
@@ -138,17 +140,17 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
         if near is not None and hmap[near] not in headers:
             c = table.column(hmap[near])
             meant.add(c.name)
-            problems.append(Problem(file, 1, h, f"not a known column; did you mean {c.name!r} ({c.zh})? rename "
+            problems.append(Problem(file, header_row, h, f"not a known column; did you mean {c.name!r} ({c.zh})? rename "
                                     "the header (as written, the column would be ignored)"))
         else:
-            warnings.append(Problem(file, 1, h, "not a column of this table; ignored "
+            warnings.append(Problem(file, header_row, h, "not a column of this table; ignored "
                                     f"(known columns: {', '.join(table.names)})"))
     missing = [c.name for c in table.columns if c.required and c.name not in headers and c.name not in meant]
     if missing:
         present = ", ".join(repr(str(h)) for h in df.columns) or "none"
         for m in missing:
             c = table.column(m)
-            problems.append(Problem(file, 1, m, f"required column is missing (header {c.name!r} or {c.zh!r}); "
+            problems.append(Problem(file, header_row, m, f"required column is missing (header {c.name!r} or {c.zh!r}); "
                                     f"columns in the file: {present}"))
     if problems:
         raise InputError(problems)
@@ -165,12 +167,54 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str) -> RawTable:
         filled |= (folded != "")[codes]
         distinct, merged = pd.factorize(folded)  # folding may make two spellings one value
         factorized[c] = (distinct.astype(np.int32)[codes], merged.tolist())
-    out[ROW] = range(2, len(out) + 2)
+    out[ROW] = range(header_row + 1, len(out) + header_row + 1)
     # rows that are entirely empty are spreadsheet noise, not records
     if len(out.columns) > 1 and not filled.all():
         out = out[filled]
         factorized = {c: (codes[filled], uniques) for c, (codes, uniques) in factorized.items()}
     return RawTable(table.name, file, out.reset_index(drop=True), headers, warnings, factorized)
+
+
+def _header_below(book, sheet: str, df: pd.DataFrame, table: schema.Table):
+    """``(frame, header, title)`` when the sheet's header is not its first row (a title above it, a header of
+    two rows with merged cells), found as ``jjjkg import`` finds a list's; None when row 1 is the header."""
+    from .header import SEARCH_ROWS, fill_merges, find_header
+
+    hmap = _header_map(table)
+
+    def lookup(h: str):
+        return hmap.get(_fold_header(h))
+
+    if any(lookup(c) for c in df.columns if not str(c).startswith("Unnamed:")):
+        return None  # row 1 names columns of the table: it is the header (and its mistakes are reported there)
+    grid = [[_first_row_text(c, df.columns) for c in df.columns]]
+    grid += [[_grid_text(v) for v in row] for row in df.itertuples(index=False)]
+    merges = book.merged_ranges(sheet)
+    head = [list(r) for r in grid[:SEARCH_ROWS + 1]]
+    fill_merges(head, merges, len(head))
+    required = {c.name for c in table.columns if c.required}
+    header = find_header(head, lookup, lambda fields: required <= set(fields), merged=bool(merges))
+    if header is None or header.top == 0 and header.bottom == 0:
+        return None
+    title = next((t for t in (" ".join(c for c in r if c) for r in grid[:header.top]) if t), None)
+    fill_merges(grid, merges, header.bottom + 1)
+    labels = [label or f"Unnamed: {j}" for j, label in enumerate(header.labels)]
+    width = len(labels)
+    rows = [(r + [""] * width)[:width] for r in grid[header.bottom + 1:]]
+    return pd.DataFrame(rows, columns=labels, dtype=object), header, title
+
+
+def _first_row_text(c, columns) -> str:
+    """A sheet's first row as pandas read it for header names: 'Unnamed: 3' was empty, '标题.1' a repeated '标题'."""
+    text = str(c)
+    if text.startswith("Unnamed:"):
+        return ""
+    base, dot, n = text.rpartition(".")
+    return base if dot and n.isdigit() and base in map(str, columns) else text.strip()
+
+
+def _grid_text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and v != v) else _cell_text(v).strip()
 
 
 def _cell_text(v) -> str:
@@ -216,6 +260,22 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
         raw.lines = _record_lines(text, sep, len(df))
         raw.sep = sep
     return raw
+
+
+def csv_rows(text: str, file: str, delimiter: str = ","):
+    """The records of CSV ``text``, as the csv module reads them; a record it cannot read (a cell past its
+    ``field_size_limit`` of 128 KB) is one ``InputError`` naming the file and line, never ``_csv.Error``."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as err:
+        line = reader.line_num or 1
+        if "field larger than field limit" in str(err):
+            why = (f"a cell longer than {csv.field_size_limit():,} characters (no name, district or note is that "
+                   "long: the file is damaged, or a quote opens a cell and closes it much later)")
+        else:
+            why = f"not readable as CSV: {err}"
+        raise InputError(Problem(file, line, None, why)) from None
 
 
 def _delimiter(text: str) -> str:
@@ -447,6 +507,11 @@ def _workbook_tables(path: Path, book, sheets: dict[str, pd.DataFrame]) -> dict[
         t = schema.TABLES[hit[0]]
         problems.append(Problem(f"{path.name}[{sheet}]", None, None, f"not read: did you mean the sheet {t.name!r} "
                                 f"(or {t.zh!r})? ({hit[1]}); rename the sheet, or its rows are left out"))
+    moved = {}  # sheet → (header, title): a sheet whose header stands below a title row, read from its header
+    for sheet, name in used.items():
+        below = _header_below(book, sheet, sheets[sheet], schema.TABLES[name])
+        if below is not None:
+            sheets[sheet], moved[sheet] = below[0], below[1:]
     problems.extend(book.formulas_without_values({s: sheets[s] for s in used}))
     if problems:
         raise InputError(problems)
@@ -454,7 +519,14 @@ def _workbook_tables(path: Path, book, sheets: dict[str, pd.DataFrame]) -> dict[
         raise InputError(Problem(path.name, None, None, "a sheet named 'organizations' (or '机构') is required; "
                                  f"sheets in the workbook: {', '.join(map(str, sheets)) or 'none'}"))
     for sheet, name in used.items():
-        found[name] = _canonical(schema.TABLES[name], sheets[sheet].astype(object), f"{path.name}[{sheet}]")
+        where = f"{path.name}[{sheet}]"
+        if sheet not in moved:
+            found[name] = _canonical(schema.TABLES[name], sheets[sheet].astype(object), where)
+            continue
+        header, title = moved[sheet]
+        found[name] = _canonical(schema.TABLES[name], sheets[sheet], where, header_row=header.bottom + 1)
+        found[name].warnings.insert(0, Problem(where, None, None, f"the header seems to be in {header.rows}, not row "
+                                               f"1: read there" + (f" (above it, the title {title!r})" if title else "")))
     if unread:
         found["organizations"].warnings.append(Problem(
             path.name, None, None, f"sheets not read: {', '.join(unread)} (a workbook's tables are the sheets "

@@ -18,12 +18,15 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from graph.errors import Problem
+from graph.errors import InputError, Problem
 
 __all__ = ["Workbook", "open_workbook"]
 
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+#: merged ranges read from one sheet at most (a notice's list has tens; each costs work when headers are read)
+MAX_MERGES = 10_000
+_MERGE_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -61,6 +64,33 @@ class Workbook:
                     for ref, formula in _empty_formula_cells(f):
                         problems.append(self._problem(sheet, df, ref, formula))
         return problems
+
+    def merged_ranges(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        """The merged cells of a sheet as ``(first row, first column, last row, last column)``, 0-based.
+
+        A read-only workbook does not load them, so they are read from the sheet's XML (its
+        ``<mergeCell ref="B2:C2"/>`` elements), in one streamed pass.
+        """
+        part = getattr(self.wb[sheet], "_worksheet_path", None)
+        out: list[tuple[int, int, int, int]] = []
+        with zipfile.ZipFile(self.path) as zf:
+            if not part or part not in zf.namelist():
+                return out
+            with zf.open(part) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    data = tail + chunk
+                    end = 0
+                    for m in _MERGE_REF.finditer(data):
+                        if len(out) >= MAX_MERGES:
+                            raise InputError(Problem(f"{self.path.name}[{sheet}]", None, None, f"more than "
+                                                     f"{MAX_MERGES:,} merged cell ranges: a list has a few; unmerge "
+                                                     "the cells (or save the sheet as CSV) and try again"))
+                        c0, r0, c1, r1 = m.groups()
+                        out.append((int(r0) - 1, _column_index(c0.decode()), int(r1) - 1, _column_index(c1.decode())))
+                        end = m.end()
+                    tail = data[max(end, len(data) - 256):]
+        return out
 
     def _problem(self, sheet: str, df: pd.DataFrame, ref: str, formula: str | None) -> Problem:
         m = _CELL_REF.fullmatch(ref)

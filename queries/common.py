@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from graph import schema
 from graph.build import node_id
 from graph.errors import QueryError
 
-__all__ = ["resolve_node_id", "resolve_sector", "resolve_province", "sort_lists", "relation_ends"]
+__all__ = ["resolve_node_id", "resolve_sector", "split_sectors", "resolve_province", "sort_lists", "relation_ends"]
 
 
 def resolve_node_id(G, label: str, what: str, value: str | None) -> str | None:
@@ -31,6 +33,34 @@ def resolve_node_id(G, label: str, what: str, value: str | None) -> str | None:
 def resolve_sector(G, value: str | None) -> str | None:
     """A sector id for an id or a unique name (Chinese or English); None stays None."""
     return resolve_node_id(G, schema.SECTOR, "sector", value)
+
+
+#: what people put between ids: ; and its full-width form, commas (half and full width), 、
+_ID_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
+
+
+def split_sectors(G, value: str | None) -> list[str] | None:
+    """The sectors of a value that names several (``CH_H2;CH_BIO``, ``CH_H2，CH_BIO``, ``氢能、生物医药``), each as
+    written; None when it names one sector, or no separator is in it.
+
+    A value that is a sector's id or name as a whole stays one sector, separators or not.
+    """
+    if not isinstance(value, str) or not _ID_SEPARATORS.search(value.strip()):
+        return None
+    try:
+        resolve_sector(G, value)
+        return None
+    except QueryError:
+        pass
+    items = [x for x in _ID_SEPARATORS.split(value.strip()) if x]
+    if len(items) < 2:
+        return None
+    for item in items:
+        try:
+            resolve_sector(G, item)
+        except QueryError as err:
+            raise QueryError(f"{err} (in {value!r}: separate ids with ;)") from None
+    return items
 
 
 def resolve_province(value: str | None, allowed=schema.SCALEUP_PROVINCES) -> str | None:

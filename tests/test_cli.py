@@ -140,3 +140,21 @@ def test_generate_is_deterministic_and_labelled(cli, tmp_path):
     assert len(rows) == 60 and all("synthetic" in r["source"] and r["name"].startswith("合成") for r in rows)
     code, out, err = cli("build", "--data", tmp_path / "a", "--store", tmp_path / "s")
     assert code == 0, err
+
+
+@pytest.mark.parametrize("value", ["S_H2;S_BIO", "S_H2；S_BIO", "S_H2，S_BIO", "S_H2, S_BIO", "氢能、S_BIO"])
+def test_several_sectors_with_any_separator_run_in_turn(cli, tiny_store, value):
+    """A full-width comma is read as the separator the user meant, never as part of one id."""
+    def gaps(v):
+        code, out, err = cli("query", "alliance-gaps", "--format", "json", "--store", tiny_store, "--param",
+                             f"sector={v}")
+        assert code == 0, err
+        return json.loads(out)
+
+    assert gaps(value) == gaps("S_H2") + gaps("S_BIO")
+
+
+def test_an_unknown_sector_among_several_says_how_to_separate(cli, tiny_store):
+    code, _, err = cli("query", "alliance-gaps", "--store", tiny_store, "--param", "sector=S_H2，S_NOPE")
+    assert code == 1
+    assert "Error: no sector 'S_NOPE'; sector ids: " in err and "(in 'S_H2，S_NOPE': separate ids with ;)" in err

@@ -119,3 +119,39 @@ def test_bad_province_and_missing_file(cli, built, gb_list):
     assert code == 1 and "expected 北京, 天津 or 河北" in err
     code, _, err = cli("import", "no-such.xlsx", "--store", built)
     assert code == 1 and "no-such.xlsx: no such file" in err
+
+
+@pytest.mark.parametrize("apply", [(), ("--apply",)])
+def test_a_mistyped_store_is_an_error_unless_new_store(cli, built, gb_list, tmp_path, apply):
+    """A typo in --store must not take the rows into a new store no one reads (and report exit 0)."""
+    typo = tmp_path / "stroe"
+    before = _digest(built)
+    code, out, err = cli("import", gb_list, "--store", typo, "--plan", tmp_path / "plan.csv", *apply)
+    assert code == 1, out
+    assert (f"Error: no store at {str(typo)!r} (named by --store): check the path, or pass --new-store to start a "
+            "new store there from the bundled dataset and this list") in err
+    assert not typo.exists() and not (tmp_path / "plan.csv").exists()
+    assert _digest(built) == before
+    code, out, err = cli("import", gb_list, "--store", typo, "--new-store", *(apply or ("--plan", tmp_path / "p.csv")))
+    assert code == 0, err
+    assert typo.exists() == bool(apply)
+    assert out.startswith(f"applied to {typo}: " if apply else "wrote the plan ")
+
+
+def test_the_briefing_names_the_lists_merged_in(cli, built, gb_list, tmp_path):
+    """After an import the pack must not say only 'jjjkg 随附数据集': it names each list, its date and rows."""
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from viz.report import write_report
+
+    assert cli("import", gb_list, "--store", built, "--apply")[0] == 0
+    out = write_report(built, tmp_path / "pack")
+    said = f"jjjkg 随附数据集；并入名单：天津市中试平台名单（2026年）（名单.csv，2 行，{date.today().isoformat()} 并入）"
+    assert f"数据：{said}" in (out / "briefing.html").read_text(encoding="utf-8")
+    ws = load_workbook(out / "workbook.xlsx")["概览"]
+    assert ["数据来源", said] in [[c.value for c in row[:2]] for row in ws.iter_rows()]
+    # a build from data starts again: no list is merged into it
+    assert cli("build", "--store", built)[0] == 0
+    assert "并入名单" not in (write_report(built, tmp_path / "pack2") / "briefing.html").read_text(encoding="utf-8")

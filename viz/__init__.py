@@ -11,8 +11,8 @@ import importlib
 __all__ = ["write_view", "write_chain_views", "build_view", "render_html", "page_asset", "PAGE_ASSETS",
            "chain_layout", "VIEWS", "DEFAULT_MAX_NODES", "write_chain_figure"]
 
-_LAZY = {name: "viz.pyvis_html" for name in ("write_view", "write_chain_views", "build_view", "render_html",
-                                             "page_asset", "PAGE_ASSETS", "chain_layout")}
+_LAZY = {name: "viz.pyvis_html" for name in ("write_view", "write_chain_views", "build_view", "chain_layout")}
+_LAZY.update({name: "viz.page" for name in ("render_html", "page_asset", "PAGE_ASSETS")})
 _LAZY.update({"VIEWS": "viz.styles", "DEFAULT_MAX_NODES": "viz.styles"})
 
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from graph.safe_write import open_replacing
+
 __all__ = ["neutralise", "open_csv_for_people", "FORMULA_STARTS", "CSV_ENCODING"]
 
 #: first characters that make a spreadsheet read a cell as a formula
@@ -54,4 +56,4 @@ def neutralise(value):
 
 def open_csv_for_people(path: str | Path):
     """Open ``path`` for writing a CSV that people open in Excel: UTF-8 with BOM, newlines as the csv module wants."""
-    return open(path, "w", encoding=CSV_ENCODING, newline="")
+    return open_replacing(path, "w", encoding=CSV_ENCODING, newline="")

@@ -58,6 +58,7 @@ import pandas as pd
 from graph import schema
 from graph.build import KnowledgeGraph, node_id
 from graph.errors import JjjkgError
+from graph.safe_write import make_folder, open_replacing, replacing, write_text
 
 __all__ = ["Exporter", "EXPORTERS", "register", "get_exporter", "guess_format", "export", "formats",
            "to_flat_graph", "from_flat_graph", "write_graphml", "write_gexf", "write_neo4j_csv", "write_csv",
@@ -162,12 +163,12 @@ def export(source, fmt: str | None, out_path: str | Path, *, raw: bool = False) 
     if e.folder:
         if out.exists() and not out.is_dir():
             raise JjjkgError(f"{str(out)!r} is a file; the {e.name} export writes a folder: pass a folder path")
-        out.mkdir(parents=True, exist_ok=True)
+        make_folder(out)
     else:
         if out.is_dir():
             raise JjjkgError(f"{str(out)!r} is a folder; the {e.name} export writes one file: "
                              f"pass a file path such as {str(out / ('graph' + (e.suffixes or ('.out',))[0]))!r}")
-        out.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(out.parent)
     if e.for_people:
         e.write(source, out, raw=raw)
     else:
@@ -273,14 +274,17 @@ def from_flat_graph(F: nx.Graph) -> KnowledgeGraph:
 
 def write_graphml(source, path: Path) -> None:
     """GraphML (UTF-8) of the flat graph: typed keys (string, long, double, boolean)."""
-    nx.write_graphml(to_flat_graph(_graph(source)), path, encoding="utf-8", named_key_ids=False)
+    F = to_flat_graph(_graph(source))
+    with replacing(path) as tmp:
+        nx.write_graphml(F, tmp, encoding="utf-8", named_key_ids=False)
 
 
 def write_gexf(source, path: Path) -> None:
     """GEXF 1.2 (UTF-8) of the flat graph: typed attributes; the graph keeps its name only."""
     F = to_flat_graph(_graph(source))
     F.graph = {"name": str(F.graph.get("name", "jjjkg"))}
-    nx.write_gexf(F, path, encoding="utf-8")
+    with replacing(path) as tmp:
+        nx.write_gexf(F, tmp, encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- neo4j-admin CSV
@@ -352,7 +356,7 @@ def write_neo4j_csv(source, folder: Path) -> None:
     for fam, nodes in families.items():
         props = [p for p in kinds[fam] if p != "id"]
         path = folder / f"nodes_{_NODE_FILES[fam]}.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
+        with open_replacing(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             w.writerow([f"id:ID({fam})", ":LABEL", *(_neo4j_header(p, kinds[fam][p]) for p in props)])
             for n in sorted(nodes, key=node_id):
@@ -376,7 +380,7 @@ def write_neo4j_csv(source, folder: Path) -> None:
         start, end = space(edges[0][0]), space(edges[0][1])
         props = list(schema.RELATION_PROPERTIES) if rel in schema.INPUT_RELATIONS else []
         path = folder / f"rels_{rel}.csv"
-        with path.open("w", encoding="utf-8", newline="") as f:
+        with open_replacing(path, "w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
             w.writerow([f":START_ID({start})", f":END_ID({end})", ":TYPE",
                         *(_neo4j_header(p, rel_kinds[p]) for p in props)])
@@ -391,7 +395,7 @@ def write_neo4j_csv(source, folder: Path) -> None:
     readme = NEO4J_README.format(fingerprint=G.graph.get("fingerprint", "(not from a store)"),
                                  nodes=nodes_arg, relationships=rels_arg, constraints=constraints,
                                  counts=json.dumps(counts, ensure_ascii=False))
-    (folder / "README.md").write_text(readme, encoding="utf-8")
+    write_text(folder / "README.md", readme)
 
 
 # ----------------------------------------------------------------------------- contract CSV

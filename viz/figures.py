@@ -23,6 +23,7 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import MissingDependency, QueryError
+from graph.safe_write import make_folder, replacing
 
 from . import styles
 from .pyvis_html import chain_layout
@@ -229,12 +230,13 @@ def _draw(G, path: Path, fmt: str, font_path: Path, *, sector: str, title, meta,
         text(x1, y0 - margin_top + 28, "断点：" + "、".join(sector_gaps), 11, ha="right", va="center",
              color=styles.GAP_STYLE["border"])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     import matplotlib as mpl
 
     # SVG text as paths: the slide shows the same glyphs on a machine without the font
-    with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "jjjkg", "path.simplify": True}):
-        fig.savefig(path, format=fmt, facecolor="white", metadata=_metadata(fmt))
+    with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "jjjkg", "path.simplify": True}), \
+            replacing(path) as tmp:
+        fig.savefig(tmp, format=fmt, facecolor="white", metadata=_metadata(fmt))
     return path
 
 

@@ -11,15 +11,15 @@ How a page is made, and why:
   at once and runs no physics, and adds the overlays of the two contract analyses (paths, gaps).
   Nodes and edges are collected in a ``pyvis.network.Network``, which validates ids and endpoints.
   Above ``max_nodes`` the page is the sector × province matrix of ``viz.matrix`` instead.
-* ``render_html`` fills our own template (``viz/templates/page.html``), not pyvis's: pyvis links
-  Bootstrap and tom-select from a CDN even with ``cdn_resources="in_line"``. vis-network's script
-  and stylesheet are read at run time from the installed pyvis package and inlined; nothing from
-  a third party is copied into this repository, and the page makes no network request (its
-  Content-Security-Policy forbids any).
+* ``render_html`` (``viz.page``) fills our own template (``viz/templates/page.html``), not pyvis's:
+  pyvis links Bootstrap and tom-select from a CDN even with ``cdn_resources="in_line"``.
+  vis-network's script and stylesheet are read at run time from the installed pyvis package and
+  inlined (or, for a server, linked); nothing from a third party is copied into this repository,
+  and a written page makes no network request (its Content-Security-Policy forbids any).
 * Every string that comes from data reaches the page as JSON inside a
-  ``<script type="application/json">`` element, with ``<``, ``>``, ``&`` and the JS line separators
-  escaped as ``\\uXXXX``; the page's script only ever puts it into the DOM as text
-  (``textContent``), never as markup. Titles in the header are HTML-escaped by Jinja.
+  ``<script type="application/json">`` element (``viz.page.json_for_script``); the page's script
+  only ever puts it into the DOM as text (``textContent``) or draws it on the canvas, never as
+  markup. Titles in the header are HTML-escaped by Jinja.
 * The file is written as UTF-8 by us (pyvis writes in the locale's encoding, which breaks on
   GBK systems), to a temporary file first and renamed, so a failure leaves no half page; it gets
   ordinary permissions (0644 under the usual umask), not the temporary file's 0600.
@@ -31,26 +31,20 @@ behaviour (map drawing, labels, search, filters, highlight, the matrix, fit, who
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import math
-import os
-import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from graph import schema
 from graph.build import node_id, sector_node, service_node
-from graph.errors import JjjkgError, MissingDependency, QueryError
+from graph.errors import JjjkgError, QueryError
+from graph.safe_write import child, make_folder, safe_stem, write_text
 
 from . import styles
 from .basemap import basemap, project
+from .page import PAGE_ASSETS, json_for_script, page_asset, render_html, vis_assets
 from .styles import DEFAULT_MAX_NODES, VIEWS
 
 __all__ = ["VIEWS", "View", "build_view", "render_html", "write_view", "write_chain_views", "chain_layout",
@@ -795,180 +789,13 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
                 message=message, fit_box=_map_box(bm, nodes, provs) if bm else None)
 
 
-# ----------------------------------------------------------------------------- rendering
-
-
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_SCRIPT_RE = re.compile("[<>&\u2028\u2029]")
-
-
-def json_for_script(value) -> str:
-    """JSON text that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``.
-
-    Examples
-    --------
-    >>> json_for_script({"name": "</script><img src=x>"})
-    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return _SCRIPT_RE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)
-
-
-def _vis_dir():
-    """The newest ``vis-*`` folder inside the installed pyvis package that holds vis-network."""
-    try:
-        lib = resources.files("pyvis") / "lib"
-        dirs = sorted((d for d in lib.iterdir() if d.name.startswith("vis-")),
-                      key=lambda d: tuple(int(x) for x in re.findall(r"\d+", d.name)))
-    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError) as err:
-        raise MissingDependency("the pyvis package (which ships vis-network) is not installed: "
-                                "pip install 'pyvis>=0.3.2'") from err
-    for d in reversed(dirs):
-        if (d / "vis-network.min.js").is_file() and (d / "vis-network.css").is_file():
-            return d
-    raise MissingDependency("the installed pyvis ships no vis-network (pyvis/lib/vis-*/vis-network.min.js): "
-                            "reinstall it with pip install --force-reinstall 'pyvis>=0.3.2'")
-
-
-@lru_cache(maxsize=1)
-def vis_assets() -> tuple[str, str, str]:
-    """(version, script, stylesheet) of vis-network as shipped inside the installed pyvis package."""
-    d = _vis_dir()
-    script = (d / "vis-network.min.js").read_text(encoding="utf-8")
-    # a script element ends at the first "</script": vis-network has none, but be sure
-    script = re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)
-    return d.name.removeprefix("vis-"), script, (d / "vis-network.css").read_text(encoding="utf-8")
-
-
-def _template_text(name: str) -> str:
-    return (resources.files("viz") / "templates" / name).read_text(encoding="utf-8")
-
-
-#: the files a linked page loads, by name: (where they are read from, their media type)
-PAGE_ASSETS = {"vis_js": ("vis-network.min.js", "text/javascript; charset=utf-8"),
-               "vis_css": ("vis-network.css", "text/css; charset=utf-8"),
-               "page_js": ("page.js", "text/javascript; charset=utf-8"),
-               "page_css": ("page.css", "text/css; charset=utf-8")}
-
-
-def page_asset(name: str) -> tuple[bytes, str]:
-    """The bytes and media type of one file a linked page loads (``render_html(asset_urls=...)``).
-
-    ``vis_js`` and ``vis_css`` are vis-network's, read from the installed pyvis package; ``page_js``
-    and ``page_css`` are the page's own, from ``viz/templates``. A server serves them as they are.
-
-    Raises
-    ------
-    QueryError
-        An unknown name (the message lists the names).
-
-    Examples
-    --------
-    >>> body, media = page_asset("page_css")
-    >>> media, body.startswith(b"/* jjjkg page")
-    ('text/css; charset=utf-8', True)
-    """
-    if name not in PAGE_ASSETS:
-        raise QueryError(f"page asset: expected one of {', '.join(PAGE_ASSETS)}, got {name!r}")
-    file, media = PAGE_ASSETS[name]
-    where = _vis_dir() if name.startswith("vis_") else resources.files("viz") / "templates"
-    return (where / file).read_bytes(), media
-
-
-_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
-
-
-def _linked_sources(asset_urls: Mapping[str, str]) -> str:
-    """The sources a linked page's policy allows: its own origin, and the origin of any absolute asset URL."""
-    from urllib.parse import urlsplit
-
-    missing = sorted(set(PAGE_ASSETS) - set(asset_urls))
-    extra = sorted(set(asset_urls) - set(PAGE_ASSETS))
-    if missing or extra:
-        raise QueryError(f"asset_urls: expected exactly the keys {', '.join(PAGE_ASSETS)}; "
-                         f"missing {missing or 'none'}, unknown {extra or 'none'}")
-    sources = ["'self'"]
-    for key, url in asset_urls.items():
-        parts = urlsplit(str(url))
-        if parts.scheme or parts.netloc:
-            origin = f"{parts.scheme}://{parts.netloc}"
-            if parts.scheme not in ("http", "https") or not _ORIGIN_RE.match(origin):
-                raise QueryError(f"asset_urls[{key!r}]: expected a path or an http(s) URL, got {url!r}")
-            if origin not in sources:
-                sources.append(origin)
-    return " ".join(sources)
-
-
-def render_html(v: View, *, asset_urls: Mapping[str, str] | None = None, org_url: str | None = None) -> str:
-    """The page of a view as HTML: one self-contained file, or a page that links its files.
-
-    Parameters
-    ----------
-    v : View
-        From ``build_view``.
-    asset_urls : mapping, optional
-        ``{"vis_js": URL, "vis_css": URL, "page_js": URL, "page_css": URL}``: the page links these
-        (served with the bytes of ``page_asset``) instead of inlining them, and holds no inline
-        script, style or handler at all, so it runs under a ``default-src 'self'`` policy.
-    org_url : str, optional
-        Where an organization's page is, with ``{id}`` for its id (e.g. ``"/org/{id}"``): a double
-        click on a node, or the link under a selected node, goes there.
-
-    Examples
-    --------
-    >>> v = build_view(tiny_graph(), view="chain", sector="S_BIO")
-    >>> html = render_html(v, asset_urls={k: f"/static/{k}" for k in PAGE_ASSETS}, org_url="/org/{id}")
-    >>> '<script src="/static/page_js"></script>' in html, "<style>" in html, 'data-org-url="/org/{id}"' in html
-    (True, False, True)
-    """
-    import jinja2
-
-    if org_url is not None and "{id}" not in str(org_url):
-        raise QueryError(f"org_url: expected a template with {{id}} (e.g. '/org/{{id}}'), got {org_url!r}")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string(_template_text("page.html"))
-    data_json = jinja2.filters.Markup(json_for_script(v.payload()))
-    common = {"title": v.title, "subtitle": v.subtitle, "as_of": v.as_of or "—", "org_url": org_url,
-              "data_json": data_json}
-    if asset_urls is not None:
-        return template.render(linked=True, sources=jinja2.filters.Markup(_linked_sources(asset_urls)),
-                               urls=dict(asset_urls), vis_version=_vis_dir().name.removeprefix("vis-"), **common)
-    version, vis_js, vis_css = vis_assets()
-    page_js = _template_text("page.js")
-    # the page's policy runs only these two scripts (see page.html)
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode('utf-8')).digest()).decode()}'"
-                      for s in (vis_js, page_js))
-    return template.render(
-        linked=False,
-        script_hashes=jinja2.filters.Markup(hashes), vis_version=version,
-        vis_css=jinja2.filters.Markup(vis_css.replace("</", "<\\/")),
-        page_css=jinja2.filters.Markup(_template_text("page.css")),
-        vis_js=jinja2.filters.Markup(vis_js),
-        page_js=jinja2.filters.Markup(page_js),
-        **common,
-    )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# ----------------------------------------------------------------------------- writing
 
 
 def _write_text(path: Path, text: str) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-        # mkstemp makes the file private (0600); a page is for colleagues: ordinary permissions
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    make_folder(path.parent)
+    return write_text(path, text)
 
 
 def write_view(G, path, *, view: str = "network", sector: str | None = None,
@@ -1029,6 +856,17 @@ def write_view(G, path, *, view: str = "network", sector: str | None = None,
     return _write_text(Path(path), render_html(v))
 
 
+def chain_file(out_dir: Path, sector_id: str, suffix: str) -> Path:
+    """The file of a sector's chain view in ``out_dir``: ``chain-<id><suffix>``, the id made a safe name.
+
+    Examples
+    --------
+    >>> chain_file(Path("pack"), "x/../../name", ".png").as_posix()
+    'pack/chain-x_.._.._name.png'
+    """
+    return child(out_dir, f"chain-{safe_stem(sector_id)}{suffix}")
+
+
 def write_chain_views(G, out_dir, meta: Mapping | None = None, *, max_nodes: int = DEFAULT_MAX_NODES) -> list[Path]:
     """Write the chain view of every sector of kind ``chain`` into ``out_dir``; return the files.
 
@@ -1040,11 +878,9 @@ def write_chain_views(G, out_dir, meta: Mapping | None = None, *, max_nodes: int
     >>> [p.name for p in write_chain_views(tiny_graph(), tempfile.mkdtemp())][:2]
     ['chain-S_BIO.html', 'chain-S_H2.html']
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = make_folder(out_dir)
     files = []
     for sid in G.sector_ids(kind="chain"):
-        safe = re.sub(r"[^A-Za-z0-9_.-]", "_", sid)
-        files.append(write_view(G, out_dir / f"chain-{safe}.html", view="chain", sector=sid, meta=meta,
+        files.append(write_view(G, chain_file(out_dir, sid, ".html"), view="chain", sector=sid, meta=meta,
                                 max_nodes=max_nodes))
     return files

@@ -162,6 +162,7 @@ class WorkspaceConfig:
                 "django.contrib.staticfiles", "django_htmx", "axes", "workspace.apps.WorkspaceApp",
             ],
             "MIDDLEWARE": [
+                "workspace.middleware.BodyLimitMiddleware",
                 "django.middleware.security.SecurityMiddleware",
                 "whitenoise.middleware.WhiteNoiseMiddleware",
                 "django.contrib.sessions.middleware.SessionMiddleware",

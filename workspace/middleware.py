@@ -22,7 +22,28 @@ from django.shortcuts import redirect
 from . import accounts
 from .config import MAX_SESSION_SECONDS
 
-__all__ = ["GatewayHeaderMiddleware", "SessionLimitsMiddleware", "SignInRequiredMiddleware", "page_context"]
+__all__ = ["BodyLimitMiddleware", "GatewayHeaderMiddleware", "SessionLimitsMiddleware", "SignInRequiredMiddleware",
+           "page_context"]
+
+
+class BodyLimitMiddleware:
+    """Refuse, before reading it, a request body larger than an uploaded list may be (413, in Chinese)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .config import MAX_UPLOAD_BYTES
+        from .views_errors import error_page
+
+        try:
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            size = 0
+        if size > MAX_UPLOAD_BYTES:
+            return error_page(request, 413, "文件过大",
+                              f"上传的内容超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB，服务器没有接收。名单通常只有几百 KB。")
+        return self.get_response(request)
 
 
 class GatewayHeaderMiddleware(PersistentRemoteUserMiddleware):

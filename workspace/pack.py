@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from graph.safe_write import write_text
+
 from .models import PackJob
 
 __all__ = ["start", "pack_folder", "FILES", "workbook_for", "STATES_ZH"]
@@ -94,8 +96,7 @@ def _print_watermarked(folder: Path, job_id: int, who: str) -> Path:
     marked = text.replace("</body>", overlay + "</body>", 1)
     out_dir = folder / "pdf"
     out_dir.mkdir(exist_ok=True, mode=0o700)
-    src = out_dir / f"job-{job_id}.html"
-    src.write_text(marked, encoding="utf-8")
+    src = write_text(out_dir / f"job-{job_id}.html", marked, private=True)
     try:
         return print_pdf(src, out_dir / f"job-{job_id}.pdf")
     finally:

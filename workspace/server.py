@@ -42,7 +42,7 @@ def serve(cfg: WorkspaceConfig, *, store: Path, port: int = 8000, say=print) -> 
     app = get_wsgi_application()
     try:
         server = waitress.create_server(app, host=cfg.host, port=port, threads=THREADS, ident="jjjkg",
-                                        max_request_body_size=MAX_UPLOAD_BYTES + 1024 * 1024,
+                                        max_request_body_size=8 * MAX_UPLOAD_BYTES,
                                         clear_untrusted_proxy_headers=True, channel_timeout=120)
     except OSError as err:
         raise JjjkgError(f"cannot listen on {cfg.host}:{port}: {err.strerror}; choose another --port "

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import console, dashboards, views_admin, views_analyses, views_api, views_auth, views_pack, views_pages
+from . import (console, dashboards, views_admin, views_analyses, views_api, views_auth, views_graph, views_import,
+               views_pack, views_pages)
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -19,6 +20,13 @@ urlpatterns = [
     path("analyses/", views_analyses.analysis_list, name="analyses"),
     path("analyses/<str:name>", views_analyses.analysis_page, name="analysis"),
     path("analyses/<str:name>/download.<str:fmt>", views_analyses.analysis_download, name="analysis-download"),
+    path("views/chain/<str:sector>", views_graph.chain_page, name="chain"),
+    path("views/assets/<str:name>", views_graph.view_asset),
+    path("views/<str:kind>", views_graph.view_page, name="view"),
+    path("api/views/<str:kind>", views_graph.api_view),
+    path("import", views_import.import_page, name="import"),
+    path("import/plan", views_import.import_plan),
+    path("import/apply", views_import.import_apply),
     path("pack", views_pack.pack_page, name="pack"),
     path("pack/start", views_pack.pack_start),
     path("pack/<int:job_id>/status", views_pack.pack_status),

@@ -6,12 +6,14 @@ A store is a directory (default ``./.jjjkg``)::
     tables/*.parquet       the five validated tables: the store's source of truth
     cache/graph.pickle     the built KnowledgeGraph, for fast reopening (optional)
     cache/graph.sig        HMAC of the pickle and the tables' fingerprint, with this machine's key
-    falkordb/              the embedded Cypher server's files, when it has been started
 
 A store that came from someone else is safe to open: the parquet tables are data only, and the
 pickle is used only when its signature verifies with the key in this user's configuration folder
 (``cache_key``: one no one else can read or replace); otherwise the graph is rebuilt from the tables
-and the cache rewritten.
+and the cache rewritten — only into a real ``cache`` folder of this user's: a store received as a
+tar, or another user's store, may hold a ``cache`` link to anywhere, and reading a store of another
+user creates nothing inside it. The embedded server keeps its files in a private folder of the
+user's (``falkordb.server``), never in the store.
 
 ``save_store`` writes a complete new store beside the old one, under the store's writer lock, and
 switches to it in one atomic step (``versions``): a failed or killed build leaves the existing store
@@ -27,12 +29,13 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..build import KnowledgeGraph, build_graph, no_gc
-from ..errors import StoreError
+from ..errors import OutputError, StoreError
+from ..safe_write import replacing, write_text
 from ..tables import Tables
 from . import versions
 from .cache_key import cache_key as _cache_key
@@ -72,38 +75,57 @@ def _write_tables(tables: Tables, table_dir: Path) -> None:
 
     table_dir.mkdir(parents=True)
     for name, df in tables.items():
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), table_dir / f"{name}.parquet")
+        with replacing(table_dir / f"{name}.parquet") as tmp:
+            pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
 
 
 def _replace_file(path: Path, write) -> None:
-    """Write ``path`` through ``write(f)`` into a temporary file renamed over it: never half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``path`` through ``write(f)`` into a temporary file renamed over it: never half a file, never
+    through a link."""
+    with replacing(path, private=True) as tmp, open(tmp, "wb") as f:
+        write(f)
+
+
+def _cache_folder(store: Path) -> Path | None:
+    """``store/cache`` when it is (or can be made) a real folder of this user's; None, said once, otherwise."""
+    cache = store / "cache"
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
+        st = os.lstat(cache)
+    except FileNotFoundError:
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            if os.lstat(store).st_uid != os.geteuid():
+                _note_once(f"the store at {str(store)!r} belongs to another user: nothing is written into it, "
+                           "so its graph is built from its tables each time (not cached)")
+                return None
+            cache.mkdir()
+        except FileExistsError:
+            return _cache_folder(store)
+        return cache
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
+        return cache
+    what = "a symbolic link" if stat.S_ISLNK(st.st_mode) else \
+        "another user's folder" if stat.S_ISDIR(st.st_mode) else "not a folder"
+    _note_once(f"the graph cache {str(cache)!r} is {what}: nothing is written there; the graph is answered "
+               "from the store's tables, without caching")
+    return None
 
 
 def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str | None = None) -> bytes | None:
     """Pickle ``G`` into ``store/cache``; signed now when ``fingerprint`` is known, else by ``_sign_cache`` later.
 
-    Returns the pickle's SHA-256 digest (None when this user has no cache key).
+    Returns the pickle's SHA-256 digest (None when this user has no cache key, or ``store/cache`` is not
+    a real folder of this user's).
     """
     key = _cache_key()
     if key is None:
         return None
-    cache = store / "cache"
-    cache.mkdir(exist_ok=True)
+    cache = _cache_folder(store)
+    if cache is None:
+        return None
     G.orgs()  # the lookups by label, province and sector travel in the cache, computed once per build
     # streamed: no second copy of the graph in memory
     _replace_file(cache / "graph.pickle", lambda f: pickle.dump(G, f, protocol=pickle.HIGHEST_PROTOCOL))
-    with open(cache / "graph.pickle", "rb") as f:
+    with os.fdopen(versions.open_regular(cache / "graph.pickle"), "rb") as f:
         digest = hashlib.file_digest(f, "sha256").digest()
     if fingerprint is not None:
         _sign_cache(store, digest, fingerprint, key)
@@ -112,7 +134,7 @@ def _write_cache(G: KnowledgeGraph, store: Path, fingerprint: str | None = None)
 
 def _sign_cache(store: Path, digest: bytes | None, fingerprint: str, key: bytes | None = None) -> None:
     key = key or _cache_key()
-    if digest is not None and key is not None:
+    if digest is not None and key is not None and _cache_folder(store) is not None:
         signature = _sign(digest, fingerprint, key).encode()
         _replace_file(store / "cache" / "graph.sig", lambda f: f.write(signature))
 
@@ -138,16 +160,27 @@ def _check_target(path: Path) -> None:
                          "choose another --store (a build replaces the whole folder)")
 
 
-def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None) -> dict:
+#: ``save_store(..., based_on=ANY)``: replace whatever store is there (a build from a data folder)
+ANY = object()
+
+
+def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None, *, based_on=ANY) -> dict:
     """Write ``tables`` (and the graph built from them) as a store at ``path``, atomically.
 
     Returns the store's metadata.
 
+    Parameters
+    ----------
+    based_on : str or None, optional
+        For tables derived from the store (an import): the fingerprint of the store they were read
+        from, or None when there was no store. Compared under the writer lock, so that a build or
+        import that finished meanwhile is never silently reverted.
+
     Raises
     ------
     StoreError
-        When ``path`` holds something that is not a store, or the store cannot be written (a full
-        disk, no permission); the existing store is then unchanged.
+        When ``path`` holds something that is not a store, the store changed since ``based_on``, or
+        the store cannot be written (a full disk, no permission); the existing store is then unchanged.
     """
     path = versions.store_location(Path(path))
     try:
@@ -155,6 +188,8 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with versions.writer_lock(path):
             _check_target(path)
+            if based_on is not ANY:
+                _check_unchanged(path, based_on)
             versions.collect(path)
             tmp = versions.new_build_dir(path)
             try:
@@ -166,7 +201,19 @@ def save_store(tables: Tables, path: str | Path, G: KnowledgeGraph | None = None
             versions.collect(path)
     except OSError as err:
         raise _write_error(path, err) from err
+    except OutputError as err:
+        raise (_write_error(path, err.oserror) if err.oserror else StoreError(str(err))) from err
     return meta
+
+
+def _check_unchanged(path: Path, based_on: str | None) -> None:
+    """Refuse when the store at ``path`` is no longer the one with fingerprint ``based_on`` (writer lock held)."""
+    now = Store(path).fingerprint if store_exists(path) else None
+    if now != based_on:
+        was = f"fingerprint {based_on[:12]}" if based_on else "no store"
+        found = f"fingerprint {now[:12]}" if now else "no store"
+        raise StoreError(f"the store {str(path)!r} changed while this was prepared (read with {was}, now {found}: "
+                         "another build or import finished meanwhile); nothing was written: run the command again")
 
 
 def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dict:
@@ -183,12 +230,13 @@ def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dic
         "fingerprint": fingerprint,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data_source": tables.source,
+        **({"imports": tables.imports} if tables.imports else {}),
         "counts": {name: len(df) for name, df in tables.items()},
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
         "warnings": len(tables.warnings),
     }
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_text(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
     _sign_cache(tmp, digest, fingerprint)
     return meta
 
@@ -301,7 +349,9 @@ class Store:
                              f"rebuild it with `jjjkg build`") from err
         if self._pin is None and self._switched():  # a plain-folder store replaced while it was read
             raise StoreError(f"the store at {str(self.path)!r} was replaced while it was read")
-        return Tables(**frames, source=self.meta.get("data_source", ""))
+        imports = self.meta.get("imports")
+        imports = [i for i in imports if isinstance(i, dict)] if isinstance(imports, list) else []
+        return Tables(**frames, source=self.meta.get("data_source", ""), imports=imports)
 
     def graph(self) -> KnowledgeGraph:
         """The knowledge graph: from the signed cache when it verifies, else built from the tables."""
@@ -340,7 +390,7 @@ class Store:
         G.graph["fingerprint"] = self.fingerprint
         try:
             _write_cache(G, self.root, self.fingerprint)
-        except OSError:
+        except (OSError, OutputError):
             pass  # a read-only store, a full disk: it still opens, it is just slower next time
         return G
 
@@ -364,6 +414,15 @@ def _note(msg: str) -> None:
     import sys
 
     print(f"note: {msg}", file=sys.stderr, flush=True)
+
+
+_noted: set[str] = set()
+
+
+def _note_once(msg: str) -> None:
+    if msg not in _noted:
+        _noted.add(msg)
+        _note(msg)
 
 
 def open_or_build(path: str | Path, tables, *, on_build=None) -> Store:

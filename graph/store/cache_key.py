@@ -17,8 +17,10 @@ import os
 import secrets
 import stat
 import sys
-import tempfile
 from pathlib import Path
+
+from ..errors import OutputError
+from ..safe_write import write_bytes
 
 __all__ = ["KEY_BYTES", "cache_key", "key_path"]
 
@@ -80,27 +82,12 @@ def _read_valid(path: Path) -> bytes | None:
 def _write_new(path: Path) -> bytes | None:
     """A fresh key, written atomically over whatever is at ``path``; None when it cannot be written."""
     key = secrets.token_bytes(KEY_BYTES)
-    fd, tmp = tempfile.mkstemp(prefix=".cache.key.", dir=path.parent)  # mkstemp creates it 0600
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if os.path.islink(path):  # a key that fails the checks is replaced, never written through
+            os.unlink(path)
+        write_bytes(path, key, private=True)  # flushed, then renamed over the old key
+    except (OSError, OutputError):
         return None
-    try:  # the rename itself reaches the disk
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
     return key
 
 

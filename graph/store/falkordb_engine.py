@@ -4,7 +4,8 @@ FalkorDB is a redis-server with the FalkorDB module loaded, both from the ``falk
 talk to it with the ``falkordb`` client. This module
 
 * starts the server under a small supervisor in its own session (so it outlives the command and the
-  next command reuses it), with its files under ``<store>/falkordb/``: the redis config, the log, and
+  next command reuses it), with its files in a private folder of the user's, never in the store
+  (``$XDG_RUNTIME_DIR/jjjkg/<key>`` or ``/tmp/jjjkg-<uid>/<key>``): the redis config, the log, and
   ``state.json`` (pid, socket, generated password; mode 0600);
 * listens on a unix socket in that directory (mode 0700), or in a short 0700 directory under
   ``/tmp`` when the store path is too long for a socket, or on 127.0.0.1 where unix sockets do not
@@ -43,8 +44,8 @@ from __future__ import annotations
 from ..errors import QueryError, StoreError  # noqa: F401  (callers catch them from here)
 from .falkordb.engine import EmbeddedEngine
 from .falkordb.server import (  # noqa: F401  (the private helpers are reached for by the tests)
-    DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, SERVER_MEMORY_ENV, _is_our_server, _pid_alive, _read_state,
-    memory_limits, stop,
+    DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, SERVER_MEMORY_ENV, _check_server_dir, _is_our_server, _pid_alive,
+    _read_state, _server_dir, memory_limits, stop,
 )
 from .falkordb.values import to_plain
 

@@ -4,7 +4,7 @@ A store path is a symbolic link to a complete version folder beside it (for ``./
 begin ``..jjjkg.``)::
 
     my_store -> .my_store.v-20261128T233000123456-1a2b3c     (relative, so the folder can be moved)
-    .my_store.v-20261128T233000123456-1a2b3c/                meta.json, tables/, cache/, falkordb/, .readers
+    .my_store.v-20261128T233000123456-1a2b3c/                meta.json, tables/, cache/, .readers
     .my_store.lock                                           held by the one build writing this store
 
 A build holds the lock, writes a new folder (``.NAME.new-*``), renames it to a version and points
@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import StoreError
+from .locks import wait_lock
 
 __all__ = ["READERS_FILE", "store_location", "current_root", "writer_lock", "wait_for_writer", "new_build_dir",
            "publish", "collect", "recover", "leftovers", "pin", "pinned_here"]
@@ -113,8 +114,12 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o644) -> int
     return fd
 
 
+def _lock_path(path: Path) -> Path:
+    return path.parent / f".{path.name}.lock"
+
+
 def _open_lock(path: Path, create: bool) -> int | None:
-    lock = path.parent / f".{path.name}.lock"
+    lock = _lock_path(path)
     try:
         return open_regular(lock, os.O_RDONLY | (os.O_CREAT if create else 0))
     except OSError as err:
@@ -141,7 +146,7 @@ def writer_lock(path: Path) -> Iterator[None]:
         return
     fd = _open_lock(key, create=True)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        wait_lock(fd, fcntl.LOCK_EX, _lock_path(key), "the store's writer lock")
         _held[key] = 1
         yield
     finally:
@@ -155,7 +160,7 @@ def wait_for_writer(path: Path) -> bool:
     if fd is None:
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
+        wait_lock(fd, fcntl.LOCK_SH, _lock_path(path), "the store's writer lock")
     finally:
         os.close(fd)
     return True
@@ -255,9 +260,7 @@ def _remove(p: Path) -> None:
 
 
 def _stop_engine(folder: Path) -> None:
-    """Stop the embedded server whose files are in ``folder``, if one runs."""
-    if not (folder / "falkordb").is_dir():
-        return
+    """Stop the embedded server of the store whose files are in ``folder``, if one runs."""
     try:
         from .falkordb_engine import stop
 
@@ -345,7 +348,11 @@ def pin(root: Path) -> int | None:
         fd = open_regular(root / READERS_FILE)
     except OSError:
         return None
-    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        wait_lock(fd, fcntl.LOCK_SH, root / READERS_FILE, "the store's readers file")
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 

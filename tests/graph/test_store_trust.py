@@ -424,3 +424,64 @@ def test_a_folder_where_the_pickle_should_be(tiny_tables, store_path, capsys):
     assert G.number_of_nodes() == build_graph(tiny_tables).number_of_nodes()
     err = capsys.readouterr().err
     assert f"the graph cache '{pkl}' cannot be read (Is a directory); the graph is built from the tables" in err
+
+
+# ----------------------------------------------------------------------------- the cache folder
+
+
+def test_a_cache_link_is_not_written_through(tiny_tables, store_path, tmp_path, capsys):
+    """A store received as a tar (or another user's) whose ``cache`` is a link to a folder of the reader's."""
+    save_store(tiny_tables, store_path)
+    root = store_path.resolve()
+    shutil.rmtree(root / "cache")
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "graph.pickle").write_bytes(b"the reader's own file")
+    (root / "cache").symlink_to(victim)
+    for _ in range(2):
+        G = Store(store_path).graph()  # answered from the tables
+        assert G.number_of_nodes() == build_graph(tiny_tables).number_of_nodes()
+    assert sorted(p.name for p in victim.iterdir()) == ["graph.pickle"]
+    assert (victim / "graph.pickle").read_bytes() == b"the reader's own file"
+    err = capsys.readouterr().err
+    assert err.count(f"note: the graph cache '{root / 'cache'}' is a symbolic link: nothing is written there; "
+                     "the graph is answered from the store's tables, without caching") == 1
+
+
+
+# ----------------------------------------------------------------------------- a lock held by someone else
+
+_HOLD = "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); " \
+        "print('held', flush=True); time.sleep(120)"
+
+
+@pytest.mark.parametrize("lock, argv", [
+    # the writer lock beside the store: a build waits on it
+    (lambda s: s.parent / f".{s.name}.lock", ["build", "--data", str(TINY)]),
+    # the readers file of the current version (opened read-only, as anyone who can read the store can)
+    (lambda s: s.resolve() / versions.READERS_FILE, ["query", "rd-scaleup-paths"]),
+], ids=["writer-lock", "readers"])
+def test_a_lock_held_by_another_process_fails_in_bounded_time(tiny_tables, store_path, lock, argv):
+    save_store(tiny_tables, store_path)
+    path = lock(store_path)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "JJJKG_LOCK_TIMEOUT": "1.5"}
+        t0 = time.monotonic()
+        try:
+            out = subprocess.run([sys.executable, "-m", "jjjkg", *argv, "--store", str(store_path)],
+                                 capture_output=True, text=True, env=env, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the command hung on a lock held by another process")
+        assert time.monotonic() - t0 < 30
+        assert out.returncode == 1
+        what = "writer lock" if path.name.endswith(".lock") else "readers file"
+        assert out.stderr.strip().splitlines()[-1:] == [
+            f"Error: the store's {what} {str(path)!r} is held by pid {holder.pid} for more than 1.5 s: if no jjjkg "
+            "command is running there, that process holds it without reason; end it or ask its owner (or set "
+            "JJJKG_LOCK_TIMEOUT to wait longer)"]
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

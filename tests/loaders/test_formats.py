@@ -106,3 +106,53 @@ def test_graph_has_contract_section_2_shape(reference):
                                                               "source": "synthetic test data"}
     assert "province" not in G.nodes["alliance-1"]  # unknown stays absent
     assert nx.is_directed(G)
+
+
+def _titled_book(tiny_rows, path, bad_province_at=None):
+    """The tiny workbook, its organizations sheet as people lay one out: a merged title row, then a header of two
+    rows (机构信息 over id and name; 所在地 over province and city; every other header merged down)."""
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for table in TABLES:
+        ws = wb.create_sheet(table)
+        rows = [dict(r) for r in tiny_rows[table]]
+        cols = list(rows[0])
+        if table != "organizations":
+            ws.append(cols)
+            for r in rows:
+                ws.append([_typed(r[c]) for c in cols])
+            continue
+        if bad_province_at is not None:
+            rows[bad_province_at]["province"] = "上海"
+        groups = {"id": "机构信息", "name": "机构信息", "province": "所在地", "city": "所在地"}
+        ws.append(["京津冀中试机构名单"] + [None] * (len(cols) - 1))
+        ws.append([groups.get(c, c) for c in cols])
+        ws.append([c if c in groups else None for c in cols])
+        for r in rows:
+            ws.append([_typed(r[c]) for c in cols])
+        ws.merge_cells(f"A1:{get_column_letter(len(cols))}1")
+        for j, c in enumerate(cols, start=1):
+            letter = get_column_letter(j)
+            if c not in groups:
+                ws.merge_cells(f"{letter}2:{letter}3")
+        for group in ("机构信息", "所在地"):
+            js = [j for j, c in enumerate(cols, start=1) if groups.get(c) == group]
+            ws.merge_cells(f"{get_column_letter(js[0])}2:{get_column_letter(js[-1])}2")
+    wb.save(path)
+    return path
+
+
+def test_xlsx_sheet_with_a_title_row_and_a_two_row_header(tiny_rows, tmp_path, reference):
+    """build reads the header where it is (as import does), instead of "columns in the file: '京津冀…', 'Unnamed: 1'"."""
+    t = loaders.read_folder(_titled_book(tiny_rows, tmp_path / "titled.xlsx"))
+    assert _graph_equal(build_graph(t), reference)
+    assert str(t.warnings[0]) == ("titled.xlsx[organizations]: the header seems to be in rows 2–3, not row 1: read "
+                                  "there (above it, the title '京津冀中试机构名单')")
+    from graph.errors import InputError
+
+    with pytest.raises(InputError) as err:  # a mistake below it is named by the row a spreadsheet shows
+        loaders.read_folder(_titled_book(tiny_rows, tmp_path / "bad.xlsx", bad_province_at=2))
+    assert any(p.row == 6 and p.column == "province" and "上海" in p.message for p in err.value.problems), \
+        [str(p) for p in err.value.problems]

@@ -67,6 +67,13 @@ def test_aliases_and_credit_codes_resolve():
     assert ix.resolve("丙").action == "new"
 
 
+def test_a_numeral_set_against_another_is_another_organization():
+    ix = EntityIndex([("A", "样例氢能中试平台一期", [], None), ("B", "样例中试线1号", [], None)])
+    assert ix.resolve("样例氢能中试平台二期").action == "new"
+    assert ix.resolve("样例中试线2号").action == "new"
+    assert ix.resolve("样例氢能中试平台一朝").action == "ambiguous"  # a character that is no numeral: a typo, perhaps
+
+
 def test_a_longer_name_of_another_type_is_not_a_candidate():
     ix = EntityIndex([("EN", "百济神州", [], None, "enterprise")])
     assert ix.resolve("百济神州生物药中试平台", org_type="platform").action == "new"
@@ -158,8 +165,16 @@ def test_plan_actions_and_ids(tmp_path, bundled):
     assert new[4]["source"] == "北京市中试平台名单（第一批） (list.csv, row 4)"
 
 
-def test_province_option_places_every_row(tmp_path, bundled):
-    _, plan = _plan(tmp_path, bundled, province="北京市")
+def test_province_option_places_every_row_but_never_against_its_own_place(tmp_path, bundled):
+    # row 5 is in 曹妃甸区 (Hebei): --province 北京 must not file it under Beijing
+    with pytest.raises(InputError) as err:
+        _plan(tmp_path, bundled, province="北京市")
+    assert [str(p) for p in err.value.problems] == [
+        "list.csv, row 5, column '所属区': --province 北京, but '曹妃甸区' is in 河北: a row never takes --province "
+        "against its own place; correct the row, or import without --province (each row is then placed by its "
+        "own district, name or code)"]
+    rows = [r for r in LIST_ROWS if r[0] != "3"]
+    plan = make_plan(read_published(_write_csv(tmp_path / "bj.csv", rows, "utf-8")), bundled, province="北京市")
     assert plan.unplaced == []
 
 
@@ -290,8 +305,82 @@ def test_provenance_names_the_sheet(tmp_path, bundled):
 def test_the_column_wise_index_equals_the_name_by_name_one(bundled):
     # the bulk path folds names with pandas string methods; it must give the very keys name_keys gives
     o = bundled.organizations
-    names = o["name"].tolist() + ["ＡＢＣ 有限公司", "公司", "样例集团有限公司（样例）", "“引号”科技"]
-    ids = o["id"].tolist() + ["x1", "x2", "x3", "x4"]
+    names = o["name"].tolist() + ["ＡＢＣ 有限公司", "公司", "样例集团有限公司（样例）", "“引号”科技", "中國科學院化學研究所"]
+    ids = o["id"].tolist() + ["x1", "x2", "x3", "x4", "x5"]
     one = EntityIndex(zip(ids, names, [[]] * len(ids), [None] * len(ids)))
     bulk = EntityIndex.from_columns(ids, names)
     assert (bulk.folded, bulk.core, bulk.alias) == (one.folded, one.core, one.alias)
+
+
+# ----------------------------------------------------------------------------- headers of two rows, merged cells
+
+#: a notice's attachment: a merged title, 序号/所在区/领域/备注 merged down over two rows, 平台信息 across two
+#: columns, and a column with values under no header
+NOTICE = [
+    ["附件：京津冀中试平台名单", None, None, None, None, None, None],
+    ["序号", "平台信息", None, "所在区", "领域", "备注", None],
+    [None, "平台名称", "依托单位", None, None, None, None],
+    [1, "样例氢能中试平台", "北京亿华通科技有限公司", "海淀区", "氢能", None, None],
+    [2, "样例膜材料中试平台", "样例膜科技有限公司", "滨海新区", "新材料", None, "津"],
+    [3, "样例装备中试基地", "样例装备有限公司", "曹妃甸区", "新材料", "示例行", None],
+]
+NOTICE_MERGES = ("A1:G1", "A2:A3", "B2:C2", "D2:D3", "E2:E3", "F2:F3")
+
+
+def _notice_xlsx(path, rows=NOTICE, merges=NOTICE_MERGES):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附件"
+    for r in rows:
+        ws.append(r)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])  # the workbook, and the same saved as CSV (merges lost)
+def test_a_two_row_merged_header_is_read_whole(tmp_path, kind):
+    if kind == "xlsx":
+        path = _notice_xlsx(tmp_path / "notice.xlsx")
+    else:
+        path = _write_csv(tmp_path / "notice.csv", [["" if c is None else str(c) for c in r] for r in NOTICE], "utf-8")
+    lst = read_published(path)
+    assert lst.header_rows == "rows 2–3" and lst.title == "附件：京津冀中试平台名单"
+    assert lst.used == {"平台名称": "name", "依托单位": "operator", "所在区": "district", "领域": "sectors"}
+    assert lst.ignored == ["序号", "备注", "column G (no header)"]  # every column not used is named
+    assert [(r, v["name"], v["district"], v["sectors"]) for r, v in lst.rows] == [
+        (4, "样例氢能中试平台", "海淀区", "氢能"), (5, "样例膜材料中试平台", "滨海新区", "新材料"),
+        (6, "样例装备中试基地", "曹妃甸区", "新材料")]
+
+
+def test_a_group_over_sub_headers_names_the_operators_columns(tmp_path):
+    """依托单位信息 over 名称 / 统一社会信用代码: the operator's name and code, not the platform's."""
+    rows = [["序号", "平台名称", "依托单位信息", None, "所在区"],
+            [None, None, "名称", "统一社会信用代码", None],
+            [1, "样例平台", "甲公司", "91110108551385082Q", "西青区"]]
+    path = _notice_xlsx(tmp_path / "g.xlsx", rows, ("A1:A2", "B1:B2", "C1:D1", "E1:E2"))
+    lst = read_published(path)
+    assert lst.used == {"平台名称": "name", "依托单位信息/名称": "operator",
+                        "依托单位信息/统一社会信用代码": "operator_credit_code", "所在区": "district"}
+    assert lst.rows == [(3, {"name": "样例平台", "operator": "甲公司", "operator_credit_code": "91110108551385082Q",
+                             "district": "西青区"})]
+
+
+def test_a_district_merged_down_over_its_platforms_is_each_rows(tmp_path):
+    rows = [["平台名称", "所在区"], ["甲平台", "滨海新区"], ["乙平台", None], ["一、河北省", None], ["丙平台", "曹妃甸区"]]
+    lst = read_published(_notice_xlsx(tmp_path / "m.xlsx", rows, ("B2:B3", "A4:B4")))
+    # the section heading merged across is not a value of each column: it stays one cell (a name, no district)
+    assert [(v["name"], v["district"]) for _, v in lst.rows] == [
+        ("甲平台", "滨海新区"), ("乙平台", "滨海新区"), ("一、河北省", ""), ("丙平台", "曹妃甸区")]
+
+
+def test_a_platform_listed_once_per_operator_is_one_platform(tmp_path, bundled):
+    rows = [["平台名称", "依托单位", "所属区"], ["样例联合中试平台", "样例甲科技有限公司", "海淀区"],
+            ["样例联合中试平台", "样例乙科技有限公司", "海淀区"]]
+    lst = read_published(_write_csv(tmp_path / "two.csv", rows, "utf-8"))
+    applied = apply_plan(make_plan(lst, bundled), bundled, lst.where)
+    [platform] = [i for i in applied.organizations if i.startswith("PF_")]
+    assert sorted(r[2] for r in applied.relations) == [platform, platform]

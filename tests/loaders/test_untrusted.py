@@ -225,3 +225,60 @@ def test_damaged_xlsx_part_is_an_input_error(tmp_path):
     data[at:at + 40] = b"\xff" * 40  # the compressed stream right after it
     (tmp_path / "bad.xlsx").write_bytes(bytes(data))
     assert _problems(tmp_path / "bad.xlsx")[0].startswith("bad.xlsx: not a readable .xlsx workbook")
+
+
+# ----------------------------------------------------------------------------- RDF size
+
+
+def _ntriples(path, n: int):
+    with open(path, "w", encoding="ascii") as f:
+        for i in range(n):
+            f.write(f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" .\n")
+    return path
+
+
+def test_a_million_ntriples_are_refused_before_parsing(cli, tmp_path):
+    """The attempt as made: 1M N-Triples (45 MB) took 32 s and 2 GB before "no organizations found"."""
+    path = _ntriples(tmp_path / "big.nt", 1_000_000)
+    assert path.stat().st_size > 45_000_000
+    t0 = time.monotonic()
+    code, _, err = cli("build", "--data", path, "--store", tmp_path / "store")
+    assert time.monotonic() - t0 < 10
+    assert code == 1 and "Traceback" not in err
+    assert ("big.nt: 1,000,000 lines, more than the 600,000 triples read (about the export of 10,000 "
+            "organizations): refused; split the file, or give the data as a folder of CSV files "
+            "(jjjkg export --format csv writes one)") in err
+    assert not (tmp_path / "store").exists()
+
+
+def test_turtle_past_the_triple_cap_stops_parsing_there(tmp_path, monkeypatch, tiny_tables):
+    from graph.rdf import write_turtle
+    from loaders import rdf
+
+    path = tmp_path / "g.ttl"
+    write_turtle(tiny_tables, path)
+    monkeypatch.setattr(rdf, "MAX_RDF_TRIPLES", 50)
+    added = []
+    real = rdf._capped_store
+
+    def spy(file):
+        store = real(file)
+        added.append(store)
+        return store
+
+    monkeypatch.setattr(rdf, "_capped_store", spy)
+    with pytest.raises(InputError, match="g.ttl: more than 50 triples .about the export of 10,000 organizations.: "
+                                         "refused"):
+        loaders.read_folder(path)
+    assert added[0].added == 51  # the parser stopped at the first triple past the cap
+
+
+def test_an_rdf_file_past_the_size_cap_is_not_read(tmp_path, monkeypatch):
+    from loaders import rdf
+
+    path = tmp_path / "g.jsonld"
+    path.write_text(" " * 2000 + "{}")
+    monkeypatch.setattr(rdf, "MAX_RDF_BYTES", 1024)
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("the file was read"))
+    with pytest.raises(InputError, match=r"g.jsonld: 2,002 bytes, more than the 1,024 read"):
+        loaders.read_folder(path)

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -50,8 +51,8 @@ def victims(tmp_path):
 
 
 def _write_state(store: Path, state: dict, mode: int = 0o600) -> Path:
-    sdir = store.resolve() / "falkordb"  # a built store is a link to its current version
-    sdir.mkdir(exist_ok=True, mode=0o700)
+    sdir = fe._server_dir(store)  # the user's own private folder for this store's server
+    fe._check_server_dir(sdir)
     path = sdir / "state.json"
     path.write_text(json.dumps(state))
     os.chmod(path, mode)
@@ -86,10 +87,10 @@ def _run_the_three(cli, store: Path, plant) -> None:
     # a folder and a file outside the store, and somebody else's process
     lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(f), "socket_dir": str(o)},
     # the same process, but with the store's own socket path: the pid alone must not be trusted
-    lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(s / "falkordb" / "redis.sock")},
+    lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(fe._server_dir(s) / "redis.sock")},
     # a path that leads out of the store through '..'
     lambda o, f, p, s: {"pid": p.pid, "password": "x",
-                        "unix_socket": str(s / "falkordb") + "/" + os.path.relpath(f, s / "falkordb")},
+                        "unix_socket": str(fe._server_dir(s)) + "/" + os.path.relpath(f, fe._server_dir(s))},
     # a socket folder named like ours, but not made for this store
     lambda o, f, p, s: {"pid": p.pid, "password": "x", "unix_socket": str(o / "s"), "socket_dir": str(o)},
 ], ids=["outside-paths", "foreign-pid", "dotdot", "foreign-socket-dir"])
@@ -117,15 +118,15 @@ def test_state_with_mode_0644_is_ignored_and_said_once(cli, built, victims, capl
     outside, victim_file, proc = victims
     # a state the engine would otherwise accept: its own socket path, a live pid
     path = _write_state(built, {"pid": proc.pid, "password": "x",
-                                "unix_socket": str(built.resolve() / "falkordb" / "redis.sock")}, mode=0o644)
+                                "unix_socket": str(fe._server_dir(built) / "redis.sock")}, mode=0o644)
     with caplog.at_level(logging.WARNING, logger="jjjkg.engine"):
-        assert fe._read_state(built.resolve() / "falkordb") is None
-        assert fe._read_state(built.resolve() / "falkordb") is None
+        assert fe._read_state(fe._server_dir(built)) is None
+        assert fe._read_state(fe._server_dir(built)) is None
     notes = [r.getMessage() for r in caplog.records if r.name == "jjjkg.engine"]
     assert notes == [f"ignoring {path}: a server's state file must be yours with mode 0600 (this one has owner "
                      f"uid {os.getuid()}, mode 644); treating the store as having no server"]
     _run_the_three(cli, built, lambda: _write_state(built, {"pid": proc.pid, "password": "x", "unix_socket": str(
-        built / "falkordb" / "redis.sock")}, mode=0o644))
+        fe._server_dir(built) / "redis.sock")}, mode=0o644))
     _assert_untouched(outside, victim_file, proc)
 
 
@@ -139,7 +140,7 @@ def test_state_owned_by_another_user_is_ignored(cli, built, victims):
         os.chown(path, NOBODY, NOBODY)
 
     plant()
-    assert fe._read_state(built / "falkordb") is None
+    assert fe._read_state(fe._server_dir(built)) is None
     _run_the_three(cli, built, plant)
     _assert_untouched(outside, victim_file, proc)
 
@@ -149,10 +150,12 @@ def test_store_precreated_by_another_user_cannot_make_root_delete(cli, tmp_path,
     """The issue's attack: an unprivileged user pre-creates the store and its state in a shared folder."""
     outside, victim_file, proc = victims
     store = tmp_path / "shared" / "store"
-    sdir = store / "falkordb"
+    sdir = store / "falkordb"  # where earlier versions kept the server's files
     sdir.mkdir(parents=True)
-    path = _write_state(store, {"pid": proc.pid, "password": "x", "unix_socket": str(victim_file),
-                                "socket_dir": str(outside)})
+    path = sdir / "state.json"
+    path.write_text(json.dumps({"pid": proc.pid, "password": "x", "unix_socket": str(victim_file),
+                                "socket_dir": str(outside)}))
+    os.chmod(path, 0o600)
     for p in (store, sdir, path):
         os.chown(p, NOBODY, NOBODY)
     os.chmod(sdir, 0o777)
@@ -168,17 +171,23 @@ def test_store_precreated_by_another_user_cannot_make_root_delete(cli, tmp_path,
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
-def test_server_folder_of_another_user_is_refused(cli, built):
-    sdir = built.resolve() / "falkordb"
+@pytest.mark.parametrize("level", ["root", "server"])
+def test_server_folder_of_another_user_is_refused(cli, built, tmp_path, monkeypatch, level):
+    """Another user made the private folder first (e.g. /tmp/jjjkg-<uid> on a shared machine): refused."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "nowhere"))  # not a folder: /tmp/jjjkg-<uid> is used
+    from graph.store.falkordb import server
+
+    monkeypatch.setattr(server, "_private_socket_root", lambda: tmp_path)
     stop(built)
-    shutil.rmtree(sdir, ignore_errors=True)
-    sdir.mkdir()
-    os.chown(sdir, NOBODY, NOBODY)
+    sdir = fe._server_dir(built)
+    taken = sdir.parent if level == "root" else sdir
+    taken.mkdir(parents=True, mode=0o700)
+    os.chown(taken, NOBODY, NOBODY)
     code, _, err = cli("cypher", "RETURN 1", "--store", built)
     assert code == 1
-    assert err.strip() == (f"Error: the store's server folder {str(sdir)!r} is not a folder of yours (owned by uid "
-                           f"{NOBODY}); the embedded server keeps its password and socket there. Remove that "
-                           "folder (it holds no data) or use a store folder of your own")
+    assert err.strip() == (f"Error: the embedded server's folder {str(taken)!r} is not a folder of yours (owned by "
+                           f"uid {NOBODY}); the server keeps its password and socket there. Remove it (it holds no "
+                           "data) and run the command again")
 
 
 def test_ignored_state_is_reported_on_stderr(built, victims):
@@ -292,7 +301,7 @@ def test_load_csv_when_asked_reaches_out_and_files_only_from_an_empty_folder(cli
     # file:// resolves inside the server's own empty import folder, not in the system's or the user's
     secret = tmp_path / "secret.csv"
     secret.write_text("a,b\n")
-    imports = built / "falkordb" / "import"
+    imports = fe._server_dir(built) / "import"
     assert imports.is_dir() and list(imports.iterdir()) == [] and (imports.stat().st_mode & 0o777) == 0o700
     for uri in (f"file://{secret}", "file://../redis.conf", "file:///etc/passwd"):
         code, _, err = cli("cypher", f"LOAD CSV FROM '{uri}' AS r RETURN r", "--allow-load-csv", "--store", built)
@@ -391,14 +400,67 @@ def test_server_ends_itself_when_its_store_is_deleted(tmp_path, cli):
     assert cli("build", "--data", TINY, "--store", store)[0] == 0
     assert cli("cypher", "RETURN 1", "--store", store)[0] == 0
     real = store.resolve()  # the store is a link to its current version
-    pid = fe._read_state(real / "falkordb").pid
-    assert fe._is_our_server(pid, real / "falkordb")
+    pid = fe._read_state(fe._server_dir(real)).pid
+    assert fe._is_our_server(pid, fe._server_dir(real))
     shutil.rmtree(real)
     store.unlink()
     deadline = time.monotonic() + 10
     while fe._pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not fe._pid_alive(pid), "the server outlived its store folder by 10 s"
+
+
+# ----------------------------------------------------------------------------- another user's store
+
+
+def _tree(folder: Path) -> dict:
+    return {str(p.relative_to(folder)): (p.is_symlink(), p.is_dir(), p.stat().st_size if p.is_file() else 0)
+            for p in folder.rglob("*")}
+
+
+def test_reading_a_store_creates_nothing_inside_it(cli, built):
+    real = built.resolve()
+    stop(built)
+    before = _tree(real)
+    code, out, err = cli("cypher", "RETURN 1 AS one", "--format", "json", "--store", built)
+    assert code == 0 and json.loads(out) == [{"one": 1}], err
+    assert cli("query", "rd-scaleup-paths", "--engine", "cypher", "--store", built)[0] == 0
+    assert _tree(real) == before
+    sdir = fe._server_dir(built)
+    assert stat.S_IMODE(os.lstat(sdir).st_mode) == 0o700 and stat.S_IMODE(os.lstat(sdir.parent).st_mode) == 0o700
+    assert (sdir / "state.json").is_file()
+    assert cli("stop", "--store", built)[1].startswith("stopped the embedded database server of ")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="changing a file's owner needs root")
+def test_reading_another_users_store_writes_nothing_into_it(cli, built):
+    """Even as root, who could: a store owned by another user gets no server folder and no cache."""
+    real = built.resolve()
+    stop(built)
+    shutil.rmtree(real / "cache")
+    for p in [real, *real.rglob("*")]:
+        os.lchown(p, NOBODY, NOBODY)
+    before = _tree(real)
+    code, out, err = cli("cypher", "RETURN 1 AS one", "--format", "json", "--store", built)
+    assert code == 0, err
+    assert cli("query", "alliance-gaps", "--store", built)[0] == 0
+    assert _tree(real) == before
+    stop(built)
+
+
+def test_the_server_never_reopens_its_log_by_path(cli, built, tmp_path):
+    """Whoever swaps the log for a link (the store's owner could, when it lived in the store): redis logs to
+    the file its supervisor opened once, so nothing reaches the link's target."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    assert cli("cypher", "RETURN 1", "--store", built)[0] == 0
+    log = Path(fe._read_state(fe._server_dir(built)).log)
+    assert 'logfile ""' in (fe._server_dir(built) / "redis.conf").read_text()
+    os.replace(log, log.with_name("moved.log"))
+    log.symlink_to(victim)
+    assert cli("stop", "--store", built)[0] == 0  # the server logs its shutdown
+    assert victim.read_text() == "precious"
+    assert "ready to exit" in log.with_name("moved.log").read_text()  # the shutdown went to the file it holds
 
 
 # ----------------------------------------------------------------------------- 11.11 writes do not linger

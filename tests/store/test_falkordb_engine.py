@@ -101,7 +101,7 @@ def test_is_an_engine(engine):
 
 
 def test_server_files_are_private(engine, store):
-    sdir = store / "falkordb"
+    sdir = fe._server_dir(store)
     assert stat.S_IMODE(os.stat(sdir).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(sdir / "state.json").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(sdir / "redis.conf").st_mode) == 0o600
@@ -341,8 +341,11 @@ def test_query_that_ignores_timeout_gets_server_restarted(engine, graph):
     assert _dump(engine) == _dump_networkx(graph)  # restarted and reloaded
 
 
-def test_long_store_path_falls_back_to_short_private_socket(tmp_path, graph):
+def test_long_store_path_falls_back_to_short_private_socket(tmp_path, graph, monkeypatch):
     deep = tmp_path / ("d" * 60) / ("e" * 60)
+    runtime = tmp_path / ("r" * 60) / ("s" * 40)  # the server's folder, too deep for a socket
+    runtime.mkdir(parents=True, mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     e = EmbeddedEngine.for_store(deep, graph)
     try:
         sock_dir = os.path.dirname(e.address)
@@ -360,7 +363,7 @@ def test_stop_leaves_no_process(tmp_path, graph):
     e.close()
     assert stop(tmp_path) is True
     assert not fe._pid_alive(pid)
-    assert not (tmp_path / "falkordb" / "state.json").exists()
+    assert not (fe._server_dir(tmp_path) / "state.json").exists()
     assert stop(tmp_path) is False
 
 

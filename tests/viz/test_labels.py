@@ -132,6 +132,14 @@ def check_view(browser, path, size, shot) -> dict:
             assert page.locator("#unlabelled-box").is_visible()
             shown = page.locator("#unlabelled-list li").count()
             assert shown == min(len(unlabelled), 300) + (len(unlabelled) > 300)  # the rest as "… N more"
+            # the names that matter (paths, gaps, platforms, hubs: marked with their kind) come first
+            kinds = page.evaluate("""() => { const by = {};
+                window.jjjkg.data.nodes.forEach(n => { by[n.id] = !!(n.path || n.gap || n.lab === 'Platform' || n.imp); });
+                return window.jjjkg.unlabelled().map(id => by[id]); }""")
+            assert kinds == sorted(kinds, reverse=True)
+            marked = page.evaluate("Array.from(document.querySelectorAll('#unlabelled-list li[data-id]'))"
+                                   ".map(li => !!li.querySelector('.kind'))")
+            assert marked == kinds[:len(marked)]
         # zooming in (the wheel, as a planner does) at the first name left out draws more, still on nothing
         box = page.locator("#net").bounding_box()
         x, y = box["width"] / 2, box["height"] / 2
@@ -210,3 +218,40 @@ def test_generated_view_of_2000_reads(generated_graph, browser, tmp_path, views_
     out = viz.write_view(generated_graph, tmp_path / "g2000.html")
     got = check_view(browser, out, size, views_dir / f"generated-2000-{size[0]}x{size[1]}.png")
     print(got)
+
+
+def test_a_resized_window_places_the_names_again(bundled_graph, browser, tmp_path):
+    out = viz.write_view(bundled_graph, tmp_path / "geo.html", view="geo")
+    ctx, page, errors = _open(browser, out, (1920, 1080))
+    try:
+        page.set_viewport_size({"width": 1100, "height": 700})
+        page.wait_for_timeout(400)
+        labels, nodes = page.evaluate("window.jjjkgLabels()"), page.evaluate("window.jjjkgNodes()")
+        assert label_faults(labels, nodes) == []
+        # each organization in the smaller window is named on the map or listed beside it
+        named = {(round(lb["node_x"]), round(lb["node_y"])) for lb in labels}
+        listed = set(page.evaluate("window.jjjkg.unlabelled()"))
+        assert all((round(n["x"]), round(n["y"])) in named or n["id"] in listed for n in nodes)
+        assert len(labels) + len(listed) == len(nodes)
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("view, kw", [("geo", {}), ("chain", {"sector": "CH_BIO"})])
+def test_saved_png_follows_the_same_rules(bundled_graph, browser, tmp_path, view, kw):
+    """保存为 PNG draws the whole view larger than the window: its names read by the same rules."""
+    out = viz.write_view(bundled_graph, tmp_path / f"{view}.html", view=view, **kw)
+    ctx, page, errors = _open(browser, out, (1366, 768))
+    try:
+        png = page.evaluate("window.jjjkg.composePNG()")
+        shot = page.evaluate("window.jjjkg.lastImage")
+        assert png["width"] > shot["width"] >= 1600
+        assert label_faults(shot["labels"], shot["nodes"]) == []
+        assert min(lb["font_px"] for lb in shot["labels"]) >= 11
+        # every organization is in the image, named on it or listed beside it
+        assert len(shot["nodes"]) == page.evaluate("window.jjjkg.data.nodes.length")
+        assert len(shot["labels"]) + shot["unlabelled"] == len(shot["nodes"])
+        assert errors == []
+    finally:
+        ctx.close()

@@ -14,8 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from graph.errors import QueryError
 import viz
-from viz.pyvis_html import PAGE_ASSETS, build_view, page_asset, render_html
+from viz.page import PAGE_ASSETS, page_asset, render_html
+from viz.pyvis_html import build_view
 
 from .test_labels import label_faults
 
@@ -97,19 +99,28 @@ def serve():
 
 
 def test_page_assets_are_the_files_a_file_page_inlines(tiny_graph):
-    version, vis_js, vis_css = viz.pyvis_html.vis_assets()
+    version, vis_js, vis_css = viz.page.vis_assets()
     def text(name):  # the file as it is (read_text reads its CRLF line ends as LF)
         return page_asset(name)[0].decode("utf-8").replace("\r\n", "\n")
 
     assert text("vis_css") == vis_css
     assert text("vis_js").replace("</script", "<\\/script") == vis_js
     assert page_asset("page_js")[1] == "text/javascript; charset=utf-8"
-    with pytest.raises(viz.pyvis_html.QueryError, match="expected one of vis_js, vis_css, page_js, page_css, got 'x'"):
-        page_asset("x")
-    with pytest.raises(viz.pyvis_html.QueryError, match="missing \\['vis_css'\\]"):
-        render_html(build_view(tiny_graph, view="network"), asset_urls={k: "/a" for k in ("vis_js", "page_js", "page_css")})
-    with pytest.raises(viz.pyvis_html.QueryError, match="expected a path or an http"):
-        render_html(build_view(tiny_graph, view="network"), asset_urls={**ASSET_URLS, "vis_js": "javascript:alert(1)"})
+    v = build_view(tiny_graph, view="network")
+    cases = [  # (the call, its one-line message)
+        (lambda: page_asset("x"), "page asset: expected one of vis_js, vis_css, page_js, page_css, got 'x'"),
+        (lambda: render_html(v, asset_urls={k: "/a" for k in ("vis_js", "page_js", "page_css", "fonts")}),
+         "asset_urls: expected exactly the keys vis_js, vis_css, page_js, page_css; missing ['vis_css'], "
+         "unknown ['fonts']"),
+        (lambda: render_html(v, asset_urls={**ASSET_URLS, "vis_js": "javascript:alert(1)"}),
+         "asset_urls['vis_js']: expected a path or an http(s) URL, got 'javascript:alert(1)'"),
+        (lambda: render_html(v, org_url="/org/"),
+         "org_url: expected a template with {id} (e.g. '/org/{id}'), got '/org/'"),
+    ]
+    for call, message in cases:
+        with pytest.raises(QueryError) as err:
+            call()
+        assert str(err.value) == message
 
 
 @pytest.mark.parametrize("view, kw", [
@@ -165,3 +176,10 @@ def test_linked_page_runs_under_default_src_self(tiny_graph, browser, serve, art
 def test_file_pages_keep_their_inline_form(tiny_graph):
     html = render_html(build_view(tiny_graph, view="network"))
     assert "<body>" in html and "<script src=" not in html and "<style>" in html  # no org link, all inline
+
+
+def test_linked_page_policy_names_the_origin_of_absolute_asset_urls(tiny_graph):
+    v = build_view(tiny_graph, view="network")
+    html = render_html(v, asset_urls={**ASSET_URLS, "vis_js": "https://static.example.org:8443/vis.js"})
+    assert "default-src 'self' https://static.example.org:8443;" in html
+    assert '<script src="https://static.example.org:8443/vis.js"></script>' in html

@@ -12,7 +12,7 @@ from .conftest import PASSWORDS, sign_in
 
 
 def test_without_a_session_pages_redirect_and_api_answers_401(server):
-    for path in ("", "org/PF_JJJ_NTIC", "analyses/", "admin/audit"):
+    for path in ("", "org/PF_JJJ_NTIC", "analyses/", "admin/audit", "views/network", "views/chain/CH_H2", "pack"):
         r = requests.get(server.url + path, allow_redirects=False, timeout=30)
         assert r.status_code == 302 and r.headers["Location"].startswith("/login"), path
     for path in ("api/search?q=a", "api/organizations/PF_JJJ_NTIC", "api/analyses", "api/audit"):

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graph.errors import JjjkgError
+from graph.safe_write import make_folder
 
 from .briefing import chain_views, write_briefing
 from .content import TARGETS_2030, collect, source
@@ -64,7 +65,7 @@ def write_report(store, out_dir: str | Path, *, since=None, pdf: bool = False,
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise JjjkgError(f"{str(out)!r} is a file; the report writes a folder: pass a folder path")
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     content = collect(store)
     view = None
     if since is not None:

@@ -17,9 +17,10 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from graph.errors import JjjkgError, MissingDependency
+from graph.safe_write import make_folder, write_text
 from jjjkg import __version__
 
-from .content import sector_name
+from .content import data_source_zh, sector_name
 
 __all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING"]
 
@@ -47,10 +48,12 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
     """
     try:
         from viz import write_chain_views
+        from viz.pyvis_html import chain_file
     except ImportError:
         return {"links": [], "views": [], "note": "产业链交互视图尚未加入 jjjkg；加入后本节列出每条产业链的视图。"}
     target = out_dir / "chains"
     try:
+        make_folder(target, link_ok=False)
         written = write_chain_views(G, target, meta)
     except JjjkgError as err:
         return {"links": [], "views": [], "note": f"产业链视图未能生成：{err}"}
@@ -71,7 +74,9 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
                 warn(FONT_MISSING.format(reason=err))
     items, failed = [], []
     for sid in G.sector_ids(kind="chain"):
-        page = next((p for stem, p in by_stem.items() if stem.endswith(sid)), None)
+        # the file names come from the sector ids, made safe in one place (a colleague's sectors.csv
+        # may hold an id such as x/../../name)
+        page = by_stem.get(chain_file(target, sid, ".html").stem)
         item = {"id": sid, "name": sector_name(G, sid), "href": "", "img": ""}
         if page is not None:
             try:
@@ -79,7 +84,7 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
             except ValueError:
                 pass  # written outside the pack: not linkable from a copied folder
         if draw is not None:
-            png = target / f"chain-{sid}.png" if page is None else page.with_suffix(".png")
+            png = chain_file(target, sid, ".png")
             try:
                 draw(G, png, sector=sid, meta=meta, dpi=110)
                 item["img"] = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
@@ -125,7 +130,7 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         title=TITLE, version=__version__, date=(today or date.today()).isoformat(),
         generated_at=now.strftime("%Y-%m-%d %H:%M UTC"),
         data_date=str(src.meta.get("built_at") or "")[:10] or "—", fingerprint=src.fingerprint[:12] or "—",
-        data_source={"bundled": "jjjkg 随附数据集"}.get(src.meta.get("data_source"), src.meta.get("data_source") or "—"),
+        data_source=data_source_zh(src.meta),
         no={s["id"]: s["no"] for s in sections}, sections=sections,
         headline=content["headline"], coverage=content["coverage"],
         figures=content["figures"], by_type=content["by_type"], targets=content["targets"],
@@ -135,5 +140,4 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         top_matches=content["matching"]["rows"][:TOP_MATCHES],
         diff=diff, chain_views=chain_views or {"links": [], "views": [], "note": ""}, analyses=content["analyses"],
         sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"])
-    path.write_text(html, encoding="utf-8")
-    return path
+    return write_text(path, html)

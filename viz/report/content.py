@@ -115,8 +115,28 @@ def source(obj) -> Source:
         obj = Store(obj)
     if isinstance(obj, Tables):
         return Source(obj, build_graph(obj), {"fingerprint": obj.fingerprint(), "built_at": "",
-                                               "data_source": obj.source})
+                                               "data_source": obj.source, "imports": obj.imports})
     return Source(obj.tables, obj.graph(), dict(getattr(obj, "meta", {}) or {}))
+
+
+def data_source_zh(meta: dict) -> str:
+    """What the data is, in words: the dataset built, then each list merged in by ``jjjkg import``.
+
+    >>> data_source_zh({"data_source": "bundled", "imports": [{"title": "天津市中试平台名单（2026年）",
+    ...     "file": "名单.csv", "date": "2026-12-04", "rows": 2}]})
+    'jjjkg 随附数据集；并入名单：天津市中试平台名单（2026年）（名单.csv，2 行，2026-12-04 并入）'
+    """
+    base = {"bundled": "jjjkg 随附数据集"}.get(meta.get("data_source"), meta.get("data_source") or "—")
+    lists = []
+    for i in meta.get("imports") or []:
+        if not isinstance(i, dict):
+            continue
+        title, file = str(i.get("title") or ""), str(i.get("file") or "")
+        rows, when = i.get("rows"), str(i.get("date") or "")
+        said = "，".join(filter(None, [file if title else "", f"{rows} 行" if isinstance(rows, int) else "",
+                                      f"{when} 并入" if when else ""]))
+        lists.append((title or file or "—") + (f"（{said}）" if said else ""))
+    return base + ("；并入名单：" + "；".join(lists) if lists else "")
 
 
 def name_of(G, key) -> str:

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from graph.errors import JjjkgError, MissingDependency
+from graph.safe_write import replacing
 
 __all__ = ["print_pdf", "find_chromium", "chromium_command"]
 
@@ -51,17 +52,17 @@ def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> Pat
     if browser is None:
         raise MissingDependency("--pdf needs headless Chromium: install it (Debian: apt-get install chromium) "
                                 "or point JJJKG_CHROMIUM at the browser")
-    pdf_path = Path(pdf_path).resolve()
-    pdf_path.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="jjjkg-chromium-") as profile:
-        cmd = chromium_command(browser, f"--print-to-pdf={pdf_path}", "--no-pdf-header-footer",
+    pdf_path = Path(os.path.abspath(pdf_path))
+    # Chromium writes the file by name: into our own fresh temporary file, renamed over the target
+    with tempfile.TemporaryDirectory(prefix="jjjkg-chromium-") as profile, replacing(pdf_path) as tmp:
+        cmd = chromium_command(browser, f"--print-to-pdf={tmp}", "--no-pdf-header-footer",
                                Path(html_path).resolve().as_uri(), profile=profile)
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as err:
             raise JjjkgError(f"Chromium did not finish printing {html_path} within {timeout:.0f} s") from err
-    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
-        raise JjjkgError(f"Chromium wrote no PDF (exit {proc.returncode}): {' | '.join(tail) or 'no message'}")
+        if tmp.stat().st_size == 0:
+            tail = (proc.stderr or "").strip().splitlines()[-3:]
+            raise JjjkgError(f"Chromium wrote no PDF (exit {proc.returncode}): {' | '.join(tail) or 'no message'}")
     return pdf_path
 

