@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make demo   build the bundled graph and run the main job (analyses, chain views, meeting pack → out/);
 #               first it makes sure of the CJK font the briefing's figures are drawn in (fonts-noto-cjk)
-#   make test   run the whole test suite
+#   make test   run the whole test suite (about 6 minutes on a quiet 2-core machine, up to 15 on a busy one;
+#               the first time it also installs the Python packages and, as root, the system packages)
 # Each creates its own virtual environment (.venv) on a fresh machine.
 
 PYTHON ?= python3
@@ -13,12 +14,16 @@ STAMP   = $(VENV)/.installed
 .PHONY: demo test system fonts bench clean console-bundle
 
 $(STAMP): pyproject.toml
+	@echo "make: creating $(VENV) …"
 	$(PYTHON) -m venv $(VENV)
+	@echo "make: installing jjjkg and its Python packages into $(VENV) (pip; 1–3 minutes the first time) …"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,serve]'
+	$(BIN)/python -m pip install --progress-bar on -e '.[test,serve]'
+	@echo "make: Python packages ready"
 	touch $(STAMP)
 
 system:
+	@echo "make: system packages for the tests (apt-get as root: chromium, fonts-noto-cjk, poppler-utils, node) …"
 	bash scripts/setup-system.sh
 
 fonts:
@@ -38,6 +43,7 @@ demo: $(STAMP) fonts console-bundle
 	$(BIN)/python -m jjjkg.demo --out $(OUT)
 
 test: $(STAMP) system console-bundle
+	@echo "make: running the test suite (about 6 minutes on a quiet 2-core machine, up to 15 on a busy one) …"
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -3,6 +3,9 @@
 ``tiny_tables`` and ``tiny_graph`` come from ``tests/data/tiny`` (synthetic, hand-made data that
 covers every rule of the two contract analyses). Docstring examples call ``tiny_graph()``,
 ``tiny_tables()`` and use ``TINY`` (the folder), the way networkx examples assume ``nx``.
+
+``_embedded_servers`` (session, automatic) stops every embedded database server the run started when it
+ends, and fails the run if one is still alive after that (see ``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,28 @@ def tiny_tables():
 def tiny_graph():
     """The tiny graph (a fresh copy each call, so a test may change it)."""
     return _tiny_graph().copy()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedded_servers(tmp_path_factory):
+    from tests import servers
+
+    with pytest.MonkeyPatch.context() as mp:
+        servers.record_starts(mp)
+        yield
+    stopped, left = servers.stop_servers(tmp_path_factory.getbasetemp())
+    _SERVERS_STOPPED[:] = stopped
+    if left:
+        pytest.fail("embedded database servers still running after the run, stopped by force: "
+                    + ", ".join(str(p) for p in left), pytrace=False)
+
+
+_SERVERS_STOPPED: list = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SERVERS_STOPPED:
+        terminalreporter.write_line(f"embedded database servers stopped at the end of the run: {len(_SERVERS_STOPPED)}")
 
 
 @pytest.fixture(autouse=True)

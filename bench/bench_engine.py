@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph import schema  # noqa: E402
 from graph.build import build_graph, node_id  # noqa: E402
-from graph.store.falkordb_engine import EmbeddedEngine, stop  # noqa: E402
+from graph.store.falkordb import EmbeddedEngine, stop  # noqa: E402
 from graph.tables import Tables  # noqa: E402
 
 

@@ -112,7 +112,7 @@ def step_cypher(args) -> dict:
     """Full load of the embedded engine, falkordb-bulk-loader on the same graph, and each analysis as Cypher."""
     import queries
     from graph.store import open_store
-    from graph.store.falkordb_engine import EmbeddedEngine, stop
+    from graph.store.falkordb import EmbeddedEngine, stop
 
     store = open_store(args.store)
     G = store.graph()

@@ -222,7 +222,9 @@ class Column:
     """A column of an input table and the property it becomes.
 
     ``kind`` is the stored type: ``str``, ``list`` (of str, ``;``-separated in a cell), ``bool``,
-    ``int`` or ``float``. ``aliases`` are other headers accepted for it (Chinese first).
+    ``int`` or ``float``. ``aliases`` are other headers accepted for it (Chinese first). ``as_given``:
+    the value is stored and shown exactly as written (names, sources) — only trimmed; the other
+    columns are folded to half-width (``ＰＦ－１`` → ``PF-1``) because they are ids and codes.
     """
 
     name: str
@@ -231,6 +233,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     en: str = ""
+    as_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,8 +259,9 @@ class Table:
 
 ORGANIZATIONS = Table("organizations", "机构", True, (
     Column("id", "编号", required=True, aliases=("ID", "标识", "机构编号", "代码")),
-    Column("name", "名称", required=True, aliases=("机构名称", "单位名称", "name_zh", "中文名称", "企业名称")),
-    Column("name_en", "英文名称", aliases=("英文名", "name (en)")),
+    Column("name", "名称", required=True, aliases=("机构名称", "单位名称", "name_zh", "中文名称", "企业名称"),
+           as_given=True),
+    Column("name_en", "英文名称", aliases=("英文名", "name (en)"), as_given=True),
     Column("type", "类型", required=True, aliases=("机构类型", "单位类型", "类别")),
     Column("province", "省份", aliases=("省", "省市", "所在省份", "省/直辖市")),
     Column("city", "城市", aliases=("市", "地市", "所在城市")),
@@ -271,9 +275,9 @@ ORGANIZATIONS = Table("organizations", "机构", True, (
     Column("credit_code", "统一社会信用代码", aliases=("信用代码", "社会信用代码")),
     Column("lat", "纬度", "float", aliases=("latitude",)),
     Column("lon", "经度", "float", aliases=("longitude", "lng")),
-    Column("source", "来源", aliases=("数据来源", "出处", "信息来源")),
+    Column("source", "来源", aliases=("数据来源", "出处", "信息来源"), as_given=True),
     # other names (short names, former names), used to resolve the names of an imported list
-    Column("aliases", "别名", "list", aliases=("简称", "曾用名", "其他名称")),
+    Column("aliases", "别名", "list", aliases=("简称", "曾用名", "其他名称"), as_given=True),
     # extensions for the policy analyses (subsidy-estimate, supply-list); optional
     Column("investment", "总投资（万元）", "float", aliases=("总投资", "项目总投资", "投资额", "投资（万元）", "investment_wan")),
     Column("open_to_public", "对外开放", "bool", aliases=("是否对外开放", "开放共享", "对外服务")),
@@ -287,26 +291,26 @@ RELATIONS_TABLE = Table("relations", "关系", False, (
                                                   "to", "target_id", "end_id", "to id")),
     Column("year", "年份", "int", aliases=("年",)),
     Column("weight", "权重", "float", aliases=("强度",)),
-    Column("source", "来源", aliases=("数据来源", "出处", "信息来源")),
+    Column("source", "来源", aliases=("数据来源", "出处", "信息来源"), as_given=True),
 ))
 
 SECTORS = Table("sectors", "产业领域", False, (
     Column("id", "编号", required=True, aliases=("ID", "代码")),
-    Column("name", "名称", required=True, aliases=("name_zh", "中文名称", "领域名称")),
-    Column("name_en", "英文名称", aliases=("英文名",)),
+    Column("name", "名称", required=True, aliases=("name_zh", "中文名称", "领域名称"), as_given=True),
+    Column("name_en", "英文名称", aliases=("英文名",), as_given=True),
     Column("kind", "类别", aliases=("类型", "种类")),
     Column("parent", "上级", aliases=("上级领域", "父级")),
     # extension: measure 1's tier for industries (国际引领, 固本强安, 未来产业, 能级提升)
     Column("tier", "梯度", aliases=("产业梯度", "层级")),
-    Column("source", "来源", aliases=("数据来源", "出处")),
+    Column("source", "来源", aliases=("数据来源", "出处"), as_given=True),
 ))
 
 SERVICES = Table("services", "中试服务", False, (
     Column("id", "编号", required=True, aliases=("ID", "代码")),
-    Column("name", "名称", required=True, aliases=("name_zh", "服务名称", "中文名称")),
-    Column("name_en", "英文名称", aliases=("英文名",)),
+    Column("name", "名称", required=True, aliases=("name_zh", "服务名称", "中文名称"), as_given=True),
+    Column("name_en", "英文名称", aliases=("英文名",), as_given=True),
     Column("measure", "政策条款", aliases=("条款", "措施")),
-    Column("source", "来源", aliases=("数据来源", "出处")),
+    Column("source", "来源", aliases=("数据来源", "出处"), as_given=True),
 ))
 
 REGIONS = Table("regions", "行政区", False, (

@@ -299,7 +299,7 @@ def _run_saved(sq, args) -> int:
     store = None if args.uri else _open_store(args)
     engine = _engine_for(args, store)
     try:
-        from graph.store.habits import run_cypher
+        from graph.cypher.habits import run_cypher
 
         rows = run_cypher(engine, sq.cypher, params, timeout=args.timeout, warn=_say,
                           write_hint=f"a saved query only reads; run its statement with `jjjkg cypher --file {sq.path} "
@@ -342,7 +342,7 @@ def cmd_cypher(args) -> int:
             return interactive(engine, params=params, fmt=args.format, write=args.write, timeout=args.timeout)
         if args.max_rows < 0:
             raise JjjkgError(f"--max-rows {args.max_rows}: expected a number of rows, or 0 for no limit")
-        from graph.store.habits import run_cypher
+        from graph.cypher.habits import run_cypher
 
         rows = run_cypher(engine, text, params, read_only=not args.write, timeout=args.timeout, warn=_say,
                           max_rows=args.max_rows or None, allow_load_csv=args.allow_load_csv)
@@ -380,7 +380,7 @@ def _typed_params(pairs: dict[str, str]) -> dict[str, object]:
 
 
 def cmd_stop(args) -> int:
-    from graph.store.falkordb_engine import stop
+    from graph.store.falkordb import stop
 
     path = _store_path(args)
     if (args.store or os.environ.get("JJJKG_STORE")) and not path.exists():

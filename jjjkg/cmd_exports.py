@@ -23,7 +23,8 @@ exports: always raw, values exactly as stored (do not open their CSVs in a sprea
 def add_parsers(sub, formatter, add_store, open_store) -> None:
     p = sub.add_parser("export", help="write the graph in another format", formatter_class=formatter,
                        description="Export the graph for other tools. Without --format, the suffix of --out "
-                                   "decides (.ttl, .jsonld, .graphml, .gexf).",
+                                   "decides (.ttl, .jsonld, .graphml, .gexf); a file name with no extension gets "
+                                   "the format's.",
                        epilog=FORMATS_HELP + "\nexamples:\n  jjjkg export --format graphml --out jjj.graphml\n"
                               "  jjjkg export --format turtle --out jjj.ttl\n"
                               "  jjjkg export --format neo4j-csv --out neo4j_import/\n"

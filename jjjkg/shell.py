@@ -13,8 +13,8 @@ from pathlib import Path
 
 from graph import schema
 from graph.errors import JjjkgError
-from graph.store.cypher_text import split_statements
-from graph.store.habits import run_cypher
+from graph.cypher.cypher_text import split_statements
+from graph.cypher.habits import run_cypher
 from jjjkg.output import visible
 
 #: what a refused write tells the shell's user
@@ -123,7 +123,9 @@ def interactive(engine, *, params=None, fmt: str = "table", write: bool = False,
                 try:
                     params[name] = json.loads(value)
                 except ValueError:
-                    params[name] = value
+                    # a Cypher string in single quotes, as Neo4j Browser takes it: the text inside
+                    quoted = len(value) >= 2 and value[0] == value[-1] == "'" and "'" not in value[1:-1]
+                    params[name] = value[1:-1] if quoted else value
                 except RecursionError:
                     out.write(visible(f"Error: :param {name}: the value nests lists or maps too deeply to read") + "\n")
             elif cmd == ":params":

@@ -48,6 +48,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "type": ("类型", "机构类型", "单位类型", "类别", "type"),
 }
 _LOOKUP = {h: f for f, spellings in FIELDS.items() for h in spellings}
+#: fields kept exactly as the list writes them (an official name keeps its full-width brackets); matching folds
+#: them on its own (``loaders.match``)
+AS_GIVEN = frozenset({"name", "operator", "address"})
 #: rows searched for the header
 HEADER_SEARCH_ROWS = SEARCH_ROWS
 
@@ -225,7 +228,8 @@ def _from_grid(file: str, sheet: str | None, grid: list[list[str]],
     rows = []
     unlabelled: set[int] = set()  # columns with values under no header: named among the columns not used
     for i, row in enumerate(grid[header.bottom + 1:], start=header.bottom + 2):
-        values = {f: normalize_text(str(row[j])) if j < len(row) else "" for j, f in columns.items()}
+        values = {f: ("" if j >= len(row) else str(row[j]).strip() if f in AS_GIVEN else normalize_text(str(row[j])))
+                  for j, f in columns.items()}
         if any(values.values()):
             rows.append((i, values))
             unlabelled.update(j for j in range(len(row)) if j >= len(header.labels) or not header.labels[j].strip()

@@ -157,12 +157,16 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str, header_row: int
     out = df[list(rename)].rename(columns=rename)
     filled = np.zeros(len(out), dtype=bool)  # rows with some non-empty cell
     factorized: dict[str, tuple[np.ndarray, list]] = {}
+    as_given = {c.name for c in table.columns if c.as_given}
     for c in out.columns:  # normalize each distinct value once, then spread by codes
         s = out[c]
         if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) != "string":  # workbook cells
             s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
         codes, uniques = pd.factorize(s.to_numpy(dtype=object))
-        folded = np.array([normalize_text(str(u)) for u in uniques.tolist()] + [""], dtype=object)
+        # names and sources are kept as written (an official name keeps its full-width brackets); ids,
+        # codes and enumerations are folded to half-width, so that 'ＰＦ－１' is the id PF-1
+        fold = (lambda u: str(u).strip()) if c in as_given else (lambda u: normalize_text(str(u)))
+        folded = np.array([fold(u) for u in uniques.tolist()] + [""], dtype=object)
         out[c] = pd.Series(folded[codes], index=out.index, dtype=object)
         filled |= (folded != "")[codes]
         distinct, merged = pd.factorize(folded)  # folding may make two spellings one value

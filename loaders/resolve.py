@@ -7,6 +7,7 @@ so the user writes the id instead.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import pandas as pd
@@ -68,7 +69,7 @@ class NameIndex:
 def normalize_text_key(name) -> str:
     if name is None or (isinstance(name, float) and name != name):
         return ""
-    return str(name).strip().lower().replace(" ", "")
+    return unicodedata.normalize("NFKC", str(name)).strip().lower().replace(" ", "")
 
 
 _SUFFIXES = ("自治县", "新区", "市", "区", "县")

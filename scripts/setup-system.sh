@@ -44,7 +44,7 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     echo "setup-system: please install these Debian packages as root: ${need[*]}" >&2; exit 1
   fi
-  echo "setup-system: installing ${need[*]} …"
+  echo "setup-system: installing ${need[*]} with apt-get (a few minutes on a fresh machine) …"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
@@ -53,6 +53,7 @@ fi
 # Neo4j's Cypher linter, pinned in tests/cypher_lint/package-lock.json (it asks for a newer node than
 # Debian ships and prints an EBADENGINE warning; it runs fine on node 18 and 20)
 if [ ! -d tests/cypher_lint/node_modules/@neo4j-cypher/language-support ]; then
+  echo "setup-system: installing Neo4j's Cypher linter (npm ci, pinned) …"
   npm ci --prefix tests/cypher_lint --no-audit --no-fund --loglevel=error
 fi
 echo "setup-system: ready"

@@ -70,7 +70,7 @@ def store_path(tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def embedded_engine(tmp_path_factory):
     """A real embedded FalkorDB server on a module's own store, stopped when the module is done."""
-    from graph.store.falkordb_engine import EmbeddedEngine, stop
+    from graph.store.falkordb import EmbeddedEngine, stop
 
     store = tmp_path_factory.mktemp("engine-store")
     engine = EmbeddedEngine(store, timeout=60)
@@ -81,7 +81,7 @@ def embedded_engine(tmp_path_factory):
 
 def built_tiny_store(tmp_path_factory, name: str):
     """Yield a store built from the tiny folder by ``jjjkg build``; its server is stopped afterwards."""
-    from graph.store.falkordb_engine import stop
+    from graph.store.falkordb import stop
     from jjjkg.cli import main
 
     path = tmp_path_factory.mktemp(name) / "store"

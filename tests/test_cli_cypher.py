@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from graph.store.falkordb_engine import EmbeddedEngine, stop
+from graph.store.falkordb import EmbeddedEngine, stop
 from jjjkg.shell import interactive
 from tests.conftest import built_tiny_store
 from tests.lint_cypher import cypher_linter  # noqa: F401  (fixture)

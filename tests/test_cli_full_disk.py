@@ -30,7 +30,7 @@ def full_disk(tmp_path):
     try:
         yield mnt
     finally:
-        from graph.store.falkordb_engine import stop
+        from graph.store.falkordb import stop
 
         stop(mnt / "store")
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True, timeout=30)

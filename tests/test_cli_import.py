@@ -63,7 +63,7 @@ def test_apply_then_reimport_is_a_noop(cli, built, gb_list):
     assert code == 0, err
     assert out.startswith("nothing to change: 4 match, 0 new, 0 ambiguous")
     assert _digest(built) == after
-    from graph.store.falkordb_engine import stop
+    from graph.store.falkordb import stop
 
     try:
         code, out, _ = cli("cypher", "MATCH (o)-[r:OPERATES]->(p:Platform {name: '样例细胞中试平台'}) "

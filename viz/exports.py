@@ -80,20 +80,27 @@ class Exporter:
     folder: bool = False
     #: written for people too: the writer takes ``raw`` (keep values exact instead of Excel-safe)
     for_people: bool = False
+    #: the extension added to an output path that has none (default: the first suffix)
+    extension: str = ""
+
+    @property
+    def default_suffix(self) -> str:
+        return self.extension or (self.suffixes[0] if self.suffixes else "")
 
 
 EXPORTERS: dict[str, Exporter] = {}
 
 
 def register(name: str, write: Callable, summary: str, *, aliases: tuple[str, ...] = (),
-             suffixes: tuple[str, ...] = (), folder: bool = False, for_people: bool = False) -> Exporter:
+             suffixes: tuple[str, ...] = (), folder: bool = False, for_people: bool = False,
+             extension: str = "") -> Exporter:
     """Register an export format; a name or alias may be registered once."""
     taken = {a: e.name for e in EXPORTERS.values() for a in (e.name, *e.aliases)}
     for a in (name, *aliases):
         if a in taken:
             raise ValueError(f"export format {a!r} is registered already (by {taken[a]!r}); "
                              "fix by choosing a unique name or alias")
-    e = Exporter(name, write, summary, tuple(aliases), tuple(suffixes), folder, for_people)
+    e = Exporter(name, write, summary, tuple(aliases), tuple(suffixes), folder, for_people, extension)
     EXPORTERS[name] = e
     return e
 
@@ -132,7 +139,9 @@ def export(source, fmt: str | None, out_path: str | Path, *, raw: bool = False) 
     fmt : str or None
         A format name or alias (see ``formats()``); None guesses it from the suffix of ``out_path``.
     out_path : str or Path
-        A file, or for ``csv`` and ``neo4j-csv`` a folder (created; files in it are overwritten).
+        A file, or for ``csv`` and ``neo4j-csv`` a folder (created; files in it are overwritten). A file
+        name with no extension gets the format's (``jjj`` → ``jjj.ttl``), so that ``jjjkg build --data``
+        knows it again.
     raw : bool
         For a format written for people (``csv``): keep every value exactly instead of neutralising
         formula-like text. Machine formats are always exact.
@@ -165,6 +174,8 @@ def export(source, fmt: str | None, out_path: str | Path, *, raw: bool = False) 
             raise JjjkgError(f"{str(out)!r} is a file; the {e.name} export writes a folder: pass a folder path")
         make_folder(out)
     else:
+        if not out.suffix and e.default_suffix and not out.is_dir():
+            out = out.with_name(out.name + e.default_suffix)
         if out.is_dir():
             raise JjjkgError(f"{str(out)!r} is a folder; the {e.name} export writes one file: "
                              f"pass a file path such as {str(out / ('graph' + (e.suffixes or ('.out',))[0]))!r}")
@@ -463,8 +474,9 @@ register("turtle", _rdf_writer("write_turtle"), "RDF (Turtle) in the jjjkg vocab
 register("jsonld", _rdf_writer("write_jsonld"), "RDF (JSON-LD, inline @context)",
          aliases=("json-ld",), suffixes=(".jsonld",))
 register("rdf-vocab", _rdf_writer("write_vocabulary"), "the RDF vocabulary (classes, properties, zh/en labels)",
-         aliases=("vocab", "vocabulary"))
-register("shacl", _rdf_writer("write_shapes"), "SHACL shapes of the RDF export", aliases=("shapes",))
+         aliases=("vocab", "vocabulary"), extension=".ttl")
+register("shacl", _rdf_writer("write_shapes"), "SHACL shapes of the RDF export", aliases=("shapes",),
+         extension=".ttl")
 register("graphml", write_graphml, "GraphML for Gephi/yEd, typed attributes", suffixes=(".graphml",))
 register("gexf", write_gexf, "GEXF 1.2 for Gephi, typed attributes", suffixes=(".gexf",))
 register("neo4j-csv", write_neo4j_csv, "a folder of neo4j-admin import CSVs with a README",

@@ -113,7 +113,9 @@ def database_settings(url: str | None, folder: Path) -> dict:
     """
     if not url:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(folder / "workspace.sqlite3"),
-                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"}}
+                # WAL: pages read while the audit is written; NORMAL: one fsync per checkpoint, not per row
+                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}}
     parts = urlsplit(url)
     if parts.scheme not in ("postgresql", "postgres"):
         raise JjjkgError(f"--database {url.split('@')[-1]!r}: expected postgresql://USER:PASSWORD@HOST:PORT/NAME "

@@ -82,10 +82,13 @@ def api_analyses(request):
 @require_GET
 def api_analysis(request, name: str):
     try:
-        q, rows, _ = records(request, name)
+        q, rows, params = records(request, name)
     except JjjkgError as err:
         return api_error(f"参数有误：{err}", 404 if _unknown(name) else 400)
-    return _json(_json_rows(q, rows))
+    key = (request.snapshot.fingerprint, name, "json", tuple(sorted((k, repr(v)) for k, v in params.items())))
+    body = live().cached(key, lambda: json.dumps(_json_rows(q, rows), ensure_ascii=False, allow_nan=False,
+                                                 default=str).encode("utf-8"))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def _unknown(name: str) -> bool:

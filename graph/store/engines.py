@@ -12,25 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
+from .rows import Rows
+
 __all__ = ["Engine", "Rows", "open_engine"]
-
-
-class Rows(list):
-    """Result rows (one dict per row) that also know their column names and whether a cap cut them.
-
-    The columns are kept when there is no row, so an empty result still prints its header.
-
-    Examples
-    --------
-    >>> r = Rows([], columns=["id", "name"])
-    >>> r, r.columns, r.truncated
-    ([], ['id', 'name'], False)
-    """
-
-    def __init__(self, rows=(), columns=(), truncated: bool = False):
-        super().__init__(rows)
-        self.columns = list(columns)
-        self.truncated = truncated
 
 
 @runtime_checkable
@@ -63,6 +47,6 @@ def open_engine(store_path, G=None, *, fingerprint: str | None = None, uri: str 
 
         return Neo4jEngine(uri, user=user, password=password, database=database, timeout=timeout,
                            password_env=password_env or "NEO4J_PASSWORD")
-    from .falkordb_engine import EmbeddedEngine
+    from .falkordb import EmbeddedEngine
 
     return EmbeddedEngine.for_store(store_path, G, timeout=timeout, fingerprint=fingerprint)

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 
 from ..errors import MissingDependency, QueryError, StoreUnavailable
-from .engines import Rows
+from .rows import Rows
 from .statements import load_batches
 
 __all__ = ["Neo4jEngine", "to_plain"]

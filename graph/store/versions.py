@@ -262,7 +262,7 @@ def _remove(p: Path) -> None:
 def _stop_engine(folder: Path) -> None:
     """Stop the embedded server of the store whose files are in ``folder``, if one runs."""
     try:
-        from .falkordb_engine import stop
+        from .falkordb import stop
 
         stop(folder)
     except Exception:  # noqa: BLE001 — a server that cannot be stopped must not keep old data forever

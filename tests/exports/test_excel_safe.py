@@ -96,6 +96,9 @@ def test_query_csv_is_excel_safe_and_raw_is_exact(cli, formula_folder, tmp_path)
                          "--format", "csv", "--store", store)
     assert code == 0, err
     assert out.splitlines() == ["name", "'@SUM(1)"]
+    from graph.store.falkordb.server import stop
+
+    assert stop(store)  # the cypher command started the store's server; the test leaves nothing running
 
 
 def test_query_csv_to_a_file_starts_with_a_bom(formula_folder, tmp_path):

@@ -411,3 +411,18 @@ def test_cli_export_from_a_store(cli, tmp_path):
     assert code == 0 and (tmp_path / "g.ttl").stat().st_size > 0
     code, _, err = cli("export", "--format", "xls", "--out", tmp_path / "x", "--store", store)
     assert code == 1 and err.startswith("Error: no export format 'xls'; the formats are: turtle")
+
+
+@pytest.mark.parametrize("fmt, suffix", [("turtle", ".ttl"), ("jsonld", ".jsonld"), ("graphml", ".graphml"),
+                                         ("shacl", ".ttl")])
+def test_a_file_name_without_extension_gets_the_formats_and_builds_back(cli, fmt, suffix, tmp_path):
+    store = tmp_path / "store"
+    code, _, err = cli("build", "--data", "tests/data/tiny", "--store", store)
+    assert code == 0, err
+    code, out, err = cli("export", "--format", fmt, "--out", tmp_path / "X", "--store", store)
+    assert code == 0, err
+    assert out.strip() == f"wrote {tmp_path / ('X' + suffix)}"
+    assert not (tmp_path / "X").exists() and (tmp_path / ("X" + suffix)).stat().st_size > 0
+    if fmt == "turtle":
+        code, _, err = cli("build", "--data", tmp_path / "X.ttl", "--store", tmp_path / "again")
+        assert code == 0, err

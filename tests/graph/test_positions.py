@@ -13,7 +13,7 @@ def test_each_organization_says_how_precise_its_position_is(tiny_graph):
     assert got["bj-uni-1"] == "exact"  # its own coordinates
     assert got["bj-pf-1"] == got["bj-inst-1"] == "district"  # 海淀, 昌平: no coordinates, district known
     assert got["bj-ent-1"] == "city"  # 北京 only
-    assert got["tj-site-1"] == "city"  # its coordinates are 天津's reference point in the region tree
+    assert got["tj-site-1"] == "city"  # its coordinates are 天津's reference point in the region tree (its outline's centroid)
     assert got["alliance-1"] is None  # nowhere known
     assert set(got.values()) <= {*PRECISIONS, None}
 
@@ -27,7 +27,7 @@ def test_positions_come_from_the_outlines(tiny_graph):
     u = tiny_graph.nodes["bj-uni-1"]
     assert (u["map_lat"], u["map_lon"]) == (u["lat"], u["lon"]) == (39.99, 116.31)  # own coordinates
     t = tiny_graph.nodes["tj-site-1"]
-    assert (t["lat"], t["lon"]) == (39.13, 117.2) and (t["map_lat"], t["map_lon"]) == boundaries.centroid("120000")
+    assert (t["lat"], t["lon"]) == (39.28468, 117.347684) and (t["map_lat"], t["map_lon"]) == boundaries.centroid("120000")
     assert "map_lat" not in tiny_graph.nodes["alliance-1"] and "coord_precision" not in tiny_graph.nodes["alliance-1"]
 
 

@@ -326,11 +326,11 @@ def test_bundled_targets_2030(bundled):
 
 def test_bundled_partner_candidates(bundled):
     # PF_YZ_CELL (亦庄细胞治疗, CH_BIO;IND_CGT) has no scale-up yet; 诺未 Baoding's lab shares both sectors
-    # and lies 145.8 km away: 2 + 0.5 × 100 / 245.8
+    # and lies 167.6 km away (Beijing's and Baoding's outline centroids): 2 + 0.5 × 100 / 267.6
     top = queries.QUERIES["partner-candidates"].func(bundled, platform="PF_YZ_CELL")[0]
     assert (top["candidate_id"], top["shared_sectors"], top["distance_km"]) == (
-        "ST_NUOWEI_BD", ["CH_BIO", "IND_CGT"], 145.8)
-    assert top["score"] == round(2 + 0.5 * 100 / 245.8, 4) == 2.2034
+        "ST_NUOWEI_BD", ["CH_BIO", "IND_CGT"], 167.6)
+    assert top["score"] == round(2 + 0.5 * 100 / 267.6, 4) == 2.1868
 
 
 def test_bundled_scorecard_and_supply(bundled):

@@ -191,7 +191,7 @@ def test_pdf_is_short_and_every_page_has_text(bundled_pack, bundled_tables):  # 
     n_bj = int(((bundled_tables.organizations["type"] == "platform")
                 & (bundled_tables.organizations["province"] == "北京")).sum())
     squeezed = re.sub(r"\s+", "", first)
-    for words in ("各产业链一览", "2030年目标", f"收录北京中试平台{n_bj}家，占北京已认定146家的{round(100 * n_bj / 146)}%",
+    for words in ("各产业链一览", "2030年目标", f"收录北京中试平台{n_bj}家，数量相当于北京已认定146家的{round(100 * n_bj / 146)}%",
                   "自上次会商以来", f"第1页/共{n}页"):
         assert words in squeezed, words
     for i in range(1, n + 1):
@@ -201,5 +201,66 @@ def test_pdf_is_short_and_every_page_has_text(bundled_pack, bundled_tables):  # 
     target.mkdir(parents=True, exist_ok=True)
     for old in target.glob("briefing-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(target / "briefing-page")], check=True)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(target / "briefing-page")], check=True)
     assert len(list(target.glob("briefing-page-*.png"))) == n
+
+
+# ----------------------------------------------------------------------------- the chain figures on paper
+
+
+def _chars(pdf: Path) -> list[list[tuple]]:
+    """Per page, every character drawn: (text, size in pt, x0, y0, x1, y1), read by pdfminer."""
+    import logging
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # Chromium's fonts lack a FontBBox; harmless
+
+    def walk(o, out):
+        if isinstance(o, LTChar):
+            out.append((o.get_text(), o.size, o.x0, o.y0, o.x1, o.y1))
+        elif hasattr(o, "__iter__"):
+            for x in o:
+                walk(x, out)
+        return out
+
+    return [walk(page, []) for page in extract_pages(str(pdf))]
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_no_text_in_the_printed_pack_is_smaller_than_7pt_and_figure_names_never_overlap(bundled_pack):
+    pages = _chars(bundled_pack / "briefing.pdf")
+    sizes = [c[1] for page in pages for c in page if c[0].strip()]
+    assert min(sizes) >= 7.0, min(sizes)
+    figure_pages = [i for i, page in enumerate(pages) if "图旁" in "".join(c[0] for c in page)]
+    assert figure_pages  # the chain figures print their text as text, so it is measured too
+    for i in figure_pages:
+        # letters and ideographs (a full-width bracket's box is an em, its advance half: pairs like "）。" touch)
+        chars = sorted((c for c in pages[i] if c[0].isalnum()), key=lambda c: c[2])
+        for a, ca in enumerate(chars):
+            for cb in chars[a + 1:]:
+                if cb[2] >= ca[4]:
+                    break  # sorted by left edge: nothing further can overlap ca
+                w = min(ca[4], cb[4]) - max(ca[2], cb[2])
+                h = min(ca[5], cb[5]) - max(ca[3], cb[3])
+                assert w <= 0.25 * (ca[4] - ca[2]) or h <= 0.25 * (ca[5] - ca[3]), (i + 1, ca, cb)
+
+
+def test_chain_figures_label_what_matters_and_list_the_rest(bundled_tables):  # noqa: F811
+    from graph import build_graph
+    from viz.figures import PRINT_MAX_HEIGHT_MM, PRINT_MIN_PT, chain_print_figure
+
+    G = build_graph(bundled_tables)
+    for sid in G.sector_ids(kind="chain"):
+        fig = chain_print_figure(G, sid)
+        assert fig["height_mm"] <= PRINT_MAX_HEIGHT_MM  # half an A4 page with its heading
+        labelled = set(fig["labelled"])
+        platforms = {n for n in G.orgs(label="Platform", sector=sid)}
+        assert platforms <= labelled, sid  # every platform of the chain is named in its figure
+        listed = {name for r in fig["rest"] for name in r["names"]}
+        named = {G.nodes[n]["name"] for n in labelled}
+        assert not listed & named  # each organization once: in the figure or beside it
+        sizes = [float(x) for x in re.findall(r"font-size:\s*([\d.]+)px", fig["svg"])]
+        assert sizes and min(sizes) >= PRINT_MIN_PT  # the SVG's user unit is the point (its viewBox is in pt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from html.parser import HTMLParser
@@ -61,7 +62,13 @@ def test_briefing_is_self_contained_and_offline(pack):
     assert not {"script", "link", "iframe", "object", "embed", "base"} & r.tags
     for ref in r.refs:
         # in-page anchors, the pack's own chain views, embedded figures; never a network address
-        assert ref.startswith(("#", "chains/", "data:image/png;base64,")), ref
+        assert ref.startswith(("#", "chains/", "data:image/png;base64,", "data:image/svg+xml;base64,")), ref
+        if ref.startswith("data:image/svg+xml;base64,"):  # a figure drawn as SVG: nothing in it loads or runs
+            import base64
+
+            svg = base64.b64decode(ref.split(",", 1)[1]).decode("utf-8")
+            assert "<script" not in svg and "<!DOCTYPE" not in svg and "<image" not in svg and "<foreignObject" not in svg
+            assert not re.search(r'href="(?!#)', svg)  # only references to its own markers
     assert "@import" not in html and "url(" not in html
     assert "@media print" in html and "page-break-before" in html
 
@@ -207,7 +214,13 @@ def test_report_on_the_bundled_dataset(bundled_tables, tmp_path):
     assert wb["组织"].max_row - 1 == len(bundled_tables.organizations)
     html = (out / "briefing.html").read_text(encoding="utf-8")
     for ref in refs_of(html).refs:
-        assert ref.startswith(("#", "chains/", "data:image/png;base64,")), ref
+        assert ref.startswith(("#", "chains/", "data:image/png;base64,", "data:image/svg+xml;base64,")), ref
+        if ref.startswith("data:image/svg+xml;base64,"):  # a figure drawn as SVG: nothing in it loads or runs
+            import base64
+
+            svg = base64.b64decode(ref.split(",", 1)[1]).decode("utf-8")
+            assert "<script" not in svg and "<!DOCTYPE" not in svg and "<image" not in svg and "<foreignObject" not in svg
+            assert not re.search(r'href="(?!#)', svg)  # only references to its own markers
 
 
 # ----------------------------------------------------------------------------- in a real browser
@@ -260,7 +273,8 @@ def test_briefing_embeds_a_figure_per_chain(tiny_tables, tiny_graph, tmp_path):
         pytest.skip(f"{err} (scripts/setup-system.sh installs it)")
     out = write_report(tiny_tables, tmp_path / "pack")
     html = (out / "briefing.html").read_text(encoding="utf-8")
-    assert html.count('<img class="chain-figure" src="data:image/png;base64,') == len(tiny_graph.sector_ids(kind="chain"))
+    assert html.count('<img class="chain-figure" src="data:image/svg+xml;base64,') == len(
+        tiny_graph.sector_ids(kind="chain"))
 
 
 def test_without_a_cjk_font_the_briefing_says_so_once_in_chinese(tiny_tables, tmp_path, monkeypatch, caplog):

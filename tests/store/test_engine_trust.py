@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import falkordb_engine as fe
-from graph.store.falkordb_engine import EmbeddedEngine, stop
+from graph.errors import QueryError, StoreError
+from graph.store.falkordb import server as fe
+from graph.store.falkordb import EmbeddedEngine, stop
 
 TINY = Path(__file__).resolve().parent.parent / "data" / "tiny"
 NOBODY = 65534
@@ -322,7 +323,7 @@ def test_memory_limits_reach_the_server_and_a_greedy_query_is_out_of_memory(tmp_
         assert conn.execute_command("CONFIG", "GET", "maxmemory-policy")[1] == "noeviction"
         assert conn.execute_command("GRAPH.CONFIG", "GET", "QUERY_MEM_CAPACITY")[1] == 64 << 20
         pid = engine.pid
-        with pytest.raises(fe.QueryError) as info:
+        with pytest.raises(QueryError) as info:
             engine.run("RETURN size(range(1, 20000000)) AS n")
         assert str(info.value) == ("out of memory: the query needed more than the 64 MiB a query may use; narrow it "
                                    "(LIMIT, fewer rows per step), or raise $JJJKG_QUERY_MEMORY and run `jjjkg stop` "
@@ -348,7 +349,7 @@ def test_a_greedy_query_is_out_of_memory_through_the_cli(cli, tmp_path, monkeypa
 @pytest.mark.parametrize("value", ["lots", "-1gb", "0"])
 def test_bad_memory_setting_is_an_error(monkeypatch, value):
     monkeypatch.setenv("JJJKG_QUERY_MEMORY", value)
-    with pytest.raises(fe.StoreError, match=f"^JJJKG_QUERY_MEMORY={value!r}: expected a size such as 512mb, 4gb "
+    with pytest.raises(StoreError, match=f"^JJJKG_QUERY_MEMORY={value!r}: expected a size such as 512mb, 4gb "
                                             "or a number of bytes$"):
         fe.memory_limits()
 
@@ -367,7 +368,7 @@ def test_a_query_that_takes_the_server_down_is_not_run_again(built, monkeypatch)
     # the server dies under the query, as under the kernel's out-of-memory killer
     threading.Timer(1.0, os.kill, args=(old, 9)).start()
     try:
-        with pytest.raises(fe.QueryError) as info:
+        with pytest.raises(QueryError) as info:
             engine.run("UNWIND range(1, 3000) AS x UNWIND range(1, 3000) AS y WITH x, y WHERE (x * y) % 7 = 3 "
                        "UNWIND range(1, 30) AS z RETURN count(*) AS n")
         assert str(info.value).startswith("out of memory, or a crash: the embedded server went down while running "

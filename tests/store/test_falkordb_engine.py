@@ -18,9 +18,9 @@ import pytest
 from graph import schema
 from graph.build import build_graph, node_id
 from graph.errors import QueryError
-from graph.store import falkordb_engine as fe
+from graph.store.falkordb import server as fe
 from graph.store.engines import Engine
-from graph.store.falkordb_engine import EmbeddedEngine, stop, to_plain
+from graph.store.falkordb import EmbeddedEngine, stop, to_plain
 from graph.tables import Tables
 
 HOSTILE = "'}) DETACH DELETE n //"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.store.falkordb_engine import stop
+from graph.store.falkordb import stop
 
 TINY = Path(__file__).resolve().parent.parent / "data" / "tiny"
 

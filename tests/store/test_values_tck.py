@@ -15,7 +15,7 @@ import math
 
 import pytest
 
-from graph.store.falkordb_engine import EmbeddedEngine, stop
+from graph.store.falkordb import EmbeddedEngine, stop
 from tests.conftest import built_tiny_store
 
 

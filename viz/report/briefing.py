@@ -22,7 +22,7 @@ from jjjkg import __version__
 
 from .content import data_source_zh, sector_name
 
-__all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING"]
+__all__ = ["write_briefing", "chain_views", "TITLE", "FONT_MISSING_ZH", "FONT_MISSING", "ANALYST_LINE"]
 
 TITLE = "京津冀中试生态 会商简报"
 #: rows of the top paths table
@@ -30,18 +30,22 @@ TOP_PATHS = 12
 #: rows of the supply–demand table in the briefing (the workbook holds them all)
 TOP_MATCHES = 15
 #: sources listed in the briefing's annex (the workbook's 来源 sheet holds them all)
-TOP_SOURCES = 20
+TOP_SOURCES = 15
 
-FONT_MISSING_ZH = ("本机未安装中文字体，产业链图未绘制（否则图中汉字会显示为方框）。安装 Debian 的 fonts-noto-cjk"
-                   "（apt-get install fonts-noto-cjk；make demo 会自动安装），或将环境变量 JJJKG_CJK_FONT 指向一个"
-                   "含中文的字体文件，然后重新生成本简报。各产业链的交互视图不受影响，见 chains/ 文件夹。")
+FONT_MISSING_ZH = ("生成本简报的电脑未安装中文字体，产业链图未绘制（否则图中汉字会显示为方框）；安装字体后重新生成即可"
+                   "（方法见附件）。各产业链的交互视图不受影响，见 chains/ 文件夹。")
+#: the one annex line for the analyst: how to regenerate, and the commands the body points to
+ANALYST_LINE = ("供分析人员：重新生成本简报 jjjkg report --out 目录 --pdf，加 --since 上次的数据 即列出变化；"
+                "单个项目的补贴 jjjkg query subsidy-estimate --param investment=总投资（万元）；"
+                "图中需要中文字体：apt-get install fonts-noto-cjk（或以 JJJKG_CJK_FONT 指向字体文件）。")
 FONT_MISSING = "the briefing's chain figures are left out (the briefing says so in Chinese): {reason}"
 
 
 def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = True,
                 warn: Callable[[str], None] | None = None) -> dict:
-    """The chain views for the pack: interactive pages under ``out_dir/chains`` (linked) and a static PNG
-    of each chain embedded as a ``data:`` image so that it prints.
+    """The chain views for the pack: interactive pages under ``out_dir/chains`` (linked) and, for each chain,
+    the figure for print (``viz.figures.chain_print_figure``: an SVG at its printed size, embedded as a ``data:``
+    image) with the names it leaves out, listed beside it.
 
     Without a CJK font no figure is drawn: the briefing says so once, in Chinese, and ``warn`` is
     called once with the English line for the console.
@@ -63,11 +67,11 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
     by_stem = {p.stem: p for p in pages}
     draw, note = None, ""
     if figures:
-        from viz.figures import cjk_font_path, write_chain_figure
+        from viz.figures import chain_print_figure, cjk_font_path
 
         try:
             cjk_font_path()
-            draw = write_chain_figure
+            draw = chain_print_figure
         except MissingDependency as err:
             note = FONT_MISSING_ZH
             if warn is not None:
@@ -77,19 +81,24 @@ def chain_views(G, out_dir: Path, meta: dict | None = None, *, figures: bool = T
         # the file names come from the sector ids, made safe in one place (a colleague's sectors.csv
         # may hold an id such as x/../../name)
         page = by_stem.get(chain_file(target, sid, ".html").stem)
-        item = {"id": sid, "name": sector_name(G, sid), "href": "", "img": ""}
+        item = {"id": sid, "name": sector_name(G, sid), "href": "", "img": "", "width_mm": 0, "rest": [],
+                "sector_gaps": []}
         if page is not None:
             try:
                 item["href"] = page.resolve().relative_to(out_dir.resolve()).as_posix()
             except ValueError:
                 pass  # written outside the pack: not linkable from a copied folder
         if draw is not None:
-            png = chain_file(target, sid, ".png")
             try:
-                draw(G, png, sector=sid, meta=meta, dpi=110)
-                item["img"] = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+                fig = draw(G, sid)
             except (JjjkgError, OSError) as err:
                 failed.append(f"{item['name']}：{err}")
+            else:
+                # an SVG image drawn at its printed size: its text prints as text, sharp and measurable
+                data = base64.b64encode(fig["svg"].encode("utf-8")).decode("ascii")
+                item["img"] = "data:image/svg+xml;base64," + data
+                item.update(width_mm=round(fig["width_mm"], 2), height_mm=round(fig["height_mm"], 2),
+                            rest=fig["rest"], sector_gaps=fig["sector_gaps"])
         items.append(item)
     if failed:
         note = "以下产业链图未能绘制：" + "；".join(failed)
@@ -139,5 +148,10 @@ def write_briefing(content: dict, path: Path, *, diff: dict | None = None, chain
         top_paths=content["path_rows"][:TOP_PATHS], supply=content["supply"], matching=content["matching"],
         top_matches=content["matching"]["rows"][:TOP_MATCHES],
         diff=diff, chain_views=chain_views or {"links": [], "views": [], "note": ""}, analyses=content["analyses"],
-        sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"])
+        sources=content["sources"], top_sources=content["sources"][:TOP_SOURCES], id_annex=content["id_annex"],
+        paths_in_words=content["paths_in_words"], more_paths=content["more_paths"], key_breaks=content["key_breaks"],
+        analyst_line=ANALYST_LINE, coordinate_sources=content["coordinate_sources"],
+        n_placed=sum(1 for n in content["G"].orgs()
+                     if content["G"].nodes[n].get("coord_precision") in ("district", "city")),
+        n_orgs=len(content["G"].orgs()))
     return write_text(path, html)

@@ -78,9 +78,8 @@ ANALYSES_ZH = {
 
 #: analyses' notes, in Chinese (matched on their opening words)
 NOTE_ZH = (
-    ("no platform has an investment figure", "数据中没有平台的总投资额：在 organizations.csv 中加入可选列 investment"
-                                             "（总投资（万元））后可逐个平台测算；单个项目可用 "
-                                             "jjjkg query subsidy-estimate --param investment=…（万元）测算。"),
+    ("no platform has an investment figure", "数据中没有平台的总投资额：补充各平台的总投资（万元）后可逐个平台测算；"
+                                             "单个项目可按其投资额单独测算（方法见附件）。"),
     ("independent_legal_entity not given", "未注明是否独立法人：按基础比例测算"),
     ("the investment figure is negative", "总投资为负数：请核对 organizations.csv"),
     ("no sector of this platform has a measure-1 tier", "该平台所属领域在 sectors.csv 中没有措施1档位"),
@@ -273,6 +272,9 @@ def collect(store) -> dict:
     paths_by_sector = Counter(s for p in paths for s in G.nodes[p["platform_id"]].get("sectors", ()))
     chains = [_chain(G, sid, [g for g in gaps if g["sector"] == sid], paths_by_sector.get(sid, 0))
               for sid in chain_ids]
+    for c in chains:
+        c["key_break"] = _key_break(G, c) if c["status"] == "red" else ""
+    breaks = [{"chain": c["name"], "text": c["key_break"]} for c in chains if c["key_break"]]
     n_through = sum(1 for c in chains if c["status"] != "red")
     figures = [
         {"value": len(orgs), "label": "收录机构"},
@@ -294,17 +296,20 @@ def collect(store) -> dict:
     path_rows = [{"rnd": name_of(G, p["rnd_id"]), "platform": name_of(G, p["platform_id"]),
                   "site": name_of(G, p["site_id"]), "site_province": G.nodes[p["site_id"]].get("province", ""),
                   "sectors": "、".join(sector_name(G, s) for s in p["sectors"])} for p in ranked]
+    in_words = [_path_words(p) for p in path_rows[:PATHS_IN_WORDS]]
 
+    facts, coordinates = _sources(tables)
     return {
         "src": src, "G": G, "tables": tables, "paths": paths, "gaps": gaps,
         "figures": figures, "coverage": coverage, "headline": _headline(chains, targets, len(paths)),
+        "paths_in_words": in_words, "more_paths": max(0, len(path_rows) - len(in_words)), "key_breaks": breaks,
         "by_type": {"columns": columns, "rows": by_type_rows},
         "targets": targets, "targets_source": TARGETS_SOURCE,
         "gap_columns": [zh for _, zh in GAP_MATRIX], "chains": chains, "follow_up": follow_up,
         "path_rows": path_rows,
         "supply": _supply(G, chain_ids), "matching": _matching(G),
         "analyses": _other_analyses(G),
-        "sources": _sources(tables),
+        "sources": facts, "coordinate_sources": coordinates,
         "id_annex": _id_annex(G, paths, [g for g in gaps if g["sector"] in chain_ids]),
     }
 
@@ -340,7 +345,7 @@ def _chain(G, sid: str, mine: list[dict], n_paths: int) -> dict:
     red = any(kinds[k] for k in SECTOR_GAPS)
     amber = any(kinds[k] for k in ENTITY_GAPS)
     status = "red" if red else "amber" if amber else "green"
-    return {"id": sid, "name": sector_name(G, sid), "status": status,
+    return {"id": sid, "name": sector_name(G, sid), "status": status, "kinds": kinds,
             "status_zh": {"red": "红", "amber": "黄", "green": "绿"}[status], "paths": n_paths, "cells": cells,
             "entities": entities, "words": _gap_words(kinds, entities)}
 
@@ -377,11 +382,65 @@ def _headline(chains: list[dict], targets: list[dict], n_paths: int) -> str:
     amber = sum(1 for c in chains if c["status"] == "amber")
     green = n - red - amber
     t = "，".join(f"{x['level']} {x['have']} 家（2030 年目标 {x['target']} 家）" for x in targets)
+    found = (f"收录的数据中有 {n_paths} 条“北京研发中试、津冀量产放大”完整链路" if n_paths else
+             "收录的数据中尚无“北京研发中试、津冀量产放大”的完整链路")
     if n == 0:
-        return f"数据中没有产业链；北京中试平台：{t}。"
-    through = f"{n} 条产业链中，{green + amber} 条已有“北京研发中试、津冀量产放大”完整链路" if n_paths else \
-        f"{n} 条产业链均未形成“北京研发中试、津冀量产放大”完整链路"
-    return f"{through}（红 {red}、黄 {amber}、绿 {green}）；北京中试平台：{t}。"
+        return f"{found}；数据中没有产业链；北京中试平台：{t}。"
+    lights = f"（红 {red}、黄 {amber}、绿 {green}）"
+    if green + amber == 0:
+        chains_said = f"{n} 条产业链均未贯通{lights}" + ("，已有的链路不在这些产业链内" if n_paths else "")
+    else:
+        chains_said = f"{n} 条产业链中 {green + amber} 条已贯通{lights}"
+    return f"{found}；{chains_said}；北京中试平台：{t}。"
+
+
+#: complete paths named in words on page 1 (the rest are counted: "及另外 N 条")
+PATHS_IN_WORDS = 5
+
+
+def _path_words(row: dict) -> str:
+    """A complete path in words: 研发主体 → 中试平台 → 承接方（省）, with its shared sectors."""
+    text = f"{row['rnd']} → {row['platform']} → {row['site']}（{row['site_province']}）"
+    return text + (f"，领域：{row['sectors']}" if row["sectors"] else "")
+
+
+def _key_break(G, chain: dict) -> str:
+    """The one break of a red chain that matters most, in a sentence: the missing stage, or, where all three
+    stages are there, the step between them that no platform has made."""
+    sid, name, kinds = chain["id"], chain["name"], chain["kinds"]
+    missing = [zh for key, zh in (("NO_PILOT_PLATFORM", "北京中试平台"), ("NO_BEIJING_RND", "北京研发主体"),
+                                  ("NO_SCALEUP_SITE", "津冀量产承接方")) if kinds[key]]
+    if missing:
+        first = {"北京中试平台": "北京的研发成果在本链无处中试", "北京研发主体": "本链的北京中试平台没有北京研发成果来源",
+                 "津冀量产承接方": "本链的中试成果在津冀无处量产"}[missing[0]]
+        if missing[:2] == ["北京中试平台", "北京研发主体"]:
+            first = "本链在北京一端（研发和中试）还是空白"
+        return f"尚未收录{'、'.join(missing)}：{first}。"
+    far = set(G.orgs(province="天津")) | set(G.orgs(province="河北"))
+    rnd_labels = {"University", "Institute", "Enterprise"}
+    fed, sent = {}, {}
+    for p in sorted(G.orgs(label="Platform", province=schema.BEIJING, sector=sid)):
+        rnd = [r for r in G.in_relations(p, "TRANSFERS_TO") if r in G and G.nodes[r].get("label") in rnd_labels
+               and G.nodes[r].get("province") == schema.BEIJING]
+        sites = [x for x in G.out_relations(p, "SCALES_UP_AT") if x in far]
+        if rnd:
+            fed[p] = rnd
+        if sites:
+            sent[p] = sites
+    if fed and not sent:
+        p = max(fed, key=lambda k: (len(fed[k]), k))
+        return (f"{name_of(G, p)}已接收{_few(sorted(name_of(G, r) for r in fed[p]), 1)}的研发成果，"
+                "但本链没有一家北京平台把中试成果送到津冀量产：缺的是“中试→津冀量产”这一步。")
+    if sent and not fed:
+        p = max(sent, key=lambda k: (len(sent[k]), k))
+        return (f"{name_of(G, p)}已在{_few(sorted(name_of(G, x) for x in sent[p]), 1)}放大量产，"
+                "但本链没有一家北京平台有北京研发成果转入：缺的是“北京研发→中试”这一步。")
+    if fed and sent:
+        return (f"{_few(sorted(name_of(G, p) for p in fed), 1)}有研发成果转入、{_few(sorted(name_of(G, p) for p in sent), 1)}"
+                "对接了津冀量产，但两步不在同一家平台上，链路因此没有接通。")
+    platforms = sorted(name_of(G, p) for p in G.orgs(label="Platform", province=schema.BEIJING, sector=sid))
+    return (f"本链 {len(platforms)} 家北京中试平台（{_few(platforms, 2)}）既没有北京研发成果转入，"
+            "也没有对接津冀量产：两步都缺。")
 
 
 # ----------------------------------------------------------------------------- the supply list
@@ -485,12 +544,9 @@ def _other_analyses(G) -> list[dict]:
     return out
 
 
-def _sources(tables) -> list[dict]:
-    """Distinct sources of organizations and relations (a cell may cite several, split on ' ; ')."""
-    c: Counter = Counter()
-    for df in (tables.organizations, tables.relations):
-        for cell in df["source"].dropna():
-            for part in str(cell).split(" ; "):
-                if part.strip():
-                    c[part.strip()] += 1
-    return [{"text": t, "count": n} for t, n in sorted(c.items(), key=lambda x: (-x[1], x[0]))]
+def _sources(tables) -> tuple[list[dict], list[dict]]:
+    """Distinct sources of organizations and relations: the facts' and, apart, the coordinates'."""
+    from .sources import split_sources
+
+    cells = [c for df in (tables.organizations, tables.relations) for c in df["source"].dropna()]
+    return split_sources(cells)

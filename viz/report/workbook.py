@@ -230,7 +230,8 @@ def write_workbook(content: dict, path: Path, *, diff: dict | None = None) -> Pa
     for a in content["analyses"]:
         _sheet(wb, a["sheet"], a["headers"], a["rows"], a["note"])
         sheets.append((a["sheet"], a["about"], f"jjjkg query {a['name']}"))
-    _sheet(wb, "来源", ["来源", "引用行数"], [[s["text"], s["count"]] for s in content["sources"]])
+    _sheet(wb, "来源", ["来源", "引用行数"], [[s["text"], s["count"]] for s in content["sources"]]
+           + [["坐标：" + s["text"], s["count"]] for s in content.get("coordinate_sources", ())])
     sheets.append(("来源", "数据来源及被引用的行数", ""))
     _readme(wb, content, sheets)
     with replacing(path) as tmp:

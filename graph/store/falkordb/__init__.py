@@ -9,8 +9,6 @@ talk to it with the ``falkordb`` client. One concern per module:
 * ``bulk`` — a KnowledgeGraph in ``GRAPH.BULK``'s binary format;
 * ``values`` — results as plain Python (``to_plain``);
 * ``engine`` — ``EmbeddedEngine``, the ``Engine`` interface: loading, running Cypher, recovery.
-
-``graph.store.falkordb_engine`` re-exports the same names, for code written before this package.
 """
 
 from .engine import EmbeddedEngine

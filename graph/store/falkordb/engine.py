@@ -18,8 +18,8 @@ from pathlib import Path
 
 from ... import schema
 from ...errors import QueryError, StoreError, StoreUnavailable
-from ..cypher_text import uses_load_csv
-from ..engines import Rows
+from ...cypher.cypher_text import uses_load_csv
+from ..rows import Rows
 from .bulk import _bulk_calls, _check_name, _group_graph, _node_family, _plain_value
 from .server import (
     DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, REPLY_LIMIT_BYTES, SERVER_MEMORY_ENV, _Server, _find_running, _import_client,

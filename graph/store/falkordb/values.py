@@ -77,6 +77,9 @@ def to_plain(value, node_ids: Mapping[int, object] | None = None):
     if isinstance(value, (list, tuple)):
         return [to_plain(v, node_ids) for v in value]
     if isinstance(value, (_dt.date, _dt.time)):  # datetime is a date
+        if getattr(value, "tzinfo", None) is not None:
+            # FalkorDB has only local dates and times; its client reads them as UTC: no offset was stored
+            value = value.replace(tzinfo=None)
         return value.isoformat()
     if type(value).__name__ == "relativedelta":
         return _iso_duration(value)

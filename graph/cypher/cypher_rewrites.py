@@ -1,20 +1,25 @@
 """Rewriting a Neo4j user's statement into the Cypher FalkorDB runs, announcing each change.
 
-``prepare`` reads a statement with the lexer of ``graph.store.cypher_text`` and returns what will be
+``prepare`` reads a statement with the lexer of ``graph.cypher.cypher_text`` and returns what will be
 sent (a ``Prepared``): its mode (``EXPLAIN``, ``PROFILE``, ``SHOW INDEXES``, ``SHOW CONSTRAINTS``,
 ``db.schema.visualization``), its text and parameters after the safe rewrites, and one note per rewrite:
 
 * non-ASCII names get backticks, non-ASCII ``$parameters`` an ASCII stand-in;
 * ``CALL (x) { … }`` becomes ``CALL { WITH x … }``;
-* ``EXISTS { pattern }`` becomes a pattern predicate; ``EXISTS``/``COUNT``/``COLLECT { … }`` with a
+* ``EXISTS { pattern }`` in a ``WHERE`` becomes a pattern predicate (elsewhere, where a pattern predicate
+  would be a list of paths, ``size([pattern | 1]) > 0``); ``EXISTS``/``COUNT``/``COLLECT { … }`` with a
   ``WHERE`` (or a ``RETURN``) a pattern comprehension, computed in a ``WITH *`` just before the ``WHERE`` of
   a ``MATCH`` when it stands there (FalkorDB evaluates pattern comprehensions only in projections);
-* ``a =~ 'regex'`` becomes ``string.matchRegEx`` on the whole string, null when either side is null;
+* ``a =~ 'regex'`` becomes ``string.matchRegEx`` on the whole string (``\\z``, not ``$``), null when either
+  side is null, its operands read with Neo4j's precedence (``'ab' =~ 'a' + 'b'``), the pattern compiled on
+  its own first so that it cannot escape the anchors; an operand whose extent is not certain is refused;
+* the variables a subquery introduces stay inside it (renamed when the rest of the statement uses the
+  same name); a subquery that writes is refused, as Neo4j refuses it;
 * ``MATCH p = shortestPath((a)-[…]->(b))`` (directed, no ``WHERE``) matches the ends, then computes the
   path in a ``WITH``.
 
 What cannot be rewritten safely is left alone (the server's error then gets a hint) or refused here
-with the alternative. Readers: ``graph.store.habits``.
+with the alternative. Readers: ``graph.cypher.habits``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import QueryError
-from .cypher_text import (Token, join, matching, next_significant, pattern_variables, quote_name, significant,
-                          tokenize, top_level, trimmed)
+from . import differences
+from .cypher_text import (Token, Undelimited, join, matching, next_significant, operand_after, operand_before,
+                          pattern_variables, quote_name, significant, tokenize, top_level, trimmed)
 
 __all__ = ["Prepared", "prepare", "updating_keyword", "shortened"]
 
@@ -46,6 +52,7 @@ class Prepared:
     needed: list[str] = field(default_factory=list)  # parameter names as written
     tail: list[Token] = field(default_factory=list)  # what follows SHOW … INDEXES
     kinds: list[str] = field(default_factory=list)  # SHOW RANGE INDEXES → ["RANGE"]
+    locals: int = 0  # fresh names given to the variables of subqueries
 
 
 def _new(text: str, like: Token, kind: str = "punct") -> Token:
@@ -76,13 +83,21 @@ def prepare(text: str, params: Mapping[str, object] | None = None) -> Prepared:
     if (len(sig) >= 6 and tokens[sig[0]].is_word("CALL") and tokens[sig[1]].is_word("DB")
             and join(tokens[sig[1]:sig[5] + 1]).lower() == "db.schema.visualization"):
         out.mode = "SCHEMA"
+        k = 6
+        if k + 1 < len(sig) and tokens[sig[k]].text == "(" and tokens[sig[k + 1]].text == ")":
+            k += 2
+        out.tail = tokens[sig[k]:] if k < len(sig) else []
         return out
     _within_rewrite_limit(tokens)
     tokens = _rewrite_names(tokens, out)
     tokens = _rewrite_call_scope(tokens, out)
     tokens = _rewrite_subqueries(tokens, out)
+    tokens = tokenize(join(tokens))  # the rewritten subqueries as tokens again: their brackets count
     tokens = _rewrite_regex(tokens, out)
+    tokens = _rewrite_predicate_precedence(tokens, out)
     tokens = _rewrite_shortest_path(tokens, out)
+    tokens, notes = differences.rewrite(tokenize(join(tokens)), out.renamed)
+    out.notes.extend(notes)
     out.tokens = tokens
     out.text = join(tokens).strip()
     return out
@@ -211,11 +226,22 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
         if close is None:
             i += 1
             continue
+        if any(x.is_word("EXISTS", "COUNT", "COLLECT") and (n := next_significant(tokens, k)) is not None
+               and n < close and tokens[n].text == "{" for k, x in enumerate(tokens[j + 1:close], start=j + 1)):
+            i = j + 1  # a subquery inside this one: it is rewritten first
+            continue
         body = tokens[j + 1:close]
+        word = t.upper
+        written = join(tokens[i:close + 1])
+        write = updating_keyword(body)
+        if write is not None:
+            raise QueryError(f"{word} {{ … }} may only read: Neo4j refuses {write.text} inside it ({shortened(written)}) "
+                             "as a syntax error; write in a clause of its own, e.g. MATCH … WHERE … "
+                             f"{write.text.upper()} …")
+        body = _local_names_renamed(body, tokens[:i], tokens[close + 1:], out)
         bsig = significant(body)
         if bsig and body[bsig[0]].is_word("MATCH"):
             body = body[bsig[0] + 1:]
-        word = t.upper
         returned: list[Token] = []
         if word == "COLLECT":  # COLLECT { MATCH pattern [WHERE …] RETURN expr } → [pattern WHERE … | expr]
             at = next((k for k, bt in top_level(body) if bt.is_word("RETURN")), None)
@@ -229,9 +255,10 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
         for k, bt in top_level(body):
             if bt.is_word("WHERE") and where is None:
                 where = k
+            elif bt.is_word("WITH") and _after_starts_or_ends(body, k):
+                continue  # STARTS WITH / ENDS WITH: an operator, not a clause
             elif bt.kind == "name" and bt.upper in _SUBQUERY_CLAUSES or bt.text == ",":
                 complex_ = True
-        written = join(tokens[i:close + 1])
         if complex_:
             raise QueryError(
                 f"FalkorDB has no {word} {{ … }} subqueries, and this one ({shortened(written)}) has more than one "
@@ -243,8 +270,11 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
                    "use a pattern comprehension, [(n)-[:R]->(m) WHERE … | m.name], or OPTIONAL MATCH … collect(m)"))
         pattern = trimmed(body if where is None else body[:where])
         has_rel = any(x.text == "-" for _, x in top_level(pattern))
-        if word == "EXISTS" and where is None and has_rel:
-            repl = _anonymize(pattern, tokens[:i] + tokens[close + 1:])
+        anonymous = _anonymize(pattern, tokens[:i] + tokens[close + 1:])
+        if (word == "EXISTS" and where is None and has_rel and _in_where(tokens, i)
+                and not any(x.kind == "name" and x.text.startswith(_LOCAL) for x in anonymous)):
+            # a pattern predicate is a boolean only in WHERE (elsewhere FalkorDB returns the paths)
+            repl = anonymous
             kind = "the pattern predicate"
         else:
             cond = [] if where is None else [_new(" ", t)] + trimmed(body[where:])
@@ -253,6 +283,8 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             else:
                 inner = [_new("size([", t)] + pattern + cond + [_new(" | 1])", t)]
                 repl = ([_new("(", t)] + inner + [_new(" > 0)", t)]) if word == "EXISTS" else inner
+            kind = "a pattern comprehension"
+        if kind != "the pattern predicate" and word == "EXISTS":
             kind = "a pattern comprehension"
         new = join(repl).strip()
         where_at = _lift_target(tokens, i) if kind != "the pattern predicate" else None
@@ -277,8 +309,61 @@ def _rewrite_subqueries(tokens: list[Token], out: Prepared) -> list[Token]:
             out.notes.append(f"ran {shortened(written)} as {kind} {shortened(new)} "
                              f"(FalkorDB has no {word} {{ … }} subqueries)")
         tokens = tokens[:i] + repl + tokens[close + 1:]
-        i += len(repl)
+        i = 0 if any(x.kind == "punct" and x.text == "{" for x in tokens[:i]) else i + len(repl)
     return tokens
+
+
+#: the prefix of the fresh names given to variables a subquery introduces
+_LOCAL = "jjjkg_v"
+
+
+def _after_starts_or_ends(tokens: list[Token], k: int) -> bool:
+    before = next_significant(tokens, k, -1)
+    return before is not None and tokens[before].is_word("STARTS", "ENDS")
+
+
+def _in_where(tokens: list[Token], i: int) -> bool:
+    """Whether ``tokens[i]`` stands in a WHERE, outside any bracket but grouping ones, not inside a subquery."""
+    depth = sum(1 if x.text == "{" else -1 for x in tokens[:i] if x.kind == "punct" and x.text in "{}")
+    if depth:
+        return False  # in a subquery's WHERE, which becomes a pattern comprehension's: no pattern predicate there
+    at = _clause_before(tokens, i, stop_at_where=True)
+    return at is not None and tokens[at].is_word("WHERE")
+
+
+def _is_variable(tokens: list[Token], k: int) -> bool:
+    """Whether the name at ``k`` is a variable: not a property key, label, type, map key or function."""
+    before, after = next_significant(tokens, k, -1), next_significant(tokens, k)
+    b = tokens[before] if before is not None else None
+    a = tokens[after] if after is not None else None
+    if b is not None and b.kind == "punct" and b.text in (".", ":", "|"):
+        return False
+    if a is not None and a.kind == "punct" and a.text == ":" and b is not None and b.text in ("{", ","):
+        return False
+    return not (a is not None and a.text == "(" and tokens[k].kind == "name")
+
+
+def _variables(tokens: list[Token]) -> set[str]:
+    return {x.text for k, x in enumerate(tokens) if x.kind in ("name", "quoted") and _is_variable(tokens, k)}
+
+
+def _local_names_renamed(body: list[Token], before: list[Token], after: list[Token], out: Prepared) -> list[Token]:
+    """The subquery ``body`` with each variable it introduces (one not bound before it) that the rest of the
+    statement also names under a fresh name.
+
+    In Neo4j a subquery's own variables stay inside it: ``WHERE EXISTS { (p)-->(x) } MATCH (p)-->(x)``
+    binds the second ``x`` anew. Rewritten inline, the two would be one variable.
+    """
+    outer, later = _variables(before), _variables(after)
+    local = [body[k].text for k in pattern_variables(body) if body[k].text not in outer and body[k].text in later]
+    if not local:
+        return body
+    fresh: dict[str, str] = {}
+    for name in local:
+        fresh.setdefault(name, f"{_LOCAL}{out.locals}")
+        out.locals += 1
+    return [Token("name", fresh[x.text], x.start) if x.kind in ("name", "quoted") and x.text in fresh
+            and _is_variable(body, k) else x for k, x in enumerate(body)]
 
 
 _CLAUSES = {"MATCH", "OPTIONAL", "WITH", "RETURN", "UNWIND", "CALL", "CREATE", "MERGE", "SET", "DELETE", "DETACH",
@@ -344,39 +429,18 @@ def shortened(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _operand_back(tokens: list[Token], end: int) -> int | None:
-    """Start of the simple operand ending at ``tokens[end]``: a name, property chain, call, $param or string."""
-    i = end
-    t = tokens[i]
-    if t.kind in ("string", "param", "number"):
-        return i
-    while True:
-        t = tokens[i]
-        if t.text == ")":
-            depth = 0
-            for k in range(i, -1, -1):
-                if tokens[k].text == ")":
-                    depth += 1
-                elif tokens[k].text == "(":
-                    depth -= 1
-                    if depth == 0:
-                        break
-            else:
-                return None
-            i = k - 1
-            if i < 0 or tokens[i].kind != "name":
-                return None
-        elif t.kind not in ("name", "quoted"):
-            return None
-        if i >= 2 and tokens[i - 1].text == "." and tokens[i - 2].kind in ("name", "quoted") or (
-                i >= 2 and tokens[i - 1].text == "." and tokens[i - 2].text == ")"):
-            i -= 2
-            continue
-        return i
+def _has_operator(tokens: list[Token]) -> bool:
+    """Whether an operand has an operator outside brackets (it must keep its own brackets when moved)."""
+    return any(x.kind == "punct" and x.text in "+-*/%^" for _, x in top_level(tokens))
 
 
 def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
     """``a =~ 'regex'`` → ``string.matchRegEx`` on the whole string, null when either side is null.
+
+    The operands are read as Neo4j reads them: arithmetic and string concatenation bind tighter than
+    ``=~`` (``'ab' =~ 'a' + 'b'`` is true). The pattern is compiled on its own first, so one that is
+    not a regex by itself (``a)|(.*``) fails as in Neo4j instead of escaping the anchors around it; the
+    end anchor is ``\\z``, so a final newline is not skipped (``'abc\\n' =~ 'abc'`` is false).
 
     The result is built piece by piece (not by splicing the token list at each match), so a
     statement with thousands of ``=~`` costs time in proportion to its length.
@@ -389,27 +453,97 @@ def _rewrite_regex(tokens: list[Token], out: Prepared) -> list[Token]:
             i += 1
             continue
         lend, rstart = next_significant(tokens, i, -1), next_significant(tokens, i + 1)
-        lstart = _operand_back(tokens, lend) if lend is not None else None
-        rend = None
-        if rstart is not None and tokens[rstart].kind in ("string", "param"):
-            rend = rstart
-        elif rstart is not None and tokens[rstart].kind in ("name", "quoted"):
-            rend = rstart
-            while rend + 2 < len(tokens) and tokens[rend + 1].text == "." and tokens[rend + 2].kind in ("name",
-                                                                                                     "quoted"):
-                rend += 2
+        try:
+            lstart = operand_before(tokens, lend) if lend is not None else None
+            rend = operand_after(tokens, rstart) if rstart is not None else None
+        except Undelimited as err:
+            raise QueryError(f"FalkorDB has no =~ operator, and where this one's operands begin and end is not "
+                             f"certain ({err}): put each side in brackets, (a) =~ (b), or write "
+                             "string.matchRegEx(s, '^(?:regex)\\\\z') <> [] (or STARTS WITH / ENDS WITH / CONTAINS)"
+                             ) from None
         if lstart is None or rend is None or lstart < done:
             raise QueryError("FalkorDB has no =~ operator, and this one's operands are not simple enough to rewrite: "
-                             "use string.matchRegEx(s, '^(?:regex)$') <> [] (or STARTS WITH / ENDS WITH / CONTAINS)")
+                             "put each side in brackets, (a) =~ (b), or write "
+                             "string.matchRegEx(s, '^(?:regex)\\\\z') <> [] (or STARTS WITH / ENDS WITH / CONTAINS)")
         left, right = join(tokens[lstart:lend + 1]).strip(), join(tokens[rstart:rend + 1]).strip()
-        new = (f"(CASE WHEN {left} IS NULL OR {right} IS NULL THEN null ELSE "
-               f"size(string.matchRegEx({left}, '^(?:' + {right} + ')$')) > 0 END)")
-        out.notes.append(f"ran {left} =~ {right} as string.matchRegEx({left}, '^(?:' + {right} + ')$') "
+        if _has_operator(tokens[lstart:lend + 1]):
+            left = f"({left})"
+        if _has_operator(tokens[rstart:rend + 1]):
+            right = f"({right})"
+        anchored = f"'^(?:' + {right} + ')\\\\z'"
+        new = (f"(CASE WHEN {left} IS NULL OR {right} IS NULL THEN null "
+               f"WHEN size(string.matchRegEx('', {right})) < 0 THEN null "
+               f"ELSE size(string.matchRegEx({left}, {anchored})) > 0 END)")
+        out.notes.append(f"ran {left} =~ {right} as string.matchRegEx({left}, {anchored}) "
                          "(FalkorDB has no =~)")
         pieces.extend(tokens[done:lstart])
         pieces.append(Token("name", new, tokens[lstart].start))
         done = i = rend + 1
     return pieces + tokens[done:] if done else tokens
+
+
+def _predicate_operator(tokens: list[Token], i: int) -> tuple[int, int | None] | None:
+    """(index of the operator's last word, None for IS [NOT] NULL else the right operand's start) when
+    ``tokens[i]`` begins IN, STARTS WITH, ENDS WITH, CONTAINS or IS [NOT] NULL as an operator."""
+    t = tokens[i]
+    if t.kind != "name":
+        return None
+    before = next_significant(tokens, i, -1)
+    if before is None or tokens[before].kind == "punct" and tokens[before].text == ".":
+        return None
+    nxt = next_significant(tokens, i)
+    if t.is_word("IN", "CONTAINS"):
+        return (i, nxt)
+    if t.is_word("STARTS", "ENDS") and nxt is not None and tokens[nxt].is_word("WITH"):
+        return (nxt, next_significant(tokens, nxt))
+    if t.is_word("IS") and nxt is not None:
+        last = next_significant(tokens, nxt) if tokens[nxt].is_word("NOT") else nxt
+        if last is not None and tokens[last].is_word("NULL"):
+            return (last, None)
+    return None
+
+
+def _rewrite_predicate_precedence(tokens: list[Token], out: Prepared) -> list[Token]:
+    """Brackets around an operand of IN, STARTS WITH, ENDS WITH, CONTAINS or IS NULL that holds + or -.
+
+    Neo4j applies arithmetic and concatenation first (``'a' + 'b' STARTS WITH 'ab'`` is true, ``1 + null IS
+    NULL`` true); FalkorDB applies these operators first (``'a' + false``, ``1 + true``).
+    """
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    changed: list[str] = []
+    for i in range(len(tokens)):
+        op = _predicate_operator(tokens, i)
+        if op is None:
+            continue
+        last, rstart = op
+        lend = next_significant(tokens, i, -1)
+        ranges = []
+        try:
+            ranges.append((operand_before(tokens, lend), lend))
+        except Undelimited:
+            pass
+        if rstart is not None:
+            try:
+                ranges.append((rstart, operand_after(tokens, rstart)))
+            except Undelimited:
+                pass
+        for a, b in ranges:
+            if _has_operator(tokens[a:b + 1]) and not (tokens[a].text in "+-" and not _has_operator(tokens[a + 1:b + 1])):
+                opens[a] = opens.get(a, 0) + 1
+                closes[b] = closes.get(b, 0) + 1
+                changed.append(join(tokens[a:b + 1]).strip())
+    if not changed:
+        return tokens
+    result: list[Token] = []
+    for k, tok in enumerate(tokens):
+        result.extend(Token("punct", "(", tok.start) for _ in range(opens.get(k, 0)))
+        result.append(tok)
+        result.extend(Token("punct", ")", tok.start) for _ in range(closes.get(k, 0)))
+    out.notes.append("put " + ", ".join(f"({shortened(c, 30)})" for c in changed) + " in brackets before "
+                     "IN / STARTS WITH / ENDS WITH / CONTAINS / IS NULL, as Neo4j reads them (FalkorDB applies those "
+                     "operators before + and -)")
+    return result
 
 
 def _node_variable(tokens: list[Token], open_: int, close: int) -> str | None:

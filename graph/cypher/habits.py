@@ -20,7 +20,7 @@ an analyst's statement and ``EmbeddedEngine.run``:
 Neo4j itself (``--uri``) understands all of this, so statements for it pass through untouched.
 
 Readers: the command line (``jjjkg cypher``, its shell, saved queries). The lexer is
-``graph.store.cypher_text``; the rewrites are ``graph.store.cypher_rewrites``.
+``graph.cypher.cypher_text``; the rewrites are ``graph.cypher.cypher_rewrites``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from collections.abc import Callable, Mapping
 
 from .. import schema
 from ..errors import QueryError
+from ..store.rows import Rows
+from . import spellings
 from .cypher_rewrites import Prepared, prepare, updating_keyword
 from .cypher_text import Token, join, referenced_names, significant, top_level
-from .engines import Rows
 
 __all__ = ["Result", "Plan", "run_cypher", "unknown_name_warnings", "HINTS", "INDEX_COLUMNS", "CONSTRAINT_COLUMNS",
            "WRITE_HINT"]
@@ -109,6 +110,16 @@ HINTS: tuple[tuple[str, str], ...] = (
      "jjjkg answers CALL db.schema.visualization() itself; other db.schema.* procedures do not exist in FalkorDB: "
      "use CALL db.labels(), CALL db.relationshipTypes(), CALL db.propertyKeys()"),
     ("procedure `apoc.", "FalkorDB has no APOC procedures: CALL dbms.procedures() lists what it has"),
+    ("unknown function 'apoc.",
+     "FalkorDB has no APOC functions: apoc.coll.sum(xs) is reduce(s = 0, x IN xs | s + x), apoc.text.join(xs, ',') "
+     "is reduce(s = '', x IN xs | s + CASE WHEN s = '' THEN '' ELSE ',' END + x); CALL dbms.functions() lists "
+     "what it has"),
+    ("invalid input '|': expected a label",
+     "FalkorDB has no label expressions in a node pattern: for (n:Platform|Site) write (n) WHERE n:Platform OR "
+     "n:Site (a relationship's [:A|B] works)"),
+    ("allshortestpaths",
+     "FalkorDB runs allShortestPaths only between two nodes matched before it: MATCH (a {id: $from}), (b {id: $to}) "
+     "WITH a, b MATCH p = allShortestPaths((a)-[*]->(b)) RETURN p; or use shortestPath for one path"),
     ("procedure `gds.", "FalkorDB has no GDS library: its algo.* procedures (algo.pageRank, algo.BFS, algo.WCC, "
                         "algo.betweenness …) are listed by CALL dbms.procedures()"),
 )
@@ -249,10 +260,23 @@ def run_cypher(engine, text: str, params: Mapping[str, object] | None = None, *,
     if prep.mode == "SHOW CONSTRAINTS":
         return _show(engine, prep, _constraint_rows(engine), CONSTRAINT_COLUMNS, timeout, max_rows)
     if prep.mode == "SCHEMA":
+        if prep.tail and prep.tail[0].is_word("YIELD"):
+            say("note: after YIELD, each of nodes and relationships is a map of its properties (name, and for a "
+                "node indexes and constraints), not a node or relationship: read n.name, not labels(n) or type(r)")
+            (row,) = _schema_visualization(engine)
+            flat = {"nodes": [n["properties"] for n in row["nodes"]],
+                    "relationships": [{**r["properties"], "start": r["start"], "end": r["end"]}
+                                      for r in row["relationships"]]}
+            return _show(engine, prep, [flat], ("nodes", "relationships"), timeout, max_rows)
+        if prep.tail:
+            _show(engine, prep, [], ("nodes", "relationships"), timeout, max_rows)  # refuses what it cannot read
         return _schema_visualization(engine)
     if warn is not None and not updating_keyword(prep.tokens) and any(referenced_names(prep.tokens).values()):
         for w in unknown_name_warnings(prep.tokens, _known_names(engine)):
             say("warning: " + w)
+    if warn is not None and prep.mode is None and not updating_keyword(prep.tokens):
+        for note in spellings.notes(engine, prep.tokens, prep.params):
+            say("note: " + note)
 
     def send():
         if prep.mode == "EXPLAIN":
@@ -405,23 +429,36 @@ def _show(engine, prep: Prepared, rows: list[dict], columns: tuple[str, ...], ti
     if first.is_word("WHERE"):
         body = "WITH * " + join(tail) + " RETURN " + ", ".join(columns)
     elif first.is_word("YIELD"):
-        items: list[str] = []
+        items: list[str] = []  # YIELD a, b AS c, * …
+        names: list[str] = []
         k = 1
-        while k < len(sig) and not tail[sig[k]].is_word("WHERE", "ORDER", "SKIP", "LIMIT", "RETURN"):
+        while k < len(sig):
             t = tail[sig[k]]
             if t.text == "*":
-                items = list(columns)
-            elif t.kind in ("name", "quoted") and (k + 1 >= len(sig) or tail[sig[k + 1]].text == ","
-                                                   or tail[sig[k + 1]].is_word("WHERE", "ORDER", "SKIP", "LIMIT",
-                                                                               "RETURN")):
-                items.append(t.text)
-            k += 1
+                items, names = list(columns), list(columns)
+                k += 1
+            elif t.kind in ("name", "quoted"):
+                if k + 2 < len(sig) and tail[sig[k + 1]].is_word("AS"):
+                    items.append(f"{t.text} AS {tail[sig[k + 2]].text}")
+                    names.append(tail[sig[k + 2]].text)
+                    k += 3
+                else:
+                    items.append(t.text)
+                    names.append(t.text)
+                    k += 1
+            else:
+                break
+            if k < len(sig) and tail[sig[k]].text == ",":
+                k += 1
+                continue
+            break
         rest = join(tail[sig[k]:]) if k < len(sig) else ""
         body = "WITH " + ", ".join(items) + " " + rest
         if not has_return:
-            body += " RETURN " + ", ".join(items)
+            body += " RETURN " + ", ".join(names)
     else:
-        raise QueryError(f"after {prep.mode} expected YIELD, WHERE or nothing, got {first.text!r}")
+        what = "CALL db.schema.visualization()" if prep.mode == "SCHEMA" else prep.mode
+        raise QueryError(f"after {what} expected YIELD, WHERE or nothing, got {first.text!r}")
     return Result.of(engine.run(head + body, {**prep.params, _ROWS_PARAM: rows}, read_only=True, timeout=timeout,
                                 max_rows=max_rows))
 

@@ -1,6 +1,6 @@
 """Cypher text as tokens: a small lexer that knows strings, comments, backticks and parameters.
 
-The Neo4j habits layer (``graph.store.habits``) reads and rewrites an analyst's query with it, so a
+The Neo4j habits layer (``graph.cypher.habits``) reads and rewrites an analyst's query with it, so a
 keyword inside a string or a comment is never mistaken for Cypher, and a rewrite never touches the
 inside of a string. It does not parse Cypher: it tells identifiers, numbers, punctuation and the
 rest apart, which is all the rewrites need.
@@ -8,7 +8,7 @@ rest apart, which is all the rewrites need.
 It also reads a statement as a whole: where its significant tokens are, which are outside brackets,
 which names a pattern declares, and which labels, relationship types and property keys it names.
 
-Readers: ``graph.store.cypher_rewrites``, ``graph.store.habits``, the embedded engine (which refuses
+Readers: ``graph.cypher.cypher_rewrites``, ``graph.cypher.habits``, the embedded engine (which refuses
 ``LOAD CSV`` unless asked: ``uses_load_csv``); anyone who must look at Cypher text without running it.
 """
 
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from ..errors import QueryError
 
 __all__ = ["Token", "tokenize", "uses_load_csv", "join", "significant", "matching", "line_column", "quote_name",
-           "split_statements", "next_significant", "top_level", "trimmed", "pattern_variables", "referenced_names", "BLOCK_WORDS"]
+           "split_statements", "next_significant", "top_level", "trimmed", "pattern_variables", "referenced_names", "BLOCK_WORDS",
+           "operand_before", "operand_after", "Undelimited"]
 
 #: the ASCII character an analyst meant when an input method typed a full-width one
 _MEANT = {"‘": "'", "’": "'", "“": '"', "”": '"', "。": ".", "、": ","}
@@ -374,3 +375,209 @@ def uses_load_csv(text: str) -> bool:
         lower = text.lower()
         return "load" in lower and "csv" in lower
     return any(a.is_word("LOAD") and b.is_word("CSV") for a, b in zip(words, words[1:]))
+
+
+# ============================================================================= operands of a comparison
+
+#: words that end (or begin) an operand of a comparison: they never stand inside ``a + b``
+_STOP_WORDS = {"WHERE", "AND", "OR", "XOR", "NOT", "RETURN", "WITH", "WHEN", "THEN", "ELSE", "CASE", "AS", "IN", "IS",
+               "STARTS", "ENDS", "CONTAINS", "DISTINCT", "UNWIND", "SET", "ORDER", "BY", "SKIP", "LIMIT", "YIELD",
+               "MATCH", "OPTIONAL", "CREATE", "MERGE", "DELETE", "DETACH", "REMOVE", "ON", "UNION", "CALL", "END",
+               "ASC", "DESC", "ASCENDING", "DESCENDING", "FOREACH"}
+
+#: words that stand for a value
+_VALUE_WORDS = {"TRUE", "FALSE", "NULL"}
+
+#: the operators that bind tighter than a comparison (Cypher 5's expression6 … expression3)
+_ARITHMETIC = {"+", "-", "*", "/", "%", "^"}
+
+#: punctuation a comparison's operand stops at, as Neo4j reads it
+_STOP_PUNCT = {",", "(", "[", "{", ")", "]", "}", "=", "<", ">", "|", ";", ":", "!", "~"}
+
+
+class Undelimited(ValueError):
+    """An operand whose extent cannot be told with certainty without a full parser."""
+
+
+def _is_key(tokens: list[Token], i: int) -> bool:
+    """Whether the name at ``i`` is a property key (it follows ``.``)."""
+    before = next_significant(tokens, i, -1)
+    return before is not None and tokens[before].kind == "punct" and tokens[before].text == "."
+
+
+def _case_bounds(tokens: list[Token], i: int, step: int) -> int:
+    """Index of the END (step 1) or CASE (step -1) that closes the CASE … END starting at ``i``."""
+    depth = 0
+    j = i
+    while 0 <= j < len(tokens):
+        t = tokens[j]
+        if t.is_word("CASE", "END") and not _is_key(tokens, j):
+            depth += (1 if t.is_word("CASE") else -1) * step
+            if depth == 0:
+                return j
+        j += step
+    raise Undelimited("a CASE without its END")
+
+
+def _opener(tokens: list[Token], close: int) -> int:
+    """Index of the bracket that opens the one closing at ``close``."""
+    closer = tokens[close].text
+    opener = {")": "(", "]": "[", "}": "{"}[closer]
+    depth = 0
+    for j in range(close, -1, -1):
+        t = tokens[j]
+        if t.kind == "punct" and t.text == closer:
+            depth += 1
+        elif t.kind == "punct" and t.text == opener:
+            depth -= 1
+            if depth == 0:
+                return j
+    raise Undelimited("an unbalanced bracket")
+
+
+def operand_before(tokens: list[Token], end: int) -> int:
+    """Start of the additive expression (``a.b + f(x) * 2``) that ends at ``tokens[end]``.
+
+    This is the left operand of a comparison such as ``=~`` as Neo4j reads it: arithmetic and
+    string concatenation bind tighter. Raises ``Undelimited`` when the extent is not certain.
+
+    >>> t = tokenize("RETURN 'a' + o.name =~ 'x'")
+    >>> join(t[operand_before(t, 8):9])
+    "'a' + o.name"
+    """
+    start = None
+    i: int | None = end
+    while True:  # i is at the end of an atom (with its postfixes)
+        if i is None:
+            raise Undelimited("nothing before the operator")
+        t = tokens[i]
+        if t.kind in ("string", "number", "param", "quoted", "lift") or t.kind == "name" and _is_key(tokens, i):
+            pass
+        elif t.kind == "name" and t.upper == "END":
+            i = _case_bounds(tokens, i, -1)
+        elif t.kind == "name" and (t.upper in _STOP_WORDS):
+            raise Undelimited(f"{t.text} where a value was expected")
+        elif t.kind == "name":
+            pass
+        elif t.kind == "punct" and t.text in ")]}":
+            i = _opener(tokens, i)
+            before = next_significant(tokens, i, -1)
+            if tokens[i].text == "(" and before is not None and tokens[before].kind == "name" \
+                    and tokens[before].upper not in _STOP_WORDS - {"END"}:
+                i = before  # a function's name: count(x), string.matchRegEx(…)
+                while True:
+                    dot = next_significant(tokens, i, -1)
+                    owner = next_significant(tokens, dot, -1) if dot is not None else None
+                    if (dot is not None and tokens[dot].text == "." and owner is not None
+                            and tokens[owner].kind in ("name", "quoted")):
+                        i = owner
+                    else:
+                        break
+            elif tokens[i].text in "[{" and before is not None and (
+                    tokens[before].kind in ("name", "quoted", "string", "param")
+                    and not (tokens[before].kind == "name" and tokens[before].upper in _STOP_WORDS)
+                    or tokens[before].text in (")", "]", "}")):
+                i = before  # an index, a slice or a map projection: its owner is part of the atom
+                continue
+        else:
+            raise Undelimited(f"{t.text!r} where a value was expected")
+        start = i
+        prev = next_significant(tokens, i, -1)
+        if prev is None:
+            return start
+        p = tokens[prev]
+        if p.kind == "punct" and p.text == ".":
+            i = next_significant(tokens, prev, -1)
+            continue
+        if p.kind == "punct" and p.text in _ARITHMETIC:
+            before = next_significant(tokens, prev, -1)
+            b = tokens[before] if before is not None else None
+            if b is None or (b.kind == "punct" and b.text in _STOP_PUNCT - {")", "]", "}"}) or (
+                    b.kind == "name" and b.upper in _STOP_WORDS and not _is_key(tokens, before)):
+                if p.text in "+-":
+                    return prev  # a sign
+                raise Undelimited(f"{p.text!r} with nothing before it")
+            i = before
+            continue
+        if p.kind == "name" and p.upper in ("IN", "IS", "STARTS", "ENDS", "CONTAINS", "WITH") and not _is_key(tokens, prev):
+            if p.upper == "WITH":
+                w = next_significant(tokens, prev, -1)
+                if w is not None and tokens[w].is_word("STARTS", "ENDS"):
+                    raise Undelimited(f"{tokens[w].text} WITH before it")
+            else:
+                raise Undelimited(f"{p.text} before it")
+        if p.kind == "punct" and p.text in _STOP_PUNCT or p.kind in ("name", "lift", "comment", "space") \
+                or p.kind in ("string", "number", "param", "quoted"):
+            if p.kind == "punct" and p.text == "~":
+                raise Undelimited("another =~ before it")
+            return start
+        raise Undelimited(f"{p.text!r} before it")
+
+
+def operand_after(tokens: list[Token], begin: int) -> int:
+    """End of the additive expression that starts at ``tokens[begin]`` (the right operand of ``=~``).
+
+    >>> t = tokenize("WHEN o.name =~ '.*平台' + '|.*基地' THEN 1")
+    >>> join(t[9:operand_after(t, 9) + 1])
+    "'.*平台' + '|.*基地'"
+    """
+    i: int | None = begin
+    while True:  # i is at the start of an atom (or of its sign)
+        if i is None:
+            raise Undelimited("nothing after the operator")
+        t = tokens[i]
+        if t.kind == "punct" and t.text in "+-":
+            i = next_significant(tokens, i)
+            continue
+        if t.kind in ("string", "number", "param", "quoted"):
+            end = i
+        elif t.kind == "name" and t.upper == "CASE":
+            end = _case_bounds(tokens, i, 1)
+        elif t.kind == "name" and t.upper in _STOP_WORDS:
+            raise Undelimited(f"{t.text} where a value was expected")
+        elif t.kind == "name":
+            end = i
+            nxt = next_significant(tokens, i)
+            while nxt is not None and tokens[nxt].text == "." and tokens[nxt].kind == "punct":
+                after = next_significant(tokens, nxt)
+                if after is None or tokens[after].kind not in ("name", "quoted"):
+                    break
+                end = after
+                nxt = next_significant(tokens, after)
+            if nxt is not None and tokens[nxt].text == "(" and t.upper not in _VALUE_WORDS:
+                end = matching(tokens, nxt)
+                if end is None:
+                    raise Undelimited("an unclosed bracket")
+        elif t.kind == "punct" and t.text in "([{":
+            end = matching(tokens, i)
+            if end is None:
+                raise Undelimited("an unclosed bracket")
+        else:
+            raise Undelimited(f"{t.text!r} where a value was expected")
+        while True:  # postfixes: .key, [index], {projection}
+            nxt = next_significant(tokens, end)
+            if nxt is None:
+                return end
+            n = tokens[nxt]
+            if n.kind == "punct" and n.text == ".":
+                key = next_significant(tokens, nxt)
+                if key is None or tokens[key].kind not in ("name", "quoted"):
+                    raise Undelimited("a '.' with no key after it")
+                end = key
+            elif n.kind == "punct" and n.text in "[{":
+                end = matching(tokens, nxt)
+                if end is None:
+                    raise Undelimited("an unclosed bracket")
+            else:
+                break
+        if n.kind == "punct" and n.text in _ARITHMETIC:
+            i = next_significant(tokens, nxt)
+            continue
+        if n.kind == "name" and n.upper in ("IN", "IS", "STARTS", "ENDS", "CONTAINS"):
+            raise Undelimited(f"{n.text} after it")
+        if n.kind == "punct" and n.text == "=" and (k := next_significant(tokens, nxt)) is not None \
+                and tokens[k].text == "~":
+            raise Undelimited("another =~ after it")
+        if n.kind == "punct" and n.text in _STOP_PUNCT or n.kind == "name":
+            return end
+        raise Undelimited(f"{n.text!r} after it")
