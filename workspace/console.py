@@ -1,6 +1,6 @@
 """The analyst's Cypher console: the ``/console`` page and its JSON API (contract §5).
 
-A statement runs as ``jjjkg cypher`` runs it — ``graph.store.habits.run_cypher``: Neo4j habits rewritten
+A statement runs as ``jjjkg cypher`` runs it — ``graph.cypher.habits.run_cypher``: Neo4j habits rewritten
 with their notes, ``LOAD CSV`` refused, the engine's memory cap, at most ``MAX_ROWS`` rows — always
 read-only, with the role's timeout, on one of the console's own servers (``workspace.engine``), so that
 取消 ends it on the server. Every run is kept in the account's history and leaves an audit row.
@@ -142,7 +142,7 @@ def _remember(request, statement: str, params: dict, *, rows=None, ms=None, erro
 
 def run_statement(request, statement: str, params: dict, run_id: str):
     """(result, notes) of a statement run as the console runs it; raises JjjkgError with a Chinese message."""
-    from graph.store.habits import run_cypher
+    from graph.cypher.habits import run_cypher
 
     timeout = role_timeout(accounts.role_of(request.user))
     snap = snapshot(request)

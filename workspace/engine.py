@@ -100,7 +100,7 @@ class ConsoleEngines:
         Raises ``TooManyRuns`` when the account runs ``PER_ACCOUNT`` statements already, or every server
         is busy.
         """
-        from graph.store.falkordb_engine import EmbeddedEngine
+        from graph.store.falkordb import EmbeddedEngine
 
         with self._lock:
             mine = sum(1 for r in self._runs.values() if r.user == user)
@@ -139,7 +139,7 @@ class ConsoleEngines:
 
     def close_all(self) -> None:
         """Stop every server of the pool."""
-        from graph.store.falkordb_engine import stop
+        from graph.store.falkordb import stop
 
         for slot, engine in list(self._engines.items()):
             engine.close()
