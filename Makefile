@@ -11,7 +11,7 @@ OUT    ?= out
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system fonts bench clean
+.PHONY: demo test system fonts bench clean console-bundle
 
 $(STAMP): pyproject.toml
 	@echo "make: creating $(VENV) …"
@@ -29,11 +29,20 @@ system:
 fonts:
 	bash scripts/setup-system.sh --fonts
 
-demo: $(STAMP) fonts
+# the console's front end (workspace/frontend): npm ci from its pinned lock file when that changed, then esbuild
+FRONTEND = workspace/frontend
+$(FRONTEND)/node_modules/.package-lock.json: $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "console-bundle: needs node and npm (bash scripts/setup-system.sh)" >&2; exit 1; }
+	npm ci --prefix $(FRONTEND) --no-audit --no-fund --loglevel=error
+
+console-bundle: $(FRONTEND)/node_modules/.package-lock.json
+	node $(FRONTEND)/build.mjs
+
+demo: $(STAMP) fonts console-bundle
 	$(BIN)/jjjkg build
 	$(BIN)/python -m jjjkg.demo --out $(OUT)
 
-test: $(STAMP) system
+test: $(STAMP) system console-bundle
 	@echo "make: running the test suite (about 6 minutes on a quiet 2-core machine, up to 15 on a busy one) …"
 	$(BIN)/python -m pytest
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-__all__ = ["Access", "AuditEvent", "AppendOnly"]
+__all__ = ["Access", "AuditEvent", "AppendOnly", "ConsoleRun", "ConsoleParams", "Dashboard"]
 
 
 class AppendOnly(Exception):
@@ -75,4 +75,46 @@ class PackJob(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        default_permissions = ()
+
+
+class ConsoleRun(models.Model):
+    """A statement an analyst ran in the console: the history (searchable, re-runnable) of one account."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_runs")
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    statement = models.TextField()
+    params = models.JSONField(default=dict)
+    rows = models.IntegerField(null=True)
+    ms = models.IntegerField(null=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        default_permissions = ()
+
+
+class ConsoleParams(models.Model):
+    """The console's parameters panel of one account (the equivalent of `:param`), kept between visits."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="console_params")
+    params = models.JSONField(default=list)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        default_permissions = ()
+
+
+class Dashboard(models.Model):
+    """An ordered set of tiles (analyses or saved queries with a renderer), for the roles it names."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=100)
+    roles = models.JSONField(default=list)
+    tiles = models.JSONField(default=list)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
         default_permissions = ()

@@ -28,7 +28,11 @@ def _url_host(host: str) -> str:
 def serve(cfg: WorkspaceConfig, *, store: Path, port: int = 8000, say=print) -> int:
     """Run the workspace until a signal ends it; returns the exit code."""
     from . import live
+    from .bundle import bundle_problem
 
+    problem = bundle_problem()
+    if problem:
+        raise JjjkgError(problem)
     configure(cfg)
     live.install(store)
 

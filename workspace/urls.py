@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import views_admin, views_analyses, views_api, views_auth, views_graph, views_import, views_pack, views_pages
+from . import (console, dashboards, views_admin, views_analyses, views_api, views_auth, views_graph, views_import,
+               views_pack, views_pages)
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -37,4 +38,18 @@ urlpatterns = [
     path("api/analyses", views_analyses.api_analyses),
     path("api/analyses/<str:name>", views_analyses.api_analysis),
     path("api/audit", views_api.api_audit),
+    path("console", console.console_page, name="console"),
+    path("console/download.<str:fmt>", console.console_download, name="console-download"),
+    path("api/cypher", console.api_cypher),
+    path("api/cypher/cancel", console.api_cancel),
+    path("api/console/history", console.api_history),
+    path("api/console/params", console.api_params),
+    path("api/queries", console.api_queries_root),
+    path("api/queries/<str:name>", console.api_saved),
+    path("queries/", console.saved_list_page, name="saved-queries"),
+    path("queries/<str:name>", console.saved_page, name="saved-query"),
+    path("dashboards/", dashboards.dashboard_list, name="dashboards"),
+    path("dashboards/<str:slug>", dashboards.dashboard_page, name="dashboard"),
+    path("dashboards/<str:slug>/export.json", dashboards.dashboard_export, name="dashboard-export"),
+    path("api/dashboards", dashboards.api_dashboard_import),
 ]

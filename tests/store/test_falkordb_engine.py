@@ -365,3 +365,31 @@ def test_stop_leaves_no_process(tmp_path, graph):
     assert not fe._pid_alive(pid)
     assert not (fe._server_dir(tmp_path) / "state.json").exists()
     assert stop(tmp_path) is False
+
+
+def test_abort_ends_the_running_statement_and_the_next_one_runs(engine, graph):
+    import threading
+
+    old = engine.pid
+    outcome = {}
+
+    def slow():
+        t0 = time.monotonic()
+        try:  # 400 million rows: a minute of work, well within its timeout
+            engine.run("UNWIND range(1, 20000) AS x UNWIND range(1, 20000) AS y WITH x, y "
+                       "WHERE (x * y) % 7 = 3 RETURN count(*) AS n", timeout=60)
+        except QueryError as err:
+            outcome["error"] = str(err)
+        outcome["took"] = time.monotonic() - t0
+
+    runner = threading.Thread(target=slow)
+    runner.start()
+    time.sleep(1.0)
+    assert engine.abort()
+    runner.join(15)
+    assert outcome["error"] == "the statement was ended on the server (aborted)"
+    assert outcome["took"] < 4
+    assert not fe._pid_alive(old)
+    assert engine.run("RETURN 1 AS one") == [{"one": 1}]  # the next statement restarts the server
+    assert engine.pid != old
+    assert _dump(engine) == _dump_networkx(graph)  # and reloads it

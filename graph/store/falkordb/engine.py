@@ -467,6 +467,7 @@ class EmbeddedEngine:
             # the server's graph may now differ from the store's: the next analysis or command that
             # opens the store reloads it, so a write never silently changes a later answer
             self._conn().execute_command("DEL", _FINGERPRINT_KEY)
+        self._aborted = False
         hung = threading.Event()
         watchdog = threading.Timer(seconds + max(2.0, 0.5 * seconds), self._kill_hung,
                                    args=(self._server.pid, hung))
@@ -480,6 +481,8 @@ class EmbeddedEngine:
             raise QueryError(f"bad parameter: {err}") from None
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError) as err:
             watchdog.cancel()
+            if getattr(self, "_aborted", False):  # abort() ended it: the next statement restarts the server
+                raise QueryError("the statement was ended on the server (aborted)") from None
             if hung.is_set():
                 self._recover()
                 raise QueryError(
@@ -512,6 +515,21 @@ class EmbeddedEngine:
             return int(reply[1])
         except Exception:  # only a message depends on it
             return None
+
+    def abort(self) -> bool:
+        """End the statement this engine's server is running, from another thread; True if it was running.
+
+        FalkorDB has no command that stops one query (closing its connection does not), so the server
+        itself is killed: the statement's ``run`` raises ``QueryError``, and the server is restarted and
+        reloaded before the next statement (not by ``run``, which returns at once). Use it on a server
+        that runs one statement at a time.
+        """
+        server = self._server
+        if server is None or not _pid_alive(server.pid):
+            return False
+        self._aborted = True
+        _kill(server.pid, self._sdir)  # only if it is still this store's server
+        return True
 
     def _kill_hung(self, pid: int, hung: threading.Event) -> None:
         hung.set()
