@@ -9,7 +9,7 @@
 # Safe to run again: it installs only what is missing. Needs root (or sudo) for apt-get.
 #
 #   bash scripts/setup-system.sh           everything the tests need
-#   bash scripts/setup-system.sh --fonts   only the CJK font (what `make demo` needs for the briefing's figures);
+#   bash scripts/setup-system.sh --fonts   only the CJK font and node (what `make demo` needs: the briefing's figures, the console's editor);
 #                                          without root or sudo it says so and goes on: the briefing then
 #                                          says in Chinese that its figures are missing
 set -euo pipefail
@@ -25,11 +25,12 @@ fonts_only=0
 
 need=()
 has_cjk_font || need+=(fonts-noto-cjk)
+# node and npm build the workspace console's editor (make demo builds it too)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ $fonts_only -eq 0 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-  command -v node >/dev/null 2>&1 || need+=(nodejs)
-  command -v npm >/dev/null 2>&1 || need+=(npm)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 
