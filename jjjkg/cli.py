@@ -64,7 +64,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 def _say(msg: str) -> None:
-    from jjjkg.output import visible  # a message may echo a query or a name from someone else's store
+    from viz.records_text import visible  # a message may echo a query or a name from someone else's store
 
     print(visible(msg, keep="\n"), file=sys.stderr, flush=True)
 
@@ -202,7 +202,7 @@ def cmd_build(args) -> int:
 
 def cmd_query(args) -> int:
     import queries
-    from jjjkg.output import render
+    from viz.records_text import render
     from queries.saved import read_saved_queries, saved_queries_dir
 
     saved = read_saved_queries(saved_queries_dir(args.queries))
@@ -211,7 +211,7 @@ def cmd_query(args) -> int:
         raise JjjkgError(f"saved query {clash[0]!r} ({saved[clash[0]].path.name}) has the name of a built-in "
                          "analysis; rename it")
     if args.list:
-        from jjjkg.output import visible
+        from viz.records_text import visible
 
         for name in sorted(queries.QUERIES):
             q = queries.QUERIES[name]
@@ -289,7 +289,7 @@ def _engine_for(args, store, G=None):
 
 
 def _run_saved(sq, args) -> int:
-    from jjjkg.output import visible
+    from viz.records_text import visible
     from jjjkg.shell import render_result
 
     params = _in_int64(sq.parse_params(_parse_params(args.param)))
@@ -442,7 +442,7 @@ def _add_neo4j(p, uri_help: str) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from jjjkg import __version__
-    from jjjkg.output import FORMATS
+    from viz.records_text import FORMATS
 
     parser = argparse.ArgumentParser(
         prog="jjjkg", formatter_class=_Formatter, epilog=EXAMPLES,

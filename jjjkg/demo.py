@@ -19,7 +19,7 @@ def run(store, out: Path) -> list[Path]:
     """Write each analysis as ``<name>.json`` and ``.csv`` under ``out``; return the files written."""
     import queries
     from graph.safe_write import make_folder, open_replacing
-    from jjjkg.output import render
+    from viz.records_text import render
 
     make_folder(out)
     G = store.graph()

@@ -15,7 +15,7 @@ from graph import schema
 from graph.errors import JjjkgError
 from graph.cypher.cypher_text import split_statements
 from graph.cypher.habits import run_cypher
-from jjjkg.output import visible
+from viz.records_text import visible
 
 #: what a refused write tells the shell's user
 SHELL_WRITE_HINT = "leave the shell and start it again with `jjjkg cypher --write` to allow writes"
@@ -67,7 +67,7 @@ def _save_history(readline, path: Path) -> None:
 
 def show_schema(engine, fmt: str, out) -> None:
     """Labels and relation types with counts, then every property key of the schema."""
-    from jjjkg.output import render
+    from viz.records_text import render
 
     render(engine.run(LABELS_QUERY, {}), fmt, stream=out)
     render(engine.run(TYPES_QUERY, {}), fmt, stream=out)
@@ -76,7 +76,7 @@ def show_schema(engine, fmt: str, out) -> None:
 
 def render_result(rows, fmt: str, stream=None, *, raw: bool = False) -> None:
     """Print a statement's result: a plan as its lines (in a table), else rows with their columns."""
-    from jjjkg.output import render
+    from viz.records_text import render
 
     stream = stream or sys.stdout
     if fmt == "table" and hasattr(rows, "lines"):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from jjjkg.output import display_width
+from viz.records_text import display_width
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def chinese_error(message: str, timeout: float) -> str:
 
 
 def _rows_json(result) -> str:
-    from jjjkg.output import render
+    from viz.records_text import render
 
     buf = io.StringIO()
     render(result, "json", stream=buf)
@@ -502,7 +502,7 @@ def console_download(request, fmt: str):
                  rows=len(result))
     stem = f"console-{timezone.localtime(timezone.now()).strftime('%Y%m%d-%H%M')}"
     if fmt == "csv":
-        from jjjkg.output import render as render_rows
+        from viz.records_text import render as render_rows
 
         buf = io.StringIO()
         buf.write("\ufeff")

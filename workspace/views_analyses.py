@@ -65,7 +65,7 @@ def records(request, name: str) -> tuple[object, list[dict], dict]:
 
 
 def _json_rows(q, rows) -> list[dict]:
-    from jjjkg.output import render
+    from viz.records_text import render
 
     buf = io.StringIO()
     render(rows, "json", q.keys, stream=buf)
@@ -163,7 +163,7 @@ def analysis_download(request, name: str, fmt: str):
                  rows=len(rows))
     stem = f"{name}-{timezone.localtime(timezone.now()).strftime('%Y%m%d-%H%M')}"
     if fmt == "csv":
-        from jjjkg.output import render as render_rows
+        from viz.records_text import render as render_rows
 
         buf = io.StringIO()
         buf.write("\ufeff")

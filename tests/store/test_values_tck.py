@@ -173,7 +173,7 @@ def test_json_is_strict_with_nan_and_infinity_as_strings(cli, store):
     rows = json.loads(out, parse_constant=lambda c: pytest.fail(f"non-standard JSON constant {c}"))
     assert rows == [{"nan": "NaN", "inf": "Infinity", "ninf": "-Infinity", "xs": [1.5, "NaN"], "m": {"v": "Infinity"}}]
     # what the engine returns stays a float; only JSON spells it as a string
-    from jjjkg.output import render
+    from viz.records_text import render
     import io
 
     buf = io.StringIO()

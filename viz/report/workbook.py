@@ -18,7 +18,7 @@ from pathlib import Path
 from graph import schema
 from graph.build import sector_node
 from graph.safe_write import replacing
-from jjjkg.output import display_width
+from viz.records_text import display_width
 
 from ..excel_safe import neutralise
 from .content import _TYPE_ZH, ANALYSES_ZH, OWN, _gap_zh, data_source_zh, name_of, plain, sector_name

@@ -1,4 +1,4 @@
-"""Printing records: an aligned table (CJK-aware), CSV, or one JSON array.
+"""Records as text: an aligned table (CJK-aware), CSV or one JSON array, for the command line and the workspace.
 
 Tables print each organization's or sector's Chinese name beside its id; CSV and JSON keep exactly
 the analysis's keys, so scripts see the contract's columns. An empty result keeps its column names
