@@ -34,7 +34,9 @@ def _timed(argv: list[str]) -> tuple[float, float]:
     t = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = proc.stderr.read()
+    proc.stderr.close()
     _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for its usage: Popen must not wait again
     wall = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status):
         raise RuntimeError(f"{' '.join(argv)} failed:\n{err.decode(errors='replace')}")
