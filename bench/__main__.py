@@ -2,6 +2,7 @@
 
     python -m bench                        # 10k, 100k and 1M relationships (make bench)
     python -m bench --sizes 10000 100000   # quicker
+    python -m bench --peers --sizes 100000 # against Kùzu and Ladybug (bench/peers.py)
 
 For each size it generates a synthetic folder (``loaders.synthetic``, labelled synthetic), then runs
 each step in its own process and prints one table:
@@ -168,8 +169,16 @@ def main(argv=None) -> int:
                     help="relationship counts (default 10000 100000 1000000)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", metavar="FILE", help="also write the raw figures as JSON")
+    ap.add_argument("--peers", action="store_true",
+                    help="instead: load, reopen and rd-scaleup-paths against Kùzu and Ladybug (the [bench] extra)")
+    ap.add_argument("--rounds", type=int, default=3, help="with --peers: interleaved rounds (default 3)")
     args = ap.parse_args(argv)
     t = time.perf_counter()
+    if args.peers:
+        from bench import peers
+
+        print(peers.run(sorted(args.sizes), args.seed, args.rounds, log=lambda m: print(m, file=sys.stderr, flush=True)))
+        return 0
     rows = run(sorted(args.sizes), args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
     print(table(rows, sorted(args.sizes)))
     print()

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 from . import schema
-from .positions import place_organizations
 from .tables import Tables, column_values
 
 __all__ = ["KnowledgeGraph", "build_graph", "sector_node", "service_node", "region_node", "node_id", "no_gc"]
@@ -389,6 +388,8 @@ def _build(tables: Tables, name: str) -> KnowledgeGraph:
     labels = orgs["type"].map(lambda t: schema.ORG_TYPES[t].label).tolist()
     degrees = degree.tolist() if len(orgs) else []
     # where each stands on a map: own coordinates, else the district's or city's centroid, and how precise
+    from .positions import place_organizations  # pandas: only when a graph is built, not when one is read
+
     placed = orgs[org_props].assign(**place_organizations(orgs, tables.regions))
     _add_nodes(G, column_values(orgs["id"]), _present(placed, label=labels, degree=degrees))
 

@@ -238,15 +238,20 @@ def cmd_query(args) -> int:
         print(q.cypher.rstrip())
         return 0
     store = _open_store(args)
-    G = store.graph()
-    runs = _each_sector(G, q, given)
     if args.engine == "cypher":
-        engine = _engine_for(args, None if args.uri else store, G)
+        # the engine holds the relations: parameters and names are read from the nodes alone, and the
+        # graph is read only when the embedded server must be loaded from it
+        G = store.nodes()
+        runs = _each_sector(G, q, given)
+        engine = _engine_for(args, None if args.uri else store)
         try:
             rows = _union([q.run_cypher(engine, G, **g) for g in runs])
         finally:
             engine.close()
+        G = store.nodes()  # the whole graph, when loading the server read it anyway
     else:
+        G = store.graph()
+        runs = _each_sector(G, q, given)
         rows = _union([q.func(G, **g) for g in runs])
     render(rows, args.format, q.keys, name_of=_name_lookup(G), raw=args.raw)
     return 0

@@ -22,3 +22,19 @@ def test_help_does_not_import_pandas():
     code = "import sys, jjjkg.cli; jjjkg.cli.build_parser(); print('pandas' in sys.modules, 'networkx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+#: what a named analysis on a saved store never needs: the tables' readers, figures, workbooks, RDF, the engine
+HEAVY = ("pandas", "pyarrow", "matplotlib", "openpyxl", "rdflib", "falkordb", "redis")
+
+
+def test_query_on_a_store_does_not_import_heavy_modules(tmp_path):
+    from jjjkg.cli import main
+
+    store = tmp_path / "store"
+    assert main(["build", "--store", str(store)]) == 0  # the bundled dataset
+    code = ("import sys, jjjkg.cli; code = jjjkg.cli.main(['query', 'targets-2030', '--store', sys.argv[1]]); "
+            f"print(code, *[m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True, text=True, check=True)
+    assert "overall" in proc.stdout  # the analysis answered
+    assert proc.stderr.split() == ["0"]

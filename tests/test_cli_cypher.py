@@ -182,3 +182,31 @@ def test_example_saved_queries_pass_neo4j_lint(cypher_linter):
         sample = {n: (p.default if p.default is not None else "x") for n, p in q.params.items()}
         report = cypher_linter.lint([q.cypher], parameters=sample)
         assert report[q.cypher] == [], (q.name, report[q.cypher])
+
+
+@pytest.fixture(scope="module")
+def warm_store(tmp_path_factory):
+    yield from built_tiny_store(tmp_path_factory, "warm")
+
+
+@pytest.mark.parametrize("argv", [
+    # a sector given by its name: resolved from the store's nodes, not from the graph
+    ("query", "rd-scaleup-paths", "--engine", "cypher", "--param", "sector=Hydrogen", "--format", "json"),
+    # a platform checked to be a platform, names beside the ids
+    ("query", "partner-candidates", "--engine", "cypher", "--param", "platform=bj-pf-1"),
+    ("cypher", "MATCH (p:Platform) RETURN count(p) AS n"),
+], ids=["query-sector-name", "query-platform", "cypher"])
+def test_a_loaded_server_answers_without_reading_the_graph(cli, warm_store, argv):
+    from graph.store import Store
+
+    assert cli("cypher", "RETURN 1", "--store", warm_store)[0] == 0  # the server holds the store now
+    cache = Store(warm_store).root / "cache"
+    for f in cache.iterdir():
+        f.unlink()
+    code, out, err = cli(*argv, "--store", warm_store)
+    assert code == 0, err
+    # reading the graph would have found no cache, built it from the tables and written the cache again
+    assert not any(cache.iterdir())
+    if argv[0] == "query":
+        networkx = cli(*[a for a in argv if a not in ("--engine", "cypher")], "--store", warm_store)
+        assert (networkx[0], networkx[1]) == (0, out)

@@ -275,6 +275,7 @@ class Store:
         self.meta = self._read_meta()
         self._tables: Tables | None = None
         self._graph: KnowledgeGraph | None = None
+        self._nodes: KnowledgeGraph | None = None
 
     def _read_meta(self) -> dict:
         meta_path = self.root / "meta.json"
@@ -352,6 +353,24 @@ class Store:
         imports = self.meta.get("imports")
         imports = [i for i in imports if isinstance(i, dict)] if isinstance(imports, list) else []
         return Tables(**frames, source=self.meta.get("data_source", ""), imports=imports)
+
+    def nodes(self) -> KnowledgeGraph:
+        """The graph when it is read already, else its nodes without relations (``lookup.read_nodes``):
+        enough to bind an analysis's parameters and to name ids, at a fraction of reading the graph."""
+        if self._graph is not None:
+            return self._graph
+        if self._nodes is None:
+            self._nodes = self._retrying(self._read_nodes)
+        return self._nodes
+
+    def _read_nodes(self) -> KnowledgeGraph:
+        from .lookup import read_nodes
+
+        try:
+            return read_nodes(self.root / "tables")
+        except (OSError, ValueError, KeyError) as err:
+            raise StoreError(f"cannot read the store's tables at {str(self.path)!r} ({err}); "
+                             f"rebuild it with `jjjkg build`") from err
 
     def graph(self) -> KnowledgeGraph:
         """The knowledge graph: from the signed cache when it verifies, else built from the tables."""

@@ -1,0 +1,67 @@
+"""The nodes of a store without its relations: what binding an analysis's parameters and naming ids read.
+
+A Cypher engine answers an analysis from its own copy of the graph; the command still has to resolve a
+sector's or a service's name to its id, check that a platform id names a platform, and put names beside
+the ids it prints. Those read node properties only, so ``read_nodes`` builds a ``KnowledgeGraph`` of the
+sector and service nodes and the organizations' ``id``, ``type``, ``label`` and ``name``, read straight
+from the store's parquet columns — never the relations, never the pickled graph.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from .. import schema
+from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
+
+__all__ = ["read_nodes"]
+
+
+def _present(columns: dict[str, list], **extra) -> list[dict]:
+    """Rows of ``columns`` as dicts of their present values (None and NaN are absent, as in the full graph)."""
+    names = list(columns)
+    n = len(columns[names[0]]) if names else 0
+    rows = []
+    for i in range(n):
+        row = {k: columns[k][i] for k in names}
+        rows.append({k: v for k, v in row.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+                    | {k: v[i] for k, v in extra.items()})
+    return rows
+
+
+def _columns(path: Path, names) -> dict[str, list]:
+    import pyarrow.parquet as pq
+
+    # one file read as it is: read_table would first import pyarrow's dataset layer, which costs more than the read
+    table = pq.ParquetFile(path).read(columns=list(names), use_threads=False)
+    return {name: table.column(name).to_pylist() for name in names}
+
+
+def read_nodes(tables_dir: Path) -> KnowledgeGraph:
+    """The store's sector, service and organization nodes, without relations.
+
+    Parameters
+    ----------
+    tables_dir : pathlib.Path
+        The ``tables`` folder of a store version.
+
+    Returns
+    -------
+    KnowledgeGraph
+        Sector and service nodes with their properties, organization nodes with ``id``, ``type``,
+        ``label`` and ``name``; no edges.
+
+    Raises
+    ------
+    OSError, ValueError
+        A table cannot be read (the caller names the store).
+    """
+    G = KnowledgeGraph()
+    for name, label, make in (("sectors", schema.SECTOR, sector_node), ("services", schema.SERVICE, service_node)):
+        cols = _columns(tables_dir / f"{name}.parquet", schema.NODE_PROPERTIES[label])
+        _add_nodes(G, [make(i) for i in cols["id"]], _present(cols, label=[label] * len(cols["id"])))
+    cols = _columns(tables_dir / "organizations.parquet", ("id", "type", "name"))
+    labels = [schema.ORG_TYPES[t].label for t in cols["type"]]
+    _add_nodes(G, cols["id"], _present(cols, label=labels))
+    return G
