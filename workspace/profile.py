@@ -18,6 +18,8 @@ MAX_RESULTS = 20
 STAGE_ZH = {"rnd": "研发", "pilot": "中试", "scaleup": "量产放大"}
 #: among equally good matches, platforms first (the workspace is about pilot-scale platforms), then R&D, then hosts
 _TYPE_ORDER = {"platform": 0, "institute": 1, "university": 1, "enterprise": 2, "site": 3, "park": 3}
+#: how precise a position is, as the page says it
+_PRECISION_ZH = {"exact": "精确坐标", "district": "区县中心（近似位置）", "city": "城市中心（近似位置）"}
 #: organization properties shown, in this order, with their Chinese names
 _PROPS = ("id", "name", "name_en", "type", "province", "city", "district", "level", "platform_kind",
           "independent_legal_entity", "credit_code", "aliases", "lat", "lon", "coord_precision", "source")
@@ -139,5 +141,7 @@ def property_rows(org: dict) -> list[tuple[str, str]]:
                 v = schema.LEVEL_ZH.get(v, v)
             elif k == "platform_kind":
                 v = schema.PLATFORM_KIND_ZH.get(v, v)
+            elif k == "coord_precision":
+                v = _PRECISION_ZH.get(v, v)
             rows.append((_PROP_ZH[k], str(v)))
     return rows
