@@ -12,8 +12,12 @@ One module per concern:
 * ``audit``      — the append-only audit trail; ``jjjkg audit``
 * ``live``       — the store held in memory, switched when a rebuild changes its fingerprint;
                    cached analysis results
-* ``middleware`` — sign-in required, session limits, the gateway's trusted header, the data banner
-* ``views_*``    — pages and the JSON API (contract §5)
+* ``middleware`` — sign-in required, session limits, the gateway's trusted header, body size
+* ``profile``    — what search finds and what an organization page says
+* ``pack``       — the meeting pack made in the background
+* ``engine``, ``console``, ``bundle`` — the Cypher console: its servers, its views, its editor's bundle
+* ``dashboards`` — dashboards of analysis and saved-query tiles
+* ``views_*``    — pages and the JSON API (contract §5); ``views_common`` holds what they share
 
 Importing this package imports nothing of Django: ``config.configure()`` sets Django up first.
 """

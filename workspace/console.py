@@ -33,7 +33,7 @@ from .bundle import bundle_files
 from .engine import TooManyRuns, engines, role_timeout
 from .live import live
 from .models import ConsoleParams, ConsoleRun
-from .views_common import need, snapshot
+from .views_common import json_response, need, snapshot
 from .views_errors import api_error
 
 __all__ = ["console_page", "api_cypher", "api_cancel", "api_history", "api_params", "api_queries", "api_queries_root",
@@ -54,11 +54,6 @@ _RUN_ID = re.compile(r"^[0-9a-f]{8,64}$")
 _QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _HEADER_LINE = re.compile(r"^\s*//\s*(name|summary|param|roles|author)\s*:", re.IGNORECASE | re.MULTILINE)
 _POSITION = re.compile(r"\bline (\d+), column (\d+)")
-
-
-def _json(value, status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(value, ensure_ascii=False, allow_nan=False, default=str),
-                        content_type="application/json; charset=utf-8", status=status)
 
 
 def _body(request) -> dict:
@@ -248,7 +243,7 @@ def api_cancel(request):
         return api_error("run_id 应为 8 到 64 位十六进制字符", 400)
     cancelled = engines().cancel(request.user.get_username(), run_id)
     audit.record(request, "cypher", cancel=run_id, cancelled=cancelled)
-    return _json({"cancelled": cancelled})
+    return json_response({"cancelled": cancelled})
 
 
 # ----------------------------------------------------------------------------- history and parameters
@@ -265,7 +260,7 @@ def api_history(request):
         runs = runs.filter(statement__icontains=q.strip())
     items = [{"id": r.pk, "statement": r.statement, "params": r.params, "rows": r.rows, "ms": r.ms,
               "error": r.error, "time": timezone.localtime(r.time).strftime("%Y-%m-%d %H:%M")} for r in runs[:50]]
-    return _json({"items": items})
+    return json_response({"items": items})
 
 
 def check_params(entries) -> list[dict]:
@@ -304,9 +299,9 @@ def api_params(request):
         except JjjkgError as err:
             return api_error(str(err), 400)
         ConsoleParams.objects.update_or_create(owner=request.user, defaults={"params": entries})
-        return _json({"params": entries})
+        return json_response({"params": entries})
     saved = ConsoleParams.objects.filter(owner=request.user).first()
-    return _json({"params": saved.params if saved else []})
+    return json_response({"params": saved.params if saved else []})
 
 
 # ----------------------------------------------------------------------------- saved queries
@@ -380,7 +375,7 @@ def api_queries(request):
     os.replace(tmp, path)
     audit.record(request, "save_query", name=name, title=title.strip(), roles=ordered,
                  params=[p["name"] for p in params])
-    return _json({"name": name, "title": title.strip(), "roles": ordered}, status=201)
+    return json_response({"name": name, "title": title.strip(), "roles": ordered}, status=201)
 
 
 # ----------------------------------------------------------------------------- saved queries as forms
@@ -425,7 +420,7 @@ def _saved_records(request, sq):
 
 @require_GET
 def api_saved_list(request):
-    return _json([_describe(sq) for _, sq in sorted(visible_queries(request.user).items())])
+    return json_response([_describe(sq) for _, sq in sorted(visible_queries(request.user).items())])
 
 
 @require_GET

@@ -21,7 +21,7 @@ from graph.errors import JjjkgError
 from . import audit
 from .live import live
 from .profile import run_analysis
-from .views_common import need, snapshot
+from .views_common import json_response, need, snapshot
 from .views_errors import api_error, error_page
 
 __all__ = ["analysis_list", "analysis_page", "analysis_download", "api_analyses", "api_analysis", "records"]
@@ -76,7 +76,7 @@ def _json_rows(q, rows) -> list[dict]:
 def api_analyses(request):
     import queries
 
-    return _json([describe(queries.QUERIES[n]) for n in sorted(queries.QUERIES)])
+    return json_response([describe(queries.QUERIES[n]) for n in sorted(queries.QUERIES)])
 
 
 @require_GET
@@ -95,11 +95,6 @@ def _unknown(name: str) -> bool:
     import queries
 
     return name not in queries.QUERIES
-
-
-def _json(value, status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(value, ensure_ascii=False, allow_nan=False, default=str),
-                        content_type="application/json; charset=utf-8", status=status)
 
 
 @require_GET

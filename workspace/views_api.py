@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from . import audit, profile
 from .live import live
-from .views_common import need, snapshot
+from .views_common import json_response, need, snapshot
 from .views_errors import api_error
 
 __all__ = ["api_search", "api_organization", "api_audit"]
-
-
-def _json(value, status: int = 200) -> HttpResponse:
-    return HttpResponse(json.dumps(value, ensure_ascii=False, allow_nan=False, default=str),
-                        content_type="application/json; charset=utf-8", status=status)
 
 
 @require_GET
@@ -26,7 +19,7 @@ def api_search(request):
     q = request.GET.get("q", "")
     if len(q) > 100:
         return api_error("检索词过长（最多 100 个字符）", 400)
-    return _json(profile.search(snapshot(request), q))
+    return json_response(profile.search(snapshot(request), q))
 
 
 @require_GET
@@ -35,7 +28,7 @@ def api_organization(request, oid: str):
     org = profile.organization(live(), snap, oid)
     if org is None:
         return api_error(f"没有编号为 {oid!r} 的机构", 404)
-    return _json(org)
+    return json_response(org)
 
 
 def parse_since(text: str | None) -> date | None:
@@ -56,4 +49,4 @@ def api_audit(request):
         return api_error(str(err), 400)
     rows = [audit.row(e) for e in audit.events(since)]
     audit.record(request, "audit_read", since=str(since or ""), rows=len(rows), via="api")
-    return _json(rows)
+    return json_response(rows)

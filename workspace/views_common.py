@@ -8,7 +8,7 @@ from . import accounts
 from .live import Snapshot, live
 from .views_errors import api_error, forbidden
 
-__all__ = ["snapshot", "need", "SEEN_FINGERPRINT", "watermark_text"]
+__all__ = ["snapshot", "need", "json_response", "SEEN_FINGERPRINT", "watermark_text"]
 
 #: the store version a session last saw (a new one shows the "data changed" banner once)
 SEEN_FINGERPRINT = "jjjkg_seen_fp"
@@ -50,3 +50,13 @@ def need(codename: str):
             return view(request, *args, **kwargs)
         return wrapped
     return deco
+
+
+def json_response(value, status: int = 200):
+    """A JSON answer as the command line prints JSON: UTF-8 unescaped, strict (no NaN), dates as text."""
+    import json
+
+    from django.http import HttpResponse
+
+    return HttpResponse(json.dumps(value, ensure_ascii=False, allow_nan=False, default=str),
+                        content_type="application/json; charset=utf-8", status=status)

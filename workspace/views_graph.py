@@ -84,7 +84,7 @@ def _page(request, kind: str, sector: str | None = None):
         import dataclasses
 
         v = dataclasses.replace(v, message={
-            "zh": f"共 {len(snapshot(request).G.orgs())} 个机构：本页按产业领域 × 省份汇总数量，格子颜色表示缺口。"
+            "zh": f"共 {len(request.snapshot.G.orgs())} 个机构：本页按产业领域 × 省份汇总数量，格子颜色表示缺口。"
                   "要看具体机构，请在地址中加上 ?sector=领域编号 或 &province=北京，或打开产业链视图。",
             "en": "Counts by sector × province; add ?sector=ID or &province=北京 to the address to see organizations."})
     html = render_html(v, asset_urls=ASSET_URLS, org_url="/org/{id}", expand_url=EXPAND_URL,

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from xml.sax.saxutils import escape
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -125,7 +123,3 @@ def watermark(request):
            f'font-size="15" fill="#1f2937" fill-opacity="0.10">{text}</text></svg>')
     resp = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     return resp
-
-
-def now_text() -> str:
-    return datetime.now().strftime("%Y-%m-%d %H:%M")
