@@ -12,8 +12,11 @@ import importlib
 from .errors import (InputError, JjjkgError, MissingDependency, OutputError, Problem, QueryError, StoreError,
                      StoreUnavailable)
 
+#: the product's version: the one place it is written (pyproject.toml reads it from here)
+__version__ = "0.1.0"
+
 __all__ = [
-    "schema", "KnowledgeGraph", "build_graph", "node_id", "region_node", "sector_node", "service_node",
+    "__version__", "schema", "KnowledgeGraph", "build_graph", "node_id", "region_node", "sector_node", "service_node",
     "Tables", "JjjkgError", "InputError", "Problem", "QueryError", "StoreError", "StoreUnavailable",
     "OutputError", "MissingDependency",
 ]

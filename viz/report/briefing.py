@@ -18,7 +18,7 @@ from pathlib import Path
 
 from graph.errors import JjjkgError, MissingDependency
 from graph.safe_write import make_folder, write_text
-from jjjkg import __version__
+from graph import __version__
 
 from .content import data_source_zh, sector_name
 
