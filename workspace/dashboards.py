@@ -202,8 +202,9 @@ def dashboard_page(request, slug: str):
     for i, tile in enumerate(d.tiles, start=1):
         try:
             records = _records(request, snap, tile, given)
-            draw = ({"frame": tile_frame_url(d.slug, i, tile, given)} if tile["renderer"] in ("graph", "map")
-                    else _draw(tile, records, snap))
+            draw = ({"frame": tile_frame_url(d.slug, i, tile, given),
+                     "window": tile_frame_url(d.slug, i, tile, given, window=True)}
+                    if tile["renderer"] in ("graph", "map") else _draw(tile, records, snap))
             tiles.append({**tile, "error": None, "n": len(records), "draw": draw})
         except JjjkgError as err:
             tiles.append({**tile, "error": str(err), "n": 0, "draw": {}})

@@ -50,8 +50,9 @@ _kept: OrderedDict[str, tuple[int, str]] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
-def _framed_page(request, v) -> HttpResponse:
-    """The view ``v`` as the views' linked page, for a frame."""
+def _framed_page(request, v, *, standalone: bool = False) -> HttpResponse:
+    """The view ``v`` as the views' linked page, for a frame (whose page lays the watermark over it), or,
+    ``standalone``, opened in a window of its own (with the watermark)."""
     from viz.page import render_html
 
     from .views_graph import ASSET_URLS, EXPAND_URL
@@ -60,8 +61,9 @@ def _framed_page(request, v) -> HttpResponse:
                        watermark=watermark_text(request))
     html = html.replace("</head>", '<link rel="icon" href="/static/workspace/icon.svg" type="image/svg+xml">\n'
                                    '<link rel="stylesheet" href="/static/workspace/viewbar.css">\n</head>', 1)
-    body_end = html.index(">", html.index("<body")) + 1
-    html = html[:body_end] + '<div class="watermark" aria-hidden="true"></div>' + html[body_end:]
+    if standalone:
+        body_end = html.index(">", html.index("<body")) + 1
+        html = html[:body_end] + '<div class="watermark" aria-hidden="true"></div>' + html[body_end:]
     return HttpResponse(html)
 
 
@@ -134,9 +136,12 @@ def console_graph_page(request, token: str):
 # ----------------------------------------------------------------------------- dashboard tiles
 
 
-def tile_frame_url(slug: str, index: int, tile: dict, given: dict[str, str]) -> str:
-    """The address of a tile's frame: the dashboard, the tile's number and the parameters it takes."""
+def tile_frame_url(slug: str, index: int, tile: dict, given: dict[str, str], *, window: bool = False) -> str:
+    """The address of a tile's frame: the dashboard, the tile's number and the parameters it takes
+    (``window``: to open in a window of its own, with the watermark)."""
     mine = {k: v for k, v in given.items() if k in tile.get("params", [])}
+    if window:
+        mine["window"] = "1"
     return f"/dashboards/{slug}/tiles/{index}" + (f"?{urlencode(mine)}" if mine else "")
 
 
@@ -212,4 +217,4 @@ def tile_frame(request, slug: str, index: int):
     except JjjkgError as err:
         return error_page(request, 400, "参数有误", str(err))
     audit.record(request, "view", page="dashboard-tile", slug=d.slug, tile=index, params=given, nodes=len(v.nodes))
-    return _framed_page(request, v)
+    return _framed_page(request, v, standalone=request.GET.get("window") == "1")

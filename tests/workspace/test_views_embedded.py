@@ -201,6 +201,9 @@ def test_only_the_workspace_frames_these_pages_and_only_analysts_draw_results(si
     assert "frame-ancestors 'self'" in framed.headers["content-security-policy"]
     tile = page.request.get(origin + "/dashboards/overview/tiles/6")
     assert tile.status == 200 and tile.headers["x-frame-options"] == "SAMEORIGIN"
+    # in a frame the dashboard's watermark lies over it; opened in a window of its own it has its own
+    assert 'class="watermark"' not in tile.text()
+    assert 'class="watermark"' in page.request.get(origin + "/dashboards/overview/tiles/6?window=1").text()
     other = page.request.get(origin + "/views/network")
     assert other.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in other.headers["content-security-policy"]
     assert page.request.get(origin + "/dashboards/overview/tiles/1").status == 404  # a table tile has no frame
