@@ -688,10 +688,11 @@ def _map_box(bm: dict, nodes: list[dict], provinces: set | None) -> list[float]:
 def build_view(G, *, view: str = "network", sector: str | None = None, provinces: Iterable[str] | None = None,
                types: Iterable[str] | None = None, highlight_paths: bool = False, gaps: bool = False,
                max_nodes: int = DEFAULT_MAX_NODES, title: str | None = None,
-               meta: Mapping | None = None) -> View:
+               meta: Mapping | None = None, ids: Iterable[str] | None = None) -> View:
     """Select, style and lay out what a page shows (``write_view`` renders it).
 
-    Parameters are those of ``write_view``.
+    Parameters are those of ``write_view``, and ``ids``: only the organizations of these ids (the
+    records of a dashboard tile, say), within the other filters.
 
     Returns
     -------
@@ -729,6 +730,9 @@ def build_view(G, *, view: str = "network", sector: str | None = None, provinces
                 and (not tps or G.nodes[n].get("type") in tps)]
     else:
         orgs = _select_orgs(G, sid, provs, tps)
+    if ids is not None:
+        wanted = {str(i) for i in ids}
+        orgs = [n for n in orgs if str(n) in wanted]
 
     default_title = {"network": "京津冀中试生态网络", "geo": "京津冀中试生态地图（示意图）", "chain": "产业链中试链路"}[view]
     if view == "geo" and title and "示意图" not in title:

@@ -3,8 +3,9 @@
 A tile names its source — ``analysis:NAME`` (a named analysis, cached per store version), ``query:NAME`` (a
 saved query of the console) or ``briefing:figures`` / ``briefing:chains`` (the meeting pack's content) —, the
 parameters it takes from the dashboard's one parameter bar, and a renderer: ``table``, ``value``, ``bar``
-(counts of a column), ``graph`` (links between columns, left to right) or ``map`` (records with lat/lon, or
-the approximate position of the organization its ``id`` column names). Everything is drawn on the server (HTML and SVG): no script, nothing from another server. A dashboard's address
+(counts of a column), ``graph`` (links between columns) or ``map`` (the organizations its ``id`` column
+names). Tables, values and bars are drawn on the server (HTML and SVG); a graph or a map is the views' own
+page in a frame (``workspace.views_embed``). Nothing comes from another server. A dashboard's address
 carries its parameters; opening it checks the viewer's role. ``/dashboards/SLUG/export.json`` gives it as JSON,
 ``POST /api/dashboards`` (analysts and above) imports one. The workspace makes 京津冀中试生态总览 on first use.
 """
@@ -26,6 +27,7 @@ from .live import live
 from .models import Dashboard
 from .profile import run_analysis
 from .views_common import need, snapshot
+from .views_embed import tile_frame_url
 from .views_errors import api_error, error_page, forbidden
 
 __all__ = ["DEFAULT", "RENDERERS", "check_dashboard", "dashboard_list", "dashboard_page", "dashboard_export",
@@ -157,10 +159,6 @@ def _text(v) -> str:
     return str(v)
 
 
-def _name(G, oid) -> str:
-    return str(G.nodes[oid].get("name") or oid) if oid in G else str(oid)
-
-
 def _draw(tile: dict, records: list[dict], snap) -> dict:
     """What the template needs to draw ``records`` with the tile's renderer."""
     kind = tile["renderer"]
@@ -174,44 +172,6 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
         top = max((n for _, n in counts), default=1)
         return {"bars": [{"label": k or "（空）", "n": n, "w": round(300 * n / top), "y": 4 + 24 * i}
                          for i, (k, n) in enumerate(counts)], "height": 8 + 24 * len(counts)}
-    if kind == "graph":
-        G, cols, nodes, links = snap.G, {}, {}, set()
-        for r in records:
-            for a, b in tile.get("edges", []):
-                if r.get(a) is None or r.get(b) is None:
-                    continue
-                for c, v in ((a, r[a]), (b, r[b])):
-                    cols.setdefault(c, len(cols))
-                    nodes.setdefault(v, cols[c])
-                links.add((r[a], r[b]))
-            if len(nodes) > 90:
-                break
-        per_col = Counter()
-        pos = {}
-        for v, c in nodes.items():
-            pos[v] = (20 + 250 * c, 20 + 30 * per_col[c])
-            per_col[c] += 1
-        return {"nodes": [{"x": x, "y": y, "text": _name(G, v)[:14], "title": _name(G, v)} for v, (x, y) in pos.items()],
-                "links": [{"x1": pos[a][0], "y1": pos[a][1], "x2": pos[b][0], "y2": pos[b][1]} for a, b in links
-                          if a in pos and b in pos],
-                "width": 250 * max(1, len(cols)) + 20, "height": 30 + 30 * max(per_col.values(), default=1)}
-    if kind == "map":
-        from graph import schema
-
-        (lat0, lat1), (lon0, lon1) = schema.JJJ_BOX["lat"], schema.JJJ_BOX["lon"]
-        points = []
-        G, id_col = snap.G, tile.get("id")
-        for r in records:
-            lat, lon = r.get("lat"), r.get("lon")
-            if (lat is None or lon is None) and id_col and r.get(id_col) in G:
-                # no surveyed position: the approximate one the views draw (district or city centre)
-                node = G.nodes[r[id_col]]
-                lat, lon = node.get("map_lat"), node.get("map_lon")
-            if isinstance(lat, (int, float)) and isinstance(lon, (int, float)) and lat == lat and lon == lon:
-                points.append({"x": round(20 + 560 * (lon - lon0) / (lon1 - lon0), 1),
-                               "y": round(20 + 560 * (lat1 - lat) / (lat1 - lat0), 1),
-                               "title": _text(r.get(tile.get("label", "name"))), "p": r.get("province", "")})
-        return {"points": points, "missing": len(records) - len(points)}
     columns = tile.get("columns") or (list(records[0]) if records else [])
     return {"columns": columns, "rows": [[_text(r.get(c)) for c in columns] for r in records[:MAX_ROWS_SHOWN]],
             "more": max(0, len(records) - MAX_ROWS_SHOWN)}
@@ -239,10 +199,13 @@ def dashboard_page(request, slug: str):
     given = {k: v for k, v in request.GET.items() if v.strip() and len(v) <= 200}
     names = list(dict.fromkeys(p for t in d.tiles for p in t.get("params", [])))
     tiles = []
-    for tile in d.tiles:
+    for i, tile in enumerate(d.tiles, start=1):
         try:
             records = _records(request, snap, tile, given)
-            tiles.append({**tile, "error": None, "n": len(records), "draw": _draw(tile, records, snap)})
+            draw = ({"frame": tile_frame_url(d.slug, i, tile, given),
+                     "window": tile_frame_url(d.slug, i, tile, given, window=True)}
+                    if tile["renderer"] in ("graph", "map") else _draw(tile, records, snap))
+            tiles.append({**tile, "error": None, "n": len(records), "draw": draw})
         except JjjkgError as err:
             tiles.append({**tile, "error": str(err), "n": 0, "draw": {}})
     audit.record(request, "dashboard", slug=d.slug, params=given)

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import (console, dashboards, views_admin, views_analyses, views_api, views_auth, views_graph, views_import,
-               views_pack, views_pages)
+from . import (console, dashboards, views_admin, views_analyses, views_api, views_auth, views_embed, views_graph,
+               views_import, views_pack, views_pages)
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
@@ -44,6 +44,8 @@ urlpatterns = [
     path("api/cypher/cancel", console.api_cancel),
     path("api/console/history", console.api_history),
     path("api/console/params", console.api_params),
+    path("api/console/graph", views_embed.api_console_graph),
+    path("console/graph/<str:token>", views_embed.console_graph_page),
     path("api/queries", console.api_queries_root),
     path("api/queries/<str:name>", console.api_saved),
     path("queries/", console.saved_list_page, name="saved-queries"),
@@ -51,5 +53,6 @@ urlpatterns = [
     path("dashboards/", dashboards.dashboard_list, name="dashboards"),
     path("dashboards/<str:slug>", dashboards.dashboard_page, name="dashboard"),
     path("dashboards/<str:slug>/export.json", dashboards.dashboard_export, name="dashboard-export"),
+    path("dashboards/<str:slug>/tiles/<int:index>", views_embed.tile_frame, name="dashboard-tile"),
     path("api/dashboards", dashboards.api_dashboard_import),
 ]

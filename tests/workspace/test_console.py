@@ -173,7 +173,8 @@ def test_screenshot_at_1920(sign_in):
     page, errors, _ = _console(sign_in, "ana", width=1920, height=1080)
     _run(page, "MATCH (p:Platform)-[r:SCALES_UP_AT]->(s) RETURN p, r, s LIMIT 20")
     page.click("[data-testid=console-result] button[data-tab=graph]")
-    page.wait_for_selector("[data-testid=console-result] svg.console-graph .console-graph-node")
+    frame = page.wait_for_selector("[data-testid=console-result] iframe.console-graph-frame").content_frame()
+    frame.wait_for_function("() => window.jjjkg && window.jjjkg.stable")
     page.screenshot(path=str(ARTIFACTS / "console-1920x1080-graph.png"))
     assert errors == []
 

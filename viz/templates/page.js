@@ -510,7 +510,9 @@
       if (!b) { network.fit({ animation: false }); return; }
       var w = container.clientWidth, h = container.clientHeight, m = FIT_MARGIN;
       var s = Math.min((w - 2 * m) / Math.max(b[2] - b[0], 1), (h - 2 * m) / Math.max(b[3] - b[1], 1));
-      network.moveTo({ position: { x: (b[0] + b[2]) / 2, y: (b[1] + b[3]) / 2 }, scale: Math.min(s, 2.5),
+      // a map or the lanes may be enlarged further; a handful of nodes in a wide window would be drawn huge
+      var most = data.fitBox || data.lanes ? 2.5 : 1.25;
+      network.moveTo({ position: { x: (b[0] + b[2]) / 2, y: (b[1] + b[3]) / 2 }, scale: Math.min(s, most),
                        animation: false });
     }
 
@@ -810,8 +812,14 @@
     var orgUrl = document.body.getAttribute("data-org-url");
     var selectedBox = document.getElementById("selected-box"), selectedLink = document.getElementById("selected-link");
     function orgHref(id) { return orgUrl.split("{id}").join(encodeURIComponent(id)); }
+    // a node that is no organization (a sector or a value in a result's view: noPage) has no page;
+    // a page shown inside another (a console result, a dashboard tile) opens the organization's in the whole window
+    function hasPage(id) { var i = indexOf[id]; return i !== undefined && !data.nodes[i].noPage; }
+    var framed = window.top !== window.self;
+    if (framed) selectedLink.target = "_top";
     function showSelected(id) {
       if (!orgUrl) return;
+      if (id !== null && !hasPage(id)) id = null;
       if (id !== null) {
         selectedLink.href = orgHref(id);
         selectedLink.setAttribute("data-id", id);
@@ -820,10 +828,11 @@
     }
     if (orgUrl) {
       network.on("doubleClick", function (params) {
-        if (params.nodes && params.nodes.length) window.location.assign(orgHref(params.nodes[0]));
+        if (!params.nodes || !params.nodes.length || !hasPage(params.nodes[0])) return;
+        (framed ? window.top : window).location.assign(orgHref(params.nodes[0]));
       });
     }
-    api.orgHref = function (id) { return orgUrl ? orgHref(id) : null; };
+    api.orgHref = function (id) { return orgUrl && hasPage(id) ? orgHref(id) : null; };
     function highlight(id) {
       showSelected(id);
       if (big) {  // thousands of restyled nodes would stall the page: select the neighbourhood instead
