@@ -183,11 +183,11 @@ def run_statement(request, statement: str, params: dict, run_id: str):
 
             def expire():
                 # a statement that ignores FalkorDB's own timeout (UNWIND range(…) of a huge range) still ends
-                # within half a second of the limit: its server, which runs nothing else, is ended
+                # within a fifth of a second of the limit: its server, which runs nothing else, is ended
                 expired.set()
                 run.engine.abort()
 
-            timer = threading.Timer(timeout + 0.5, expire)
+            timer = threading.Timer(timeout + 0.2, expire)
             timer.daemon = True
             timer.start()
             try:
