@@ -53,6 +53,7 @@ MAX_DEPTH = 16
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _RUN_ID = re.compile(r"[0-9a-f]{8,64}")
 _POSITION = re.compile(r"\bline (\d+), column (\d+)")
+_INVALID = re.compile(r"\bline \d+, column \d+: Invalid input '(.*?)':")
 
 
 def _no_constant(name: str):
@@ -144,6 +145,10 @@ def chinese_error(message: str, timeout: float) -> str:
     if message.startswith("missing parameter"):
         return f"缺少参数：请在参数面板中添加。（{message}）"
     if message.startswith("Cypher error"):
+        m = _INVALID.search(message)
+        if m:
+            # where it is, the page says (and the editor marks): here, what was not understood
+            return f"Cypher 语句有误：{m.group(1)!r} 无法识别（语法错误）。（{message}）"
         return f"Cypher 语句有误：{message}"
     if message.startswith("out of memory"):
         return f"语句超出内存上限，已终止。请缩小查询范围。（{message}）"

@@ -408,3 +408,34 @@ def test_100000_rows_from_the_server_never_block_the_page(sign_in, server):
     print(f"\nlongest main-thread task with 100,000 rows: {longest:.0f} ms")
     assert longest < 300, longest
     assert errors == []
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_screenshots_of_the_console(sign_in, width, height):
+    """The console as an analyst sees it: completion open, a table, an error, a plan (looked at by a person)."""
+    folder = ARTIFACTS / "workspace"
+    folder.mkdir(parents=True, exist_ok=True)
+    page, errors, _ = _console(sign_in, "ana", width=width, height=height)
+    _run(page, "MATCH (p:Platform)-[:SCALES_UP_AT]->(s) RETURN p.name AS 平台, p.province AS 省份, s.name AS 量产基地, "
+               "p.sectors AS 领域 ORDER BY 平台")
+    assert page.text_content("[data-testid=console-result] .console-notes li").startswith("说明：")
+    page.screenshot(path=str(folder / f"console-table-{width}x{height}.png"))
+    _set_statement(page, "")
+    page.click("[data-testid=console-editor] .cm-content")
+    page.keyboard.type("MATCH (p:Pl")
+    page.wait_for_selector(".cm-tooltip-autocomplete li:has-text('Platform')", timeout=10_000)
+    page.screenshot(path=str(folder / f"console-completion-{width}x{height}.png"))
+    page.keyboard.press("Escape")
+    result = _run(page, "MATCH (p:Platform)\nWHERE p.province = '北京'\nRETURN p.name AS name,\n  ]")
+    assert result["line"] == 4
+    assert result["error"].startswith("Cypher 语句有误：']' 无法识别（语法错误）。（Cypher error at line 4, column 3")
+    assert "hint:" not in result["error"]  # no advice about a construct the statement does not use
+    page.screenshot(path=str(folder / f"console-error-{width}x{height}.png"))
+    result = _run(page, "EXPLAIN MATCH (p:Platform)-[:IN_SECTOR]->(s:Sector) WHERE p.province = '北京' "
+                        "RETURN s.name AS sector, count(p) AS n")
+    assert result["plan"]
+    assert page.text_content("[data-testid=console-result] .console-summary").startswith("执行计划，")
+    page.screenshot(path=str(folder / f"console-explain-{width}x{height}.png"))
+    # nothing of the page overflows the window sideways
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert [e for e in errors if "status of 400" not in e] == []

@@ -255,7 +255,7 @@ def test_ctrl_enter_runs_with_params_csrf_and_shows_table_graph_and_json(console
     assert body["params"] == {"province": "河北"}
     assert len(body["run_id"]) == 32
     result = page.locator("[data-testid=console-result]")
-    assert result.locator(".console-notes li").all_text_contents() == ["note: `id(n)` became `ID(n)`"]
+    assert result.locator(".console-notes li").all_text_contents() == ["说明：`id(n)` became `ID(n)`"]
     assert result.locator("th").all_text_contents() == ["a", "r", "b"]
     cells = result.locator("td").all_text_contents()
     assert cells[0].startswith("(:Organization:Platform {") and "<b>北京中试平台</b>" in cells[0]
