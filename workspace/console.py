@@ -150,6 +150,8 @@ def chinese_error(message: str, timeout: float) -> str:
             # where it is, the page says (and the editor marks): here, what was not understood
             return f"Cypher 语句有误：{m.group(1)!r} 无法识别（语法错误）。（{message}）"
         return f"Cypher 语句有误：{message}"
+    if message.startswith("the answer is larger than"):
+        return f"结果太大，服务器没有读取：请加上 LIMIT、减少列，或只返回 size(…) 或列表的一段。（{message}）"
     if message.startswith("out of memory"):
         return f"语句超出内存上限，已终止。请缩小查询范围。（{message}）"
     return f"语句无法运行：{message}"
@@ -491,8 +493,9 @@ def console_download(request, fmt: str):
 
     if fmt not in ("csv", "xlsx"):
         return error_page(request, 404, "未找到", "只能下载 CSV 或 XLSX。")
-    entry = ConsoleRun.objects.filter(owner=request.user, pk=request.GET.get("run", "")[:20]).first() \
-        if request.GET.get("run", "").isdigit() else None
+    run = request.GET.get("run", "")
+    entry = ConsoleRun.objects.filter(owner=request.user, pk=int(run)).first() \
+        if re.fullmatch(r"[0-9]{1,18}", run) else None
     if entry is None:
         return error_page(request, 404, "未找到", "没有这次运行的记录（下载只针对您自己的历史）。")
     if not accounts.has(request.user, "use_console"):

@@ -34,6 +34,7 @@ _HEADER = re.compile(r"\s*//\s*(name|summary|param|roles|author)\s*:", re.IGNORE
 _ROLES = re.compile(r"\s*//\s*roles\s*:\s*(.*?)\s*", re.IGNORECASE)
 _AUTHOR = re.compile(r"\s*//\s*author\s*:\s*(.*?)\s*", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _log = logging.getLogger("jjjkg.workspace")
 
 
@@ -122,22 +123,40 @@ def author_of(text: str) -> str:
     return _header_value(_AUTHOR, text) or ""
 
 
+def _problem(q) -> str | None:
+    """Why a saved query cannot be offered as a form, or None."""
+    if not NAME.fullmatch(q.name):
+        return f"its name {q.name!r} is not a plain name (lowercase letters, digits and hyphens, at most 64)"
+    if not _one_line(q.summary) or len(q.summary) > 200:
+        return "its '// summary:' is not one line of at most 200 characters"
+    bad = [p for p in q.params if not _PARAM.fullmatch(p)]
+    if bad:
+        return f"its parameter {bad[0]!r} is not a name (a letter or _, then letters, digits or _)"
+    return None
+
+
 def read_folder(folder: Path) -> dict:
-    """The queries of the workspace's folder by name, leaving out (and logging) any that cannot be offered."""
+    """The queries of the workspace's folder by name, leaving out (and logging) any that cannot be offered.
+
+    A link is left out too: what the folder offers is what was written into it, not a file elsewhere.
+    """
     from queries.saved import read_saved_query
 
     out: dict = {}
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.cypher")):
+        if path.is_symlink():
+            _log.warning("saved query left out: %s is a link", path.name)
+            continue
         try:
             q = read_saved_query(path)
         except QueryError as err:
             _log.warning("saved query left out: %s", err)
             continue
-        if not NAME.fullmatch(q.name) or q.name in out:
-            _log.warning("saved query left out: %s names itself %r (a plain name, used once, is expected)",
-                         path.name, q.name)
+        problem = _problem(q) or (f"{q.name!r} is the name of {out[q.name].path.name} too" if q.name in out else None)
+        if problem:
+            _log.warning("saved query left out: %s: %s", path.name, problem)
             continue
         out[q.name] = q
     return out
@@ -170,6 +189,10 @@ def add_files(paths: list[Path], folder: Path, roles: list[str], author: str, *,
         if not NAME.fullmatch(q.name):
             raise JjjkgError(f"{path}: the name {q.name!r} is not a plain name: expected lowercase letters, digits "
                              "and hyphens (at most 64), e.g. platforms-by-sector; set it with a '// name:' line")
+        bad = [p for p in q.params if not _PARAM.fullmatch(p)]
+        if bad:
+            raise JjjkgError(f"{path}: the parameter {bad[0]!r} is not a name: expected a letter or _, then letters, "
+                             "digits or _ (at most 64)")
         if q.name in ready:
             raise JjjkgError(f"{path}: a second query named {q.name!r}; rename one")
         if q.name in existing and not replace:

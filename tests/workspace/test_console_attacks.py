@@ -93,20 +93,30 @@ def test_a_bad_or_hostile_file_in_the_folder_hides_only_itself(clients, server):
                                           encoding="utf-8")
     (folder / "twin.cypher").write_text("// name: still-listed\n// summary: 重名\n// roles: viewer\nRETURN 2\n",
                                         encoding="utf-8")
+    (folder / "markup-param.cypher").write_text('// summary: 参数\n// roles: viewer\n// param: a"><b>x str 1\n'
+                                                "RETURN 1\n", encoding="utf-8")
+    (folder / "long-title.cypher").write_text("// summary: " + "长" * 5000 + "\n// roles: viewer\nRETURN 1\n",
+                                              encoding="utf-8")
+    outside = server.state.parent / "outside.txt"
+    outside.write_text("// summary: 外部文件\n// roles: viewer\nRETURN 'secret' AS s\n", encoding="utf-8")
+    (folder / "link.cypher").symlink_to(outside)
+    hostile = ("broken", "escape", "twin", "markup-param", "long-title", "link")
     try:
         viewer = clients["viewer"]
         listed = viewer.get(server.url + "api/queries", timeout=30)
         assert listed.status_code == 200, listed.text
         names = [q["name"] for q in listed.json()]
-        assert "still-listed" in names and "../admin/audit" not in names
+        assert "still-listed" in names and not set(names) & {"../admin/audit", "markup-param", "long-title", "link"}
         page = viewer.get(server.url + "queries/", timeout=30)
         assert page.status_code == 200 and 'href="/queries/still-listed"' in page.text
         assert "admin/audit" not in page.text
         ran = viewer.get(server.url + "api/queries/still-listed", timeout=60)
         assert ran.status_code == 200 and ran.json() == [{"one": 1}]  # the first file of the name, not its twin
+        assert viewer.get(server.url + "api/queries/link", timeout=30).status_code == 404
     finally:
-        for name in ("broken", "escape", "twin"):
+        for name in hostile:
             (folder / f"{name}.cypher").unlink()
+        outside.unlink()
 
 
 def test_markup_in_a_title_is_text_on_every_page(clients, server):
@@ -202,6 +212,9 @@ def test_history_and_downloads_belong_to_their_account(clients, server):
     assert theirs == []
     r = adm.get(server.url + f"console/download.csv?run={mine[0]['id']}", timeout=30)
     assert r.status_code == 404 and marker.split()[1] not in r.text
+    for run in ("²", "-1", "1e3", "9" * 30, "1 ", ""):  # digits Python knows but a key is not, and worse
+        r = ana.get(server.url + "console/download.csv", params={"run": run}, timeout=30)
+        assert r.status_code == 404, (run, r.status_code)
     ok = ana.get(server.url + f"console/download.csv?run={mine[0]['id']}", timeout=60)
     assert ok.status_code == 200 and ok.content.startswith(b"\xef\xbb\xbfprivate_stamp\n")
 
@@ -273,6 +286,12 @@ def test_rows_beyond_the_cap_are_cut_and_said(clients, server):
     body = r.json()
     assert len(body["rows"]) == 100_000 and body["truncated"] is True
     assert any("只返回了前 100,000 行" in n for n in body["notes"])
+
+
+def test_an_answer_too_large_to_read_is_refused_in_chinese(clients, server):
+    statement = "UNWIND range(1, 70) AS i RETURN i, reduce(s = '', x IN range(1, 20) | s + s + 'x') AS big"
+    r = _post(clients["analyst"], "/api/cypher", {"statement": statement})
+    assert r.status_code == 400 and r.json()["error"].startswith("结果太大，服务器没有读取"), r.text
 
 
 def test_a_statement_that_exhausts_memory_ends_in_chinese_and_the_console_goes_on(fresh_server):
@@ -352,6 +371,10 @@ def test_the_command_line_brings_cypher_files_in_and_runs_the_workspace_folder(c
     again = jjjkg("queries", "add", mine, "--roles", "viewer", "--state", server.state, check=False)
     assert again.returncode == 1 and "already has a query named 'platforms-in'" in again.stderr
     (mine / "platforms-in.cypher").unlink()
+    (mine / "odd-param.cypher").write_text('// summary: x\n// param: a"b str 1\nRETURN 1\n', encoding="utf-8")
+    odd = jjjkg("queries", "add", mine, "--roles", "viewer", "--state", server.state, check=False)
+    assert odd.returncode == 1 and "the parameter 'a\"b' is not a name" in odd.stderr
+    (mine / "odd-param.cypher").unlink()
     (mine / "evil.cypher").write_text("// name: ../../evil\n// summary: x\nRETURN 1\n", encoding="utf-8")
     bad = jjjkg("queries", "add", mine, "--roles", "viewer", "--state", server.state, check=False)
     assert bad.returncode == 1 and "the name '../../evil' is not a plain name" in bad.stderr
