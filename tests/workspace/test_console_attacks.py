@@ -380,3 +380,48 @@ def test_the_command_line_brings_cypher_files_in_and_runs_the_workspace_folder(c
     assert bad.returncode == 1 and "the name '../../evil' is not a plain name" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert not list(server.state.parent.rglob("evil*"))
+
+
+# ----------------------------------------------------------------------------- downloads
+
+
+def test_downloads_neutralise_every_formula_start_in_names_and_values(clients, server):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    s = clients["analyst"]
+    statement = ("RETURN '=HYPERLINK(\"http://x.invalid\")' AS `=cmd`, '@SUM(A1)' AS a, '+1+1' AS b, '-1+1' AS c, "
+                 "'\t=1' AS d, '-12' AS e, -3.5 AS f, ['=1'] AS g, '清华大学' AS h")
+    r = _post(s, "/api/cypher", {"statement": statement})
+    assert r.status_code == 200, r.text
+    run = r.json()["downloads"]["csv"]
+    data = s.get(server.url + run.lstrip("/"), timeout=60).content
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, row = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[0] == "'=cmd"
+    assert row == ["'=HYPERLINK(\"http://x.invalid\")", "'@SUM(A1)", "'+1+1", "'-1+1", "'\t=1", "-12", "-3.5",
+                   "'=1", "清华大学"]  # a list's items joined, as jjjkg cypher --format csv writes them
+    book = s.get(server.url + r.json()["downloads"]["xlsx"].lstrip("/"), timeout=60).content
+    ws = load_workbook(io.BytesIO(book)).active
+    assert [c.value for c in ws[3]][0] == "'=cmd"
+    values = [c.value for c in ws[4]]
+    assert values[:5] == ["'=HYPERLINK(\"http://x.invalid\")", "'@SUM(A1)", "'+1+1", "'-1+1", "'\t=1"]
+    assert values[6] == -3.5 and all(not (isinstance(v, str) and v.startswith(("=", "+", "@"))) for v in values)
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # no cell is a formula
+
+
+def test_a_viewer_cannot_download_a_console_result(clients, server):
+    r = clients["viewer"].get(server.url + "console/download.csv?run=1", timeout=30)
+    assert r.status_code == 403
+
+
+def test_values_json_cannot_carry_are_answered(clients, server):
+    r = _post(clients["analyst"], "/api/cypher", {"statement": "RETURN 0.0 / 0.0 AS nan, 1.0 / 0.0 AS inf, "
+                                                                "9223372036854775807 AS big"})
+    assert r.status_code == 200, r.text
+    row = r.json()["rows"][0]
+    assert row["big"] == 9223372036854775807
+    assert row["nan"] in (None, "NaN") and row["inf"] in (None, "Infinity")
+    assert clients["analyst"].get(server.url + "api/console/history", timeout=30).status_code == 200
