@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import secrets
 import threading
@@ -84,7 +85,7 @@ def _depth(value, limit: int = MAX_DEPTH) -> int:
 
 
 def _check_values(params: dict) -> None:
-    """Parameter values the engine can take: at most ``MAX_DEPTH`` deep, integers within 64 bits."""
+    """Parameter values the engine can take: at most ``MAX_DEPTH`` deep, integers within 64 bits, finite numbers."""
     if _depth(params, MAX_DEPTH + 1) > MAX_DEPTH + 1:  # the map of parameters is one level
         raise JjjkgError(f"参数嵌套过深（列表和映射最多 {MAX_DEPTH} 层）")
     stack = list(params.values())
@@ -94,6 +95,8 @@ def _check_values(params: dict) -> None:
             continue
         if isinstance(v, int) and not -2**63 <= v < 2**63:
             raise JjjkgError(f"参数中的整数 {v} 超出 64 位整数的范围")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise JjjkgError(f"参数中的数值 {v} 不是有限的数")
         if isinstance(v, (list, dict)):
             stack.extend(v.values() if isinstance(v, dict) else v)
 
@@ -422,6 +425,7 @@ def _saved_records(request, sq):
     """(result, notes) of a saved query with the request's parameters (the form's fields, blanks left out)."""
     given = {k: v for k, v in request.GET.items() if v.strip() != "" and k != "run"}
     params = sq.parse_params(given)
+    _check_values(params)
     t0 = time.perf_counter()
     result, notes = run_statement(request, sq.cypher, params, secrets.token_hex(16))
     audit.record(request, "analysis", saved_query=sq.name, params={k: str(v) for k, v in params.items()},

@@ -425,3 +425,21 @@ def test_values_json_cannot_carry_are_answered(clients, server):
     assert row["big"] == 9223372036854775807
     assert row["nan"] in (None, "NaN") and row["inf"] in (None, "Infinity")
     assert clients["analyst"].get(server.url + "api/console/history", timeout=30).status_code == 200
+
+
+def test_form_values_a_number_cannot_hold_are_400_in_chinese(clients, server, tmp_path):
+    mine = tmp_path / "forms"
+    mine.mkdir()
+    (mine / "top-n.cypher").write_text("// summary: 前 N 个平台\n// param: n int 5\n// param: w float 1.0\n"
+                                       "MATCH (p:Platform) RETURN p.id AS id, $w AS w ORDER BY id LIMIT $n\n",
+                                       encoding="utf-8")
+    jjjkg("queries", "add", mine, "--roles", "viewer", "--state", server.state, "--replace")
+    viewer = clients["viewer"]
+    ok = viewer.get(server.url + "api/queries/top-n", params={"n": "2"}, timeout=60)
+    assert ok.status_code == 200 and len(ok.json()) == 2
+    for params, message in (({"n": "9" * 25}, "超出 64 位整数的范围"), ({"w": "nan"}, "不是有限的数"),
+                            ({"w": "inf"}, "不是有限的数"), ({"n": "9" * 5000}, "expected int")):
+        r = viewer.get(server.url + "api/queries/top-n", params=params, timeout=60)
+        assert r.status_code == 400 and message in r.json()["error"], (params, r.text[:300])
+        page = viewer.get(server.url + "queries/top-n", params={**params, "run": "1"}, timeout=60)
+        assert page.status_code == 400 and message in page.text
