@@ -2,6 +2,7 @@
 
     python -m bench.bench_workspace                       # the bundled store and a 100k-relationship one
     python -m bench.bench_workspace --sizes bundled --seconds 20
+    python -m bench.bench_workspace --sizes bundled --only console   # the console's figures alone
 
 For each store it starts ``jjjkg serve --port 0`` (its own state folder, 25 viewer and 5 analyst
 accounts) and measures, against a baseline served by the same server in the same run (a static
@@ -11,7 +12,10 @@ file: what the server costs before the workspace does anything):
 * search as you type (each prefix of a few names) — p50 and p95;
 * a cached analysis through the JSON API;
 * 30 simulated users (25 viewers reading pages and searching, 5 analysts running analyses and
-  downloading CSV) for ``--seconds``: requests, errors, p95 page time, the server's peak memory.
+  downloading CSV) for ``--seconds``: requests, errors, p95 page time, the server's peak memory;
+* the Cypher console: the round trip of ``POST /api/cypher`` for a ``MATCH … RETURN … LIMIT 100`` (goal: p95
+  ≤ 300 ms on the bundled store), and its JavaScript as a browser downloads it, gzip, before the lazily loaded
+  analyser (goal ≤ 600 KB).
 
 Every request goes to 127.0.0.1; every loop is bounded in count and in time. Nothing here is a test.
 """
@@ -176,7 +180,57 @@ def _load(url: str, seconds: float, org_ids: list[str], names: list[str]) -> dic
     return {"requests": count[0], "errors": errors, "times": page_times}
 
 
-def bench(size: str, seconds: float, work: Path) -> None:
+#: the console's statement timed (three columns, a relationship, 100 rows)
+CONSOLE_STATEMENT = ("MATCH (o:Organization)-[:IN_SECTOR]->(s:Sector) "
+                     "RETURN o.id AS id, o.name AS name, s.name AS sector ORDER BY id LIMIT 100")
+CONSOLE_GOAL_MS, CONSOLE_JS_GOAL_KB = 300, 600
+
+
+def bench_console_round_trip(s, url: str, n: int = 50) -> list[float]:
+    """Seconds for ``POST /api/cypher`` of ``CONSOLE_STATEMENT``, ``n`` times (after one that starts a server)."""
+    headers = {"X-CSRFToken": s.cookies["csrftoken"], "Referer": url, "Content-Type": "application/json"}
+    body = {"statement": CONSOLE_STATEMENT, "params": {}}
+    first = s.post(url + "api/cypher", json=body, headers=headers, timeout=120)
+    first.raise_for_status()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = s.post(url + "api/cypher", json=body, headers=headers, timeout=60)
+        r.raise_for_status()
+        r.json()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def console_js_kb() -> dict[str, float]:
+    """The console's built files, gzip at level 9, in KB: what the page loads, and the analyser loaded later."""
+    import gzip
+
+    from workspace.bundle import BUILD_DIR
+
+    size = {name: len(gzip.compress((BUILD_DIR / name).read_bytes(), compresslevel=9)) / 1024
+            for name in ("console.js", "console.css", "lint-worker.js") if (BUILD_DIR / name).is_file()}
+    return size
+
+
+def print_console(s, url: str) -> None:
+    xs = bench_console_round_trip(s, url)
+    rows = len(s.post(url + "api/cypher", json={"statement": CONSOLE_STATEMENT, "params": {}}, timeout=60, headers={
+        "X-CSRFToken": s.cookies["csrftoken"], "Referer": url}).json()["rows"])
+    p95 = 1000 * _pct(xs, 95)
+    print(f"console round trip ({rows} rows) {_ms(xs)}   goal p95 ≤ {CONSOLE_GOAL_MS} ms: "
+          f"{'met' if p95 <= CONSOLE_GOAL_MS else 'NOT met'}")
+    kb = console_js_kb()
+    if "console.js" not in kb:
+        print("console JavaScript: not built (make console-bundle)")
+        return
+    page = kb["console.js"]
+    print(f"console JavaScript gzip     {page:7.0f} KB (+ {kb.get('console.css', 0):.0f} KB CSS; the analyser's worker, "
+          f"loaded later, {kb.get('lint-worker.js', 0):.0f} KB)   goal ≤ {CONSOLE_JS_GOAL_KB} KB: "
+          f"{'met' if page <= CONSOLE_JS_GOAL_KB else 'NOT met'}")
+
+
+def bench(size: str, seconds: float, work: Path, only: str = "all") -> None:
     print(f"\n== store: {size} ==", flush=True)
     store = _store(size, work)
     state = work / f"state-{size}"
@@ -185,6 +239,9 @@ def bench(size: str, seconds: float, work: Path) -> None:
     try:
         s = _session(srv.url, "viewer0")
         a = _session(srv.url, "analyst0")
+        if only == "console":
+            print_console(a, srv.url)
+            return
         hits = s.get(srv.url + "api/search", params={"q": "平台"}, timeout=60).json() or \
             s.get(srv.url + "api/search", params={"q": "合成"}, timeout=60).json()
         org_ids = [h["id"] for h in hits] or ["PF_JJJ_NTIC"]
@@ -211,6 +268,7 @@ def bench(size: str, seconds: float, work: Path) -> None:
             print(f"  error: {e}")
         if res["times"]:
             print(f"  mean {1000 * statistics.fmean(res['times']):.1f} ms")
+        print_console(a, srv.url)
     finally:
         srv.stop()
 
@@ -220,10 +278,12 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", nargs="+", default=["bundled", "100000"],
                     help="'bundled' and/or numbers of relationships of a generated store")
     ap.add_argument("--seconds", type=float, default=60, help="length of the 30-user load (default 60)")
+    ap.add_argument("--only", choices=("all", "console"), default="all",
+                    help="console: only the console's round trip and JavaScript size")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="jjjkg-bench-ws-") as work:
         for size in args.sizes:
-            bench(size, args.seconds, Path(work))
+            bench(size, args.seconds, Path(work), args.only)
     return 0
 
 

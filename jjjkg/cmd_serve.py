@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -125,6 +126,23 @@ def add_parsers(sub, formatter, add_store, open_store) -> None:
     _add_database(un)
     u.set_defaults(func=lambda args: _users(args, u))
 
+    q = sub.add_parser("queries", help="bring .cypher files into the workspace's saved queries",
+                       formatter_class=formatter, epilog=QUERIES_EPILOG,
+                       description="The workspace's saved queries are .cypher files in <state>/queries/, in the "
+                                   "format of `jjjkg query --queries DIR`: that folder runs as it is from the command "
+                                   "line, and `jjjkg queries add` brings your own files into it.")
+    qsub = q.add_subparsers(dest="queries_command", metavar="ACTION")
+    qa = qsub.add_parser("add", help="add .cypher files (or every one in a folder) for the roles named",
+                         formatter_class=formatter)
+    qa.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", type=Path)
+    qa.add_argument("--roles", required=True, metavar="ROLE[,ROLE]",
+                    help="who may see and run them: viewer, analyst, editor, admin (comma-separated)")
+    qa.add_argument("--author", help="the account named as their author (default: cli:YOUR_LOGIN)")
+    qa.add_argument("--replace", action="store_true", help="replace saved queries of the same names")
+    _add_state(qa)
+    _add_database(qa)
+    q.set_defaults(func=lambda args: _queries(args, q))
+
     au = sub.add_parser("audit", help="print the workspace's audit trail", formatter_class=formatter,
                         description="Every sign-in, run, download, import and role change, oldest first.")
     au.add_argument("--since", metavar="YYYY-MM-DD", help="only rows from this day on")
@@ -192,6 +210,38 @@ def _users(args, parser) -> int:
         accounts.unlock(args.name)
         audit.record(None, "role", user=_operator(), account=args.name, unlocked=True)
         print(f"unlocked {args.name}")
+    return 0
+
+
+QUERIES_EPILOG = """\
+examples:
+  jjjkg queries add my-queries/ --roles viewer,analyst     # each file: '// summary: 中文标题' and its '// param:' lines
+  jjjkg query platforms-in --queries ~/.local/state/jjjkg/queries --param province=天津   # the other way
+"""
+
+
+def _queries(args, parser) -> int:
+    if not args.queries_command:
+        parser.print_help()
+        return 2
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    known = ("viewer", "analyst", "editor", "admin")
+    bad = [r for r in roles if r not in known]
+    if bad or not roles:
+        raise JjjkgError(f"--roles {args.roles!r}: expected one or more of {', '.join(known)}, comma-separated")
+    author = args.author or _operator()
+    if not re.fullmatch(r"[\w.@+:-]{1,150}", author):
+        raise JjjkgError(f"--author {author!r}: expected an account name (letters, digits and . @ + - _ :)")
+    cfg = _setup(args, create_state=False)
+    from workspace import audit, saved_queries
+
+    folder = Path(cfg.state) / saved_queries.FOLDER
+    names = saved_queries.add_files(args.paths, folder, [r for r in known if r in roles], author,
+                                    replace=args.replace)
+    audit.record(None, "save_query", user=_operator(), names=names, roles=roles, via="cli")
+    for name in names:
+        print(f"added {name} → /queries/{name} (for {', '.join(roles)})")
+    print(f"the folder runs as it is: jjjkg query NAME --queries {folder}")
     return 0
 
 

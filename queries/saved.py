@@ -28,7 +28,7 @@ from graph.errors import QueryError
 
 from .registry import Param
 
-__all__ = ["SavedQuery", "read_saved_queries", "saved_queries_dir", "read_cypher_file"]
+__all__ = ["SavedQuery", "read_saved_queries", "read_saved_query", "saved_queries_dir", "read_cypher_file"]
 
 _TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 #: the largest saved-query file read; a query is a few kilobytes, and a folder from someone else is untrusted
@@ -91,7 +91,8 @@ def read_cypher_file(path: Path, label: str | None = None) -> str:
         raise QueryError(f"{label} is not UTF-8 text (byte {err.start}); save it as UTF-8") from None
 
 
-def _parse(path: Path) -> SavedQuery:
+def read_saved_query(path: Path) -> SavedQuery:
+    """One saved query from its file; raises QueryError naming the file and line."""
     text = read_cypher_file(path, f"saved queries: {path.name}")
     name, summary, params = path.stem, "", {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -122,7 +123,7 @@ def read_saved_queries(folder: Path | None) -> dict[str, SavedQuery]:
         raise QueryError(f"saved queries: {str(folder)!r} is not a folder (--queries or JJJKG_QUERIES)")
     out: dict[str, SavedQuery] = {}
     for path in sorted(folder.glob("*.cypher")):
-        q = _parse(path)
+        q = read_saved_query(path)
         if q.name in out:
             raise QueryError(f"saved queries: {path.name} and {out[q.name].path.name} are both named {q.name!r}; "
                              "rename one")

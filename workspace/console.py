@@ -5,14 +5,14 @@ with their notes, ``LOAD CSV`` refused, the engine's memory cap, at most ``MAX_R
 read-only, with the role's timeout, on one of the console's own servers (``workspace.engine``), so that
 取消 ends it on the server. Every run is kept in the account's history and leaves an audit row.
 Saved queries are ``.cypher`` files in ``<state>/queries/`` in the format of ``jjjkg query --queries``
-(``queries.saved``), with two more comment lines the command line ignores: ``// roles:`` and ``// author:``.
+(``workspace.saved_queries``).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
+import math
 import re
 import secrets
 import threading
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from graph.errors import JjjkgError, QueryError
 
-from . import accounts, audit
+from . import accounts, audit, saved_queries
 from .bundle import bundle_files
 from .engine import TooManyRuns, engines, role_timeout
 from .live import live
@@ -43,27 +43,62 @@ __all__ = ["console_page", "api_cypher", "api_cancel", "api_history", "api_param
 #: rows a console result holds at most (as ``jjjkg cypher --max-rows`` by default)
 MAX_ROWS = 100_000
 #: the longest statement accepted
-MAX_STATEMENT = 100_000
+MAX_STATEMENT = saved_queries.MAX_STATEMENT
 #: history entries kept per account
 HISTORY_KEPT = 500
 #: where saved queries live in the state folder
-SAVED_FOLDER = "queries"
+SAVED_FOLDER = saved_queries.FOLDER
 PARAM_TYPES = ("text", "number", "list", "map")
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_RUN_ID = re.compile(r"^[0-9a-f]{8,64}$")
-_QUERY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_HEADER_LINE = re.compile(r"^\s*//\s*(name|summary|param|roles|author)\s*:", re.IGNORECASE | re.MULTILINE)
+#: how deep a list or map parameter may nest
+MAX_DEPTH = 16
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+_RUN_ID = re.compile(r"[0-9a-f]{8,64}")
 _POSITION = re.compile(r"\bline (\d+), column (\d+)")
+_INVALID = re.compile(r"\bline \d+, column \d+: Invalid input '(.*?)':")
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def _body(request) -> dict:
-    try:
-        value = json.loads(request.body.decode("utf-8"))
+    try:  # strict JSON: NaN and Infinity are not values (they could not be stored or answered again)
+        value = json.loads(request.body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise JjjkgError("请求内容应为 JSON 对象") from None
     if not isinstance(value, dict):
         raise JjjkgError("请求内容应为 JSON 对象")
     return value
+
+
+def _depth(value, limit: int = MAX_DEPTH) -> int:
+    """How deep lists and maps nest in ``value`` (counted without recursion, stopping past ``limit``)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            if d + 1 > limit:
+                return d + 1
+            deepest = max(deepest, d + 1)
+            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def _check_values(params: dict) -> None:
+    """Parameter values the engine can take: at most ``MAX_DEPTH`` deep, integers within 64 bits, finite numbers."""
+    if _depth(params, MAX_DEPTH + 1) > MAX_DEPTH + 1:  # the map of parameters is one level
+        raise JjjkgError(f"参数嵌套过深（列表和映射最多 {MAX_DEPTH} 层）")
+    stack = list(params.values())
+    while stack:
+        v = stack.pop()
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int) and not -2**63 <= v < 2**63:
+            raise JjjkgError(f"参数中的整数 {v} 超出 64 位整数的范围")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise JjjkgError(f"参数中的数值 {v} 不是有限的数")
+        if isinstance(v, (list, dict)):
+            stack.extend(v.values() if isinstance(v, dict) else v)
 
 
 # ----------------------------------------------------------------------------- the page
@@ -113,7 +148,13 @@ def chinese_error(message: str, timeout: float) -> str:
     if message.startswith("missing parameter"):
         return f"缺少参数：请在参数面板中添加。（{message}）"
     if message.startswith("Cypher error"):
+        m = _INVALID.search(message)
+        if m:
+            # where it is, the page says (and the editor marks): here, what was not understood
+            return f"Cypher 语句有误：{m.group(1)!r} 无法识别（语法错误）。（{message}）"
         return f"Cypher 语句有误：{message}"
+    if message.startswith("the answer is larger than"):
+        return f"结果太大，服务器没有读取：请加上 LIMIT、减少列，或只返回 size(…) 或列表的一段。（{message}）"
     if message.startswith("out of memory"):
         return f"语句超出内存上限，已终止。请缩小查询范围。（{message}）"
     return f"语句无法运行：{message}"
@@ -152,11 +193,11 @@ def run_statement(request, statement: str, params: dict, run_id: str):
 
             def expire():
                 # a statement that ignores FalkorDB's own timeout (UNWIND range(…) of a huge range) still ends
-                # within half a second of the limit: its server, which runs nothing else, is ended
+                # within a fifth of a second of the limit: its server, which runs nothing else, is ended
                 expired.set()
                 run.engine.abort()
 
-            timer = threading.Timer(timeout + 0.5, expire)
+            timer = threading.Timer(timeout + 0.2, expire)
             timer.daemon = True
             timer.start()
             try:
@@ -191,13 +232,17 @@ def api_cypher(request):
         return api_error("请输入 Cypher 语句", 400)
     if len(statement) > MAX_STATEMENT:
         return api_error(f"语句过长（最多 {MAX_STATEMENT:,} 个字符）", 400)
-    if not isinstance(params, dict) or not all(isinstance(k, str) and _NAME.match(k) for k in params):
+    if not isinstance(params, dict) or not all(isinstance(k, str) and _NAME.fullmatch(k) for k in params):
         return api_error("参数应为一个映射：名称 → 值，名称以字母或下划线开头", 400)
+    try:
+        _check_values(params)
+    except JjjkgError as err:
+        return api_error(str(err), 400)
     if len(json.dumps(params, ensure_ascii=False)) > 64_000:
         return api_error("参数太大（最多 64 KB）", 400)
     if run_id is None:
         run_id = secrets.token_hex(16)
-    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
         return api_error("run_id 应为 8 到 64 位十六进制字符", 400)
     t0 = time.perf_counter()
     try:
@@ -239,7 +284,7 @@ def api_cancel(request):
         run_id = _body(request).get("run_id")
     except JjjkgError as err:
         return api_error(str(err), 400)
-    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+    if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
         return api_error("run_id 应为 8 到 64 位十六进制字符", 400)
     cancelled = engines().cancel(request.user.get_username(), run_id)
     audit.record(request, "cypher", cancel=run_id, cancelled=cancelled)
@@ -272,7 +317,7 @@ def check_params(entries) -> list[dict]:
         if not isinstance(e, dict):
             raise JjjkgError(f"第 {i} 个参数应为 {{name, type, value}}")
         name, kind, value = e.get("name"), e.get("type"), e.get("value")
-        if not isinstance(name, str) or not _NAME.match(name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise JjjkgError(f"第 {i} 个参数的名称 {name!r} 无效：应以字母或下划线开头，只含字母、数字和下划线")
         if name in seen:
             raise JjjkgError(f"参数 {name} 重复")
@@ -285,6 +330,7 @@ def check_params(entries) -> list[dict]:
             raise JjjkgError(f"参数 {name} 的值与类型 {kind} 不符")
         seen.add(name)
         out.append({"name": name, "type": kind, "value": value})
+    _check_values({e["name"]: e["value"] for e in out})
     if len(json.dumps(out, ensure_ascii=False)) > 64_000:
         raise JjjkgError("参数太大（最多 64 KB）")
     return out
@@ -314,15 +360,6 @@ def saved_folder(create: bool = False):
     return folder
 
 
-def saved_file_text(name: str, title: str, author: str, roles: list[str], params: list[dict], statement: str) -> str:
-    """A saved query in the format of ``jjjkg query --queries`` (``queries.saved``)."""
-    lines = [f"// name: {name}", f"// summary: {title}", f"// roles: {', '.join(roles)}", f"// author: {author}"]
-    for p in params:
-        kind = "str" if p["type"] == "text" else "int" if isinstance(p["value"], int) else "float"
-        lines.append(f"// param: {p['name']} {kind} {p['value']}".rstrip())
-    return "\n".join(lines) + "\n" + statement.strip("\n") + "\n"
-
-
 def api_queries_root(request):
     """``GET /api/queries``: the saved queries the account may run; ``POST``: save one (analysts and above)."""
     if request.method == "GET":
@@ -335,23 +372,17 @@ def api_queries_root(request):
 def api_queries(request):
     try:
         body = _body(request)
-        name, title, statement = body.get("name"), body.get("title"), body.get("statement")
+        name = saved_queries.check_name(body.get("name"))
+        title = saved_queries.check_title(body.get("title"))
+        statement = saved_queries.check_statement(body.get("statement"))
         roles, params = body.get("roles") or [], check_params(body.get("params") or [])
-        if not isinstance(name, str) or not _QUERY_NAME.match(name):
-            raise JjjkgError("名称应为小写字母、数字和连字符（最多 64 个），例如 platforms-by-sector")
-        if not isinstance(title, str) or not title.strip() or len(title) > 100 or "\n" in title:
-            raise JjjkgError("请填写一行中文标题（最多 100 个字符）")
-        if not isinstance(statement, str) or not statement.strip() or len(statement) > MAX_STATEMENT:
-            raise JjjkgError("请输入要保存的 Cypher 语句")
-        if _HEADER_LINE.search(statement):
-            raise JjjkgError("语句中不能有 // name: 、// summary: 、// param: 、// roles: 或 // author: 开头的注释行")
-        if not isinstance(roles, list) or not roles or any(r not in accounts.ROLES for r in roles):
+        if not isinstance(roles, list) or not roles or not all(isinstance(r, str) and r in accounts.ROLES
+                                                               for r in roles):
             raise JjjkgError(f"请选择能看到此查询的角色：{', '.join(accounts.ROLES)}")
         for p in params:
             if p["type"] in ("list", "map"):
                 raise JjjkgError(f"参数 {p['name']}：保存的查询只支持文本和数字参数（与 jjjkg query --queries 相同）")
-            if p["type"] == "text" and ("\n" in p["value"] or "\r" in p["value"]):
-                raise JjjkgError(f"参数 {p['name']}：默认值不能换行")
+            saved_queries.check_default(p["name"], p["value"])
     except JjjkgError as err:
         return api_error(str(err), 400)
     folder = saved_folder(create=True)
@@ -361,44 +392,27 @@ def api_queries(request):
         from queries.saved import read_cypher_file
 
         try:
-            old_author = re.search(r"^//\s*author:\s*(.*?)\s*$", read_cypher_file(path), re.MULTILINE)
+            old_author = saved_queries.author_of(read_cypher_file(path))
         except QueryError:
-            old_author = None
-        if (old_author.group(1) if old_author else "") != author and accounts.role_of(request.user) != "admin":
+            old_author = ""
+        if old_author != author and accounts.role_of(request.user) != "admin":
             return api_error(f"已有名为 {name} 的查询（由其他账户保存）：请换一个名称", 409)
     ordered = [r for r in accounts.ROLES if r in roles]
-    text = saved_file_text(name, title.strip(), author, ordered, params, statement)
-    tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-    audit.record(request, "save_query", name=name, title=title.strip(), roles=ordered,
-                 params=[p["name"] for p in params])
-    return json_response({"name": name, "title": title.strip(), "roles": ordered}, status=201)
+    saved_queries.write_query(folder, name, saved_queries.file_text(name, title, author, ordered, params, statement))
+    audit.record(request, "save_query", name=name, title=title, roles=ordered, params=[p["name"] for p in params])
+    return json_response({"name": name, "title": title, "roles": ordered}, status=201)
 
 
 # ----------------------------------------------------------------------------- saved queries as forms
 
-_ROLES_LINE = re.compile(r"^\s*//\s*roles\s*:\s*(.*?)\s*$", re.IGNORECASE | re.MULTILINE)
 _TYPE_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "是/否"}
 
 
 def visible_queries(user) -> dict:
     """The saved queries ``user``'s role may see, by name (a query names its roles in ``// roles:``)."""
-    from queries.saved import read_saved_queries
-
-    folder = saved_folder()
-    if not folder.is_dir():
-        return {}
     role = accounts.role_of(user)
-    out = {}
-    for name, sq in read_saved_queries(folder).items():
-        m = _ROLES_LINE.search(sq.cypher)
-        roles = {r.strip() for r in (m.group(1).split(",") if m else [])}
-        if role in roles or role == "admin":
-            out[name] = sq
-    return out
+    return {name: sq for name, sq in saved_queries.read_folder(saved_folder()).items()
+            if role == "admin" or role in saved_queries.roles_of(sq.cypher)}
 
 
 def _describe(sq) -> dict:
@@ -411,6 +425,7 @@ def _saved_records(request, sq):
     """(result, notes) of a saved query with the request's parameters (the form's fields, blanks left out)."""
     given = {k: v for k, v in request.GET.items() if v.strip() != "" and k != "run"}
     params = sq.parse_params(given)
+    _check_values(params)
     t0 = time.perf_counter()
     result, notes = run_statement(request, sq.cypher, params, secrets.token_hex(16))
     audit.record(request, "analysis", saved_query=sq.name, params={k: str(v) for k, v in params.items()},
@@ -482,8 +497,9 @@ def console_download(request, fmt: str):
 
     if fmt not in ("csv", "xlsx"):
         return error_page(request, 404, "未找到", "只能下载 CSV 或 XLSX。")
-    entry = ConsoleRun.objects.filter(owner=request.user, pk=request.GET.get("run", "")[:20]).first() \
-        if request.GET.get("run", "").isdigit() else None
+    run = request.GET.get("run", "")
+    entry = ConsoleRun.objects.filter(owner=request.user, pk=int(run)).first() \
+        if re.fullmatch(r"[0-9]{1,18}", run) else None
     if entry is None:
         return error_page(request, 404, "未找到", "没有这次运行的记录（下载只针对您自己的历史）。")
     if not accounts.has(request.user, "use_console"):

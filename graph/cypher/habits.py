@@ -322,7 +322,8 @@ def _refusal_worded(action, write_hint: str):
 def _explained(message: str, prep: Prepared) -> str:
     """The engine's message with a mangled character restored and a hint when FalkorDB lacks the construct."""
     message = _unmangled(message, prep.text)
-    lower = message.lower()
+    # a syntax error lists every token it expected: a construct named only there is not what was written
+    lower = re.sub(r": expected (?!a label).*", "", message.lower(), flags=re.DOTALL)
     for needle, hint in HINTS:
         if needle in lower:
             return f"{message}\n  hint: {hint}"

@@ -260,7 +260,7 @@ def test_ctrl_enter_runs_with_params_csrf_and_shows_table_graph_and_json(console
     assert body["params"] == {"province": "河北"}
     assert len(body["run_id"]) == 32
     result = page.locator("[data-testid=console-result]")
-    assert result.locator(".console-notes li").all_text_contents() == ["note: `id(n)` became `ID(n)`"]
+    assert result.locator(".console-notes li").all_text_contents() == ["说明：`id(n)` became `ID(n)`"]
     assert result.locator("th").all_text_contents() == ["a", "r", "b"]
     cells = result.locator("td").all_text_contents()
     assert cells[0].startswith("(:Organization:Platform {") and "<b>北京中试平台</b>" in cells[0]
@@ -380,4 +380,17 @@ def test_signature_help_for_builtin_functions(console):
     tip = page.wait_for_selector(".cm-cypher-signature", timeout=10_000)
     assert tip.text_content().startswith("substring(")
     assert page.locator(".cm-cypher-signature b").text_content().startswith("start")  # the argument being typed
+    assert errors == []
+
+
+def test_a_parameter_name_the_server_would_refuse_is_flagged_and_not_sent(console, stub):
+    page, errors, _ = console
+    page.wait_for_selector("#console-params input[aria-label=参数值]")
+    page.click("#console-params button:has-text('添加参数')")
+    row = page.locator("#console-params .console-param").nth(1)
+    row.locator("input[aria-label=参数名称]").fill("省份")
+    row.locator("input[aria-label=参数值]").fill("北京")
+    assert "英文字母" in row.locator(".console-param-problem").text_content()
+    page.wait_for_timeout(1500)  # the panel saves a moment after typing
+    assert all("省份" not in json.dumps(r[3], ensure_ascii=False) for r in stub.requests if r[0] == "PUT")
     assert errors == []

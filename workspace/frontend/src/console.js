@@ -15,7 +15,8 @@ import { ParamsPanel } from './params.js';
 import { showMessage, showResult } from './results.js';
 
 const $ = (id) => document.getElementById(id);
-const ROLES = { viewer: '查看者（规划人员）', analyst: '分析师', editor: '编辑', admin: '管理员' };
+// the roles as the workspace names them everywhere (workspace/accounts.py ROLE_ZH)
+const ROLES = { viewer: '浏览者（规划人员）', analyst: '分析人员', editor: '编辑', admin: '管理员' };
 
 function readSchema() {
   try {

@@ -3,7 +3,8 @@
 import { api } from './api.js';
 
 export const TYPES = { text: '文本', number: '数字', list: '列表', map: '映射' };
-const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+// as the server checks it (workspace/console.py): ASCII, as a $parameter is written in FalkorDB's Cypher
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function typeOf(value) {
   if (typeof value === 'number') return 'number';
@@ -122,7 +123,7 @@ export class ParamsPanel {
   check(entry) {
     const name = entry.name.value.trim();
     try {
-      if (!NAME.test(name)) throw new Error('名称应以字母或下划线开头，例如 sector');
+      if (!NAME.test(name)) throw new Error('名称应以英文字母或下划线开头，只含英文字母、数字和下划线，例如 sector');
       entry.parsed = parseValue(entry.type.value, entry.value.value);
       entry.problem.textContent = '';
       entry.ok = true;

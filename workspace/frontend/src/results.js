@@ -76,9 +76,16 @@ export function showResult(container, result) {
   const notes = result.notes ?? [];
   if (notes.length) {
     const ul = container.appendChild(el('ul', 'console-notes'));
-    for (const n of notes) ul.appendChild(el('li', /^warning|^警告/.test(n) ? 'console-warning' : null, n));
+    for (const n of notes) {
+      // the command line's own words, under a Chinese lead: 说明 (a rewrite) or 警告 (check the statement)
+      const warning = /^warning|^警告/.test(n);
+      const li = ul.appendChild(el('li', warning ? 'console-warning' : null));
+      li.appendChild(el('strong', null, warning ? '警告：' : '说明：'));
+      li.append(n.replace(/^(note|warning):\s*/, ''));
+    }
   }
-  const summary = [`${result.rows.length} 行`];
+  const isPlan = result.plan !== undefined;
+  const summary = [isPlan ? `执行计划，${result.rows.length} 个操作` : `${result.rows.length} 行`];
   if (result.truncated) summary.push('结果已截断（超过行数上限）');
   if (result.elapsed_ms !== undefined) summary.push(`用时 ${result.elapsed_ms} 毫秒`);
   const bar = container.appendChild(el('p', 'console-summary', summary.join('，')));
@@ -90,7 +97,6 @@ export function showResult(container, result) {
     a.setAttribute('download', '');
   }
 
-  const isPlan = result.plan !== undefined;
   const tabs = container.appendChild(el('div', 'console-tabs'));
   tabs.setAttribute('role', 'tablist');
   const pane = container.appendChild(el('div', 'console-pane'));
