@@ -38,7 +38,8 @@ import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..build import KnowledgeGraph, build_graph, no_gc
+from typing import TYPE_CHECKING
+
 from ..errors import OutputError, StoreError
 from ..safe_write import replacing, write_text
 from ..tables import Tables
@@ -46,10 +47,21 @@ from . import versions
 from .arrays import Arrays, read_arrays, write_arrays
 from .cache_key import cache_key as _cache_key
 
+if TYPE_CHECKING:
+    from ..build import KnowledgeGraph
+
 __all__ = ["Store", "save_store", "open_store", "open_or_build", "default_store_path", "store_exists",
            "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
+
+
+def build_graph(tables: Tables) -> KnowledgeGraph:
+    """``graph.build.build_graph``, imported when a graph is first made: opening a store, counting from its
+    arrays or naming its nodes does not import networkx."""
+    from ..build import build_graph as build
+
+    return build(tables)
 
 
 def default_store_path() -> Path:
@@ -423,6 +435,8 @@ class Store:
             return None
         if not hmac.compare_digest(signature, _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
             return None  # written elsewhere, or for other tables: never unpickled
+        from ..build import KnowledgeGraph, no_gc
+
         with no_gc():
             G = pickle.loads(payload)
         return G if isinstance(G, KnowledgeGraph) else None
