@@ -162,7 +162,6 @@ def _name_lookup(G):
 
 def cmd_build(args) -> int:
     import loaders
-    from graph.build import build_graph
     from graph.store import save_store
 
     path = _store_path(args)
@@ -175,11 +174,8 @@ def cmd_build(args) -> int:
         tables = loaders.read_bundled()
     t1 = time.perf_counter()
     _say(f"validated {len(tables.organizations)} organizations and {len(tables.relations)} relations "
-         f"in {t1 - t0:.1f} s; building the graph …")
-    G = build_graph(tables)
-    t2 = time.perf_counter()
-    _say(f"built {G.number_of_nodes()} nodes and {G.number_of_edges()} edges in {t2 - t1:.1f} s; writing {path} …")
-    meta = save_store(tables, path, G)
+         f"in {t1 - t0:.1f} s; writing {path} …")
+    meta = save_store(tables, path)
     t3 = time.perf_counter()
     if tables.warnings:
         shown = tables.warnings[: args.max_warnings]

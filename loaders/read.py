@@ -243,15 +243,19 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
     if encoding == "gb18030":
         _check_one_encoding(data, file)
     sep = _delimiter(text)
+    # UTF-8 bytes go to the C parser as they are (it would encode decoded text back to UTF-8), so the decoded
+    # text, as large as the file or larger, is let go before the parser's frame is made: a lower peak of memory
+    utf8 = encoding != "gb18030"
+    if utf8:
+        text = None
     try:
         # object dtype keeps cells as Python str: no Arrow round trips per column on a million rows
-        # UTF-8 bytes go to the C parser as they are (it would encode decoded text back to UTF-8)
-        utf8 = encoding != "gb18030"
         # blank lines are kept (and dropped later as empty rows) so row numbers stay those of the file
         df = pd.read_csv(io.BytesIO(data) if utf8 else io.StringIO(text), encoding=encoding if utf8 else None,
                          dtype=object, keep_default_na=False, skipinitialspace=False, skip_blank_lines=False,
                          sep=sep, engine="c")
     except (pd.errors.ParserError, ValueError) as err:
+        text = text if text is not None else _decode(data, file)[0]
         row = _open_quote_row(text, sep)
         if row is not None:
             raise InputError(Problem(file, row, None, "a quote (\") opens a cell here and is never closed, so the "
@@ -260,7 +264,9 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
     raw = _canonical(table, df, file)
     # a record that spans several physical lines holds a line break inside a quoted cell: keep where
     # each record starts, so a cell check can tell a stray quote from a long source text
-    if len(df) + 1 != text.count("\n") + (not text.endswith("\n")):
+    lines = data.count(b"\n") if text is None else text.count("\n")  # a UTF-8 newline is its own byte
+    if len(df) + 1 != lines + (not (data.endswith(b"\n") if text is None else text.endswith("\n"))):
+        text = text if text is not None else _decode(data, file)[0]
         raw.lines = _record_lines(text, sep, len(df))
         raw.sep = sep
     return raw

@@ -4,8 +4,13 @@ A store is a directory (default ``./.jjjkg``)::
 
     meta.json              format version, fingerprint, build time, what was loaded, counts
     tables/*.parquet       the five validated tables: the store's source of truth
+    graph/*.npy            the graph's nodes and edges as columnar arrays (``arrays``), memory-mapped on use
     cache/graph.pickle     the built KnowledgeGraph, for fast reopening (optional)
     cache/graph.sig        HMAC of the pickle and the tables' fingerprint, with this machine's key
+
+A build writes the tables and the arrays only: no networkx graph is made or pickled. Opening a store
+reads meta.json; the arrays are mapped when something asks for them (a count, the nodes' names), and the
+networkx graph is made only when an analysis asks for it (``Store.graph``), then kept in the cache.
 
 A store that came from someone else is safe to open: the parquet tables are data only, and the
 pickle is used only when its signature verifies with the key in this user's configuration folder
@@ -33,17 +38,30 @@ import stat
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..build import KnowledgeGraph, build_graph, no_gc
+from typing import TYPE_CHECKING
+
 from ..errors import OutputError, StoreError
 from ..safe_write import replacing, write_text
 from ..tables import Tables
 from . import versions
+from .arrays import Arrays, read_arrays, write_arrays
 from .cache_key import cache_key as _cache_key
+
+if TYPE_CHECKING:
+    from ..build import KnowledgeGraph
 
 __all__ = ["Store", "save_store", "open_store", "open_or_build", "default_store_path", "store_exists",
            "FORMAT_VERSION"]
 
 FORMAT_VERSION = 1
+
+
+def build_graph(tables: Tables) -> KnowledgeGraph:
+    """``graph.build.build_graph``, imported when a graph is first made: opening a store, counting from its
+    arrays or naming its nodes does not import networkx."""
+    from ..build import build_graph as build
+
+    return build(tables)
 
 
 def default_store_path() -> Path:
@@ -217,14 +235,13 @@ def _check_unchanged(path: Path, based_on: str | None) -> None:
 
 
 def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dict:
-    if G is None:
-        G = build_graph(tables)
-    # the graph is pickled before the tables are written: the pickler's memo and the Arrow
-    # buffers of the tables are not held at once (a lower peak of memory)
-    digest = _write_cache(G, tmp)
+    # a graph the caller made already is cached; otherwise none is made (the first analysis makes it)
+    digest = _write_cache(G, tmp) if G is not None else None
     _write_tables(tables, tmp / "tables")
+    arrays = write_arrays(tables, tmp)
     fingerprint = _fingerprint(tmp / "tables")
-    G.graph["fingerprint"] = fingerprint
+    if G is not None:
+        G.graph["fingerprint"] = fingerprint
     meta = {
         "format_version": FORMAT_VERSION,
         "fingerprint": fingerprint,
@@ -232,9 +249,10 @@ def _write_new_store(tables: Tables, tmp: Path, G: KnowledgeGraph | None) -> dic
         "data_source": tables.source,
         **({"imports": tables.imports} if tables.imports else {}),
         "counts": {name: len(df) for name, df in tables.items()},
-        "nodes": G.number_of_nodes(),
-        "edges": G.number_of_edges(),
+        "nodes": arrays["nodes"],
+        "edges": arrays["edges"],
         "warnings": len(tables.warnings),
+        "arrays": arrays,
     }
     write_text(tmp / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
     _sign_cache(tmp, digest, fingerprint)
@@ -276,6 +294,7 @@ class Store:
         self._tables: Tables | None = None
         self._graph: KnowledgeGraph | None = None
         self._nodes: KnowledgeGraph | None = None
+        self._arrays: Arrays | None = None
 
     def _read_meta(self) -> dict:
         meta_path = self.root / "meta.json"
@@ -354,6 +373,22 @@ class Store:
         imports = [i for i in imports if isinstance(i, dict)] if isinstance(imports, list) else []
         return Tables(**frames, source=self.meta.get("data_source", ""), imports=imports)
 
+    def has_arrays(self) -> bool:
+        """Whether the store holds graph arrays (every store this jjjkg builds; not those of older ones)."""
+        return isinstance(self.meta.get("arrays"), dict)
+
+    def arrays(self) -> Arrays:
+        """The graph's columnar arrays, memory-mapped and checked on first use (``arrays.read_arrays``).
+
+        Raises
+        ------
+        StoreError
+            The store has none (built by an older jjjkg), or a file is not what meta.json says.
+        """
+        if self._arrays is None:
+            self._arrays = self._retrying(lambda: read_arrays(self.root, self.meta, self.path))
+        return self._arrays
+
     def nodes(self) -> KnowledgeGraph:
         """The graph when it is read already, else its nodes without relations (``lookup.read_nodes``):
         enough to bind an analysis's parameters and to name ids, at a fraction of reading the graph."""
@@ -367,7 +402,7 @@ class Store:
         from .lookup import read_nodes
 
         try:
-            return read_nodes(self.root / "tables")
+            return read_nodes(self.root / "tables", self.arrays() if self.has_arrays() else None)
         except (OSError, ValueError, KeyError) as err:
             raise StoreError(f"cannot read the store's tables at {str(self.path)!r} ({err}); "
                              f"rebuild it with `jjjkg build`") from err
@@ -400,6 +435,8 @@ class Store:
             return None
         if not hmac.compare_digest(signature, _sign(hashlib.sha256(payload).digest(), fingerprint, key)):
             return None  # written elsewhere, or for other tables: never unpickled
+        from ..build import KnowledgeGraph, no_gc
+
         with no_gc():
             G = pickle.loads(payload)
         return G if isinstance(G, KnowledgeGraph) else None

@@ -3,17 +3,22 @@
 A Cypher engine answers an analysis from its own copy of the graph; the command still has to resolve a
 sector's or a service's name to its id, check that a platform id names a platform, and put names beside
 the ids it prints. Those read node properties only, so ``read_nodes`` builds a ``KnowledgeGraph`` of the
-sector and service nodes and the organizations' ``id``, ``type``, ``label`` and ``name``, read straight
-from the store's parquet columns — never the relations, never the pickled graph.
+sector and service nodes and the organizations' ``id``, ``type``, ``label`` and ``name``, read from the
+store's memory-mapped arrays (or, in a store without them, its parquet columns) — never the relations,
+never the pickled graph.
 """
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import schema
 from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
+
+if TYPE_CHECKING:
+    from .arrays import Arrays
 
 __all__ = ["read_nodes"]
 
@@ -38,13 +43,27 @@ def _columns(path: Path, names) -> dict[str, list]:
     return {name: table.column(name).to_pylist() for name in names}
 
 
-def read_nodes(tables_dir: Path) -> KnowledgeGraph:
+def _org_columns(arrays: Arrays) -> dict[str, list]:
+    """The organizations' ``id``, ``type`` and ``name`` from the arrays (they come first in node order)."""
+    import numpy as np
+
+    n = arrays.count(schema.ORGANIZATION)
+    type_of = {t.label: name for name, t in schema.ORG_TYPES.items()}
+    types = np.asarray([type_of.get(lab) for lab in arrays.meta["labels"]], dtype=object)
+    names = arrays.names()[:n]
+    return {"id": arrays.ids()[:n], "type": types[arrays.a["node_labels"][:n]].tolist(),
+            "name": [x or None for x in names]}
+
+
+def read_nodes(tables_dir: Path, arrays: Arrays | None = None) -> KnowledgeGraph:
     """The store's sector, service and organization nodes, without relations.
 
     Parameters
     ----------
     tables_dir : pathlib.Path
         The ``tables`` folder of a store version.
+    arrays : Arrays, optional
+        The version's graph arrays: the organizations are read from them when given.
 
     Returns
     -------
@@ -61,7 +80,8 @@ def read_nodes(tables_dir: Path) -> KnowledgeGraph:
     for name, label, make in (("sectors", schema.SECTOR, sector_node), ("services", schema.SERVICE, service_node)):
         cols = _columns(tables_dir / f"{name}.parquet", schema.NODE_PROPERTIES[label])
         _add_nodes(G, [make(i) for i in cols["id"]], _present(cols, label=[label] * len(cols["id"])))
-    cols = _columns(tables_dir / "organizations.parquet", ("id", "type", "name"))
+    cols = _org_columns(arrays) if arrays is not None else \
+        _columns(tables_dir / "organizations.parquet", ("id", "type", "name"))
     labels = [schema.ORG_TYPES[t].label for t in cols["type"]]
     _add_nodes(G, cols["id"], _present(cols, label=labels))
     return G

@@ -29,6 +29,7 @@ def test_round_trip_is_exact(tiny_tables, store_path):
 
 def test_reopen_uses_the_signed_cache(tiny_tables, store_path, monkeypatch):
     save_store(tiny_tables, store_path)
+    Store(store_path).graph()  # the first analysis makes the graph and caches it
     import graph.store as st
 
     monkeypatch.setattr(st, "build_graph", lambda *a, **k: pytest.fail("rebuilt although the cache verifies"))
@@ -43,6 +44,7 @@ class _Boom:
 
 def test_foreign_pickle_is_never_loaded(tiny_tables, store_path):
     save_store(tiny_tables, store_path)
+    Store(store_path).graph()  # cached, and signed
     (store_path / "cache" / "graph.pickle").write_bytes(pickle.dumps(_Boom()))
     G = Store(store_path).graph()  # signature fails → rebuilt from the tables, cache rewritten
     assert _graph_equal(G, build_graph(tiny_tables))
@@ -58,6 +60,7 @@ def test_store_from_another_machine_opens(tiny_tables, store_path, monkeypatch, 
 
 def test_tampered_tables_are_refused(tiny_tables, store_path):
     save_store(tiny_tables, store_path)
+    Store(store_path).graph()  # cached: the cache is checked against the tables' fingerprint
     path = store_path / "tables" / "organizations.parquet"
     path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
     with pytest.raises(StoreError, match="do not match its meta.json; rebuild it with `jjjkg build`"):
@@ -97,7 +100,7 @@ def test_failed_write_leaves_old_store(tiny_tables, store_path, monkeypatch):
     def broken(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(st, "_write_cache", broken)
+    monkeypatch.setattr(st, "write_arrays", broken)
     with pytest.raises(StoreError, match="disk full"):
         save_store(tiny_tables, store_path)
     assert {p: p.read_bytes() for p in store_path.rglob("*") if p.is_file()} == before

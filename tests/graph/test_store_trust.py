@@ -52,6 +52,12 @@ class _Forged:
         return (pytest.fail, ("a pickle signed with a key others could read was unpickled",))
 
 
+def _cached(tables, store: Path) -> None:
+    """A store whose graph an analysis has read once: its ``cache`` holds the signed pickle."""
+    save_store(tables, store)
+    Store(store).graph()
+
+
 def _forge(store: Path, key: bytes) -> None:
     """What another user who read ``key`` would do: a malicious pickle, correctly signed with it."""
     payload = pickle.dumps(_Forged())
@@ -73,7 +79,7 @@ def _is_fresh_private_key(path: Path, old: bytes) -> bool:
 
 
 def test_a_key_others_can_read_is_not_used_and_is_replaced(tiny_tables, store_path, config):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     stolen = b"k" * KEY_BYTES
     _write_key(config, stolen, 0o644)  # readable by everyone: another user copied it
     _forge(store_path, stolen)
@@ -88,7 +94,7 @@ def test_a_key_others_can_read_is_not_used_and_is_replaced(tiny_tables, store_pa
     b"x" * (KEY_BYTES + 1),    # not a key this version wrote
 ])
 def test_a_key_of_the_wrong_length_is_replaced(tiny_tables, store_path, config, key):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     _write_key(config, key, 0o600)
     _forge(store_path, key)
     assert Store(store_path).graph().number_of_nodes() == build_graph(tiny_tables).number_of_nodes()
@@ -97,7 +103,7 @@ def test_a_key_of_the_wrong_length_is_replaced(tiny_tables, store_path, config, 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 def test_a_key_owned_by_another_user_is_refused(tiny_tables, store_path, config):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     planted = b"p" * KEY_BYTES
     _write_key(config, planted, 0o600)
     os.chown(config, 4242, 4242)  # planted by uid 4242, who knows it
@@ -107,7 +113,7 @@ def test_a_key_owned_by_another_user_is_refused(tiny_tables, store_path, config)
 
 
 def test_a_key_that_is_a_link_is_refused(tiny_tables, store_path, config, tmp_path):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     elsewhere = tmp_path / "elsewhere.key"
     _write_key(elsewhere, b"e" * KEY_BYTES, 0o600)
     config.unlink()
@@ -119,7 +125,7 @@ def test_a_key_that_is_a_link_is_refused(tiny_tables, store_path, config, tmp_pa
 
 
 def test_a_config_folder_others_can_write_turns_the_cache_off(tiny_tables, store_path, config, capsys):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     config.parent.chmod(0o777)  # anyone could swap the key file between our check and our read
     _forge(store_path, config.read_bytes())
     assert cache_key() is None
@@ -390,7 +396,7 @@ def test_a_full_disk_leaves_the_old_store_byte_identical(tiny_tables, store_path
 
 
 def test_a_full_disk_while_caching_still_answers(tiny_tables, store_path, monkeypatch):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     shutil.rmtree(store_path / "cache")
     _full_disk(monkeypatch, "pickle", "dump")
     assert Store(store_path).graph().number_of_nodes() == build_graph(tiny_tables).number_of_nodes()
@@ -416,7 +422,7 @@ def test_a_damaged_meta_json_is_one_clear_error(tiny_tables, store_path, damage,
 
 
 def test_a_folder_where_the_pickle_should_be(tiny_tables, store_path, capsys):
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     pkl = store_path / "cache" / "graph.pickle"
     pkl.unlink()
     pkl.mkdir()
@@ -431,7 +437,7 @@ def test_a_folder_where_the_pickle_should_be(tiny_tables, store_path, capsys):
 
 def test_a_cache_link_is_not_written_through(tiny_tables, store_path, tmp_path, capsys):
     """A store received as a tar (or another user's) whose ``cache`` is a link to a folder of the reader's."""
-    save_store(tiny_tables, store_path)
+    _cached(tiny_tables, store_path)
     root = store_path.resolve()
     shutil.rmtree(root / "cache")
     victim = tmp_path / "victim"
