@@ -101,6 +101,9 @@ class NamedQuery:
         if self.from_cypher is not None:
             with no_gc():
                 rows = self.from_cypher(rows, bound)
+        keys = list(self.keys)
+        if all(list(r) == keys for r in rows):  # the records already (most analyses): not copied again
+            return list(rows)
         return [{k: r.get(k) for k in self.keys} for r in rows]
 
 
