@@ -109,10 +109,9 @@ def rd_scaleup_paths(peer: str, db: Path) -> dict:
 
 def load_services(conn, folder: Path) -> None:
     """The bundled services as ``Service`` nodes, and ``NEEDS``/``OFFERS`` from the organizations' lists."""
-    from graph.data import SERVICES_CSV
-
+    services = (ROOT / "graph" / "data" / "services.csv").as_posix()  # graph.data's file, without importing jjjkg
     conn.execute("CREATE NODE TABLE Service(id STRING, name STRING, PRIMARY KEY (id))")
-    conn.execute(f"COPY Service FROM (LOAD FROM '{Path(SERVICES_CSV).as_posix()}' (header = true) RETURN id, name)")
+    conn.execute(f"COPY Service FROM (LOAD FROM '{services}' (header = true) RETURN id, name)")
     orgs = (folder / "organizations.csv").as_posix()
     for rel, column in (("NEEDS", "needs"), ("OFFERS", "services")):
         conn.execute(f"CREATE REL TABLE {rel}(FROM Organization TO Service)")
@@ -199,8 +198,20 @@ def _warm(answer) -> dict:
     return {"seconds": time.perf_counter() - t, "records": records}
 
 
-def analysis(engine: str, name: str, where: Path) -> dict:
-    """One analysis, warm, on ``engine`` (``jjjkg``, ``jjjkg-cypher`` or a peer) at ``where``."""
+def analysis(engine: str, name: str, where: Path, keep: Path | None = None, against: Path | None = None) -> dict:
+    """One analysis, warm, on ``engine`` (``jjjkg``, ``jjjkg-cypher`` or a peer) at ``where``: its seconds and
+    records; with ``keep``, the records go to that file instead; with ``against``, only whether they equal
+    the records kept there (so the benchmark's own process never holds them: a child it starts would
+    inherit its peak memory)."""
+    out = _analysis(engine, name, where)
+    if keep is not None:
+        keep.write_text(json.dumps(out.pop("records"), ensure_ascii=False), encoding="utf-8")
+    elif against is not None:
+        out["equal"] = _same(out.pop("records"), json.loads(against.read_text(encoding="utf-8")))
+    return out
+
+
+def _analysis(engine: str, name: str, where: Path) -> dict:
     if engine == "jjjkg":
         from graph.store import Store
         from queries import get_query
@@ -292,7 +303,7 @@ def compare(size: int, seed: int, rounds: int, tmp: Path, log=print) -> dict:
     where = {e: tmp / f"{e}{size}" for e in engines}
     times = {e: {"load": [], "reopen": []} for e in engines}
     peak = {e: 0.0 for e in engines}
-    answers = {"times": {}, "records": {}}
+    answers = {"times": {}, "equal": {}}
     for i in range(rounds):
         log(f"[{size:,} relationships] round {i + 1} of {rounds} …")
         for e in engines:
@@ -310,25 +321,29 @@ def compare(size: int, seed: int, rounds: int, tmp: Path, log=print) -> dict:
             times[e]["reopen"].append(reopen_[1])
         compare_analyses(engines, where, answers, log)
     analyses = [*ANALYSES, *JJJKG_ONLY, "command"]
-    return {"engines": engines, "peak": peak, "records": len(answers["records"]["jjjkg", "rd-scaleup-paths"]),
+    kept = json.loads((tmp / f"jjjkg{size}-rd-scaleup-paths.json").read_text(encoding="utf-8"))
+    return {"engines": engines, "peak": peak, "records": len(kept),
             "medians": {e: {k: _median(v) for k, v in times[e].items()} for e in engines},
             "analyses": analyses,
             "answers": {key: _median(v) for key, v in answers["times"].items()},
-            "equal": {key: _same(r, answers["records"]["jjjkg", key[1]]) for key, r in answers["records"].items()
-                      if key[1] != "command"}}
+            "equal": answers["equal"]}
 
 
 def compare_analyses(engines: list[str], where: dict[str, Path], answers: dict, log=print) -> None:
     """One round of the analyses (warm) and of the command, on jjjkg's two engines and on each peer;
-    seconds to ``answers["times"]`` and records to ``answers["records"]``, keyed by (engine, analysis)."""
+    seconds to ``answers["times"]``, and whether the records equal jjjkg's networkx records (in every round) to
+    ``answers["equal"]``, keyed by (engine, analysis)."""
     runs = [("jjjkg", where["jjjkg"]), ("jjjkg-cypher", where["jjjkg"]), *((e, where[e]) for e in engines[1:])]
     for name in [*ANALYSES, *JJJKG_ONLY]:
+        kept = where["jjjkg"].parent / f"{where['jjjkg'].name}-{name}.json"
         for engine, at in runs:
             if name in JJJKG_ONLY and not engine.startswith("jjjkg"):
                 continue
-            out = _child(["-m", "bench.peers", "analysis", engine, name, str(at)])[0]
+            how = ["keep", str(kept)] if engine == "jjjkg" else ["against", str(kept)]
+            out = _child(["-m", "bench.peers", "analysis", engine, name, str(at), *how])[0]
             answers["times"].setdefault((engine, name), []).append(out["seconds"])
-            answers["records"][engine, name] = out["records"]
+            if engine != "jjjkg":
+                answers["equal"][engine, name] = answers["equal"].get((engine, name), True) and out["equal"]
             log(f"  {name} on {engine}: {out['seconds']:.3f} s")
     for engine, at in runs[1:]:
         argv = (["-m", "jjjkg", "query", "rd-scaleup-paths", "--engine", "cypher", "--store", str(at),
@@ -385,8 +400,9 @@ def run(sizes: list[int], seed: int, rounds: int, log=print) -> str:
 def main(argv: list[str]) -> int:
     """``python -m bench.peers STEP PEER ARGS…``: one step in this process, its JSON result on stdout."""
     step, peer, *paths = argv
-    if step == "analysis":
-        out = analysis(peer, paths[0], Path(paths[1]))
+    if step == "analysis":  # analysis ENGINE NAME PATH [keep|against FILE]
+        how = dict(zip(paths[2::2], map(Path, paths[3::2])))
+        out = analysis(peer, paths[0], Path(paths[1]), how.get("keep"), how.get("against"))
     elif step == "command":
         command(peer, Path(paths[0]))
         return 0
