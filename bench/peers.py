@@ -295,10 +295,10 @@ def _median(xs):
 def compare(size: int, seed: int, rounds: int, tmp: Path, log=print) -> dict:
     """Load, reopen, the analyses and the command on jjjkg and each peer at ``size`` relationships,
     interleaved over ``rounds``; medians, peaks, and whether every engine's records equal jjjkg's."""
-    from loaders.synthetic import generate, write_folder
-
     data = tmp / f"data{size}"
-    write_folder(generate(max(size // 5, 10), seed=seed, relations_per_org=5), data)
+    # generated in a child: a process started from this one would inherit its peak memory as its own
+    _child(["-m", "jjjkg", "generate", "--orgs", str(max(size // 5, 10)), "--seed", str(seed),
+            "--relations-per-org", "5", "--out", str(data)], answer=False)
     engines = ["jjjkg", *(p for p in PEERS if importlib.util.find_spec(PEERS[p]))]
     where = {e: tmp / f"{e}{size}" for e in engines}
     times = {e: {"load": [], "reopen": []} for e in engines}
