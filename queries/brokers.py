@@ -17,9 +17,9 @@ Two measures, one record per organization that scores on either:
 
 Betweenness cannot be written in portable Cypher: the Cypher text fetches the link graph and, per
 sector, the organizations on every complete path; the betweenness is then computed from those rows
-in Python (``_from_cypher``), with the same function the networkx implementation uses. The link
-graph comes as one row per (province, type): the organizations' ids and names, and for each the
-ids it links to — a million links cross as list items in a few dozen rows, not as a million rows.
+in Python (``_from_cypher``), with the same function the networkx implementation uses. Its rows are
+flat: one per link (``id`` → ``linked``), one per organization (``about``: its name, type and
+province), and one per (organization, sector it is critical to) (``about``: the sector's id).
 
 Cost: one breadth-first search per source over the link graph, level by level in numpy
 (``_subset_betweenness``: Brandes' accumulation restricted to the targets, as networkx's
@@ -58,11 +58,11 @@ WORK = 10_000_000
 MIN_K = 16
 
 CYPHER = """\
-MATCH (a:Organization)
-OPTIONAL MATCH (a)-[:TRANSFERS_TO|SCALES_UP_AT|OPERATES|PARTNERS_WITH]->(b:Organization)
-WITH a, collect(b.id) AS linked
-WITH a.province AS province, a.type AS type, collect(a.id) AS ids, collect(a.name) AS names, collect(linked) AS links
-RETURN province, type, ids, names, links, null AS sector
+MATCH (a:Organization)-[:TRANSFERS_TO|SCALES_UP_AT|OPERATES|PARTNERS_WITH]->(b:Organization)
+RETURN a.id AS id, b.id AS linked, null AS about
+UNION ALL
+MATCH (o:Organization)
+RETURN o.id AS id, null AS linked, [o.name, o.type, o.province] AS about
 UNION ALL
 MATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)-[:SCALES_UP_AT]->(x:Organization), (p)-[:IN_SECTOR]->(s:Sector)
 WHERE (r:University OR r:Institute OR r:Enterprise) AND r.province = '北京' AND p.province = '北京'
@@ -73,7 +73,7 @@ UNWIND paths AS path
 UNWIND path AS o
 WITH s, size(paths) AS n, o, count(*) AS k
 WHERE k = n
-RETURN o.province AS province, o.type AS type, [o.id] AS ids, [o.name] AS names, null AS links, s.id AS sector
+RETURN o.id AS id, null AS linked, s.id AS about
 """
 
 KEYS = ("org_id", "org_name", "type", "province", "betweenness", "cross_links", "critical_sectors")
@@ -201,25 +201,21 @@ def _prepare(G, params):
 
 
 def _from_cypher(rows, params):
-    """The organizations by province and type, each with the ids it links to; the critical sectors."""
-    info, critical, out = {}, {}, []
+    """The links, the organizations' names, types and provinces, and the critical sectors of the Cypher rows."""
+    info, critical, src, dst = {}, {}, [], []
     for r in rows:
-        prov, typ = r["province"], r["type"]
-        for x, name in zip(r["ids"], r["names"]):
-            info[x] = (name, typ, prov)
-        if r["links"] is None:
-            critical.setdefault(r["ids"][0], set()).add(r["sector"])
+        about = r["about"]
+        if about is None:
+            src.append(r["id"])
+            dst.append(r["linked"])
+        elif isinstance(about, list):
+            info[r["id"]] = tuple(about)
         else:
-            out.extend(zip(r["ids"], r["links"]))
-    linked = {x for x, links in out if links}.union(*(links for _, links in out))
-    ids = sorted(linked | critical.keys())
+            critical.setdefault(r["id"], set()).add(about)
+    ids = sorted(set(src).union(dst, critical))
     position = {x: i for i, x in enumerate(ids)}
-    a, b = [], []
-    for x, links in out:
-        if links:
-            a.extend([position[x]] * len(links))
-            b.extend(map(position.__getitem__, links))
-    a, b = np.array(a, dtype=np.int64), np.array(b, dtype=np.int64)
+    a = np.fromiter(map(position.__getitem__, src), dtype=np.int64, count=len(src))
+    b = np.fromiter(map(position.__getitem__, dst), dtype=np.int64, count=len(dst))
     return _records(ids, a, b, info.__getitem__, lambda x: info[x][2], critical, params["limit"], params["k"])
 
 

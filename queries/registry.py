@@ -97,10 +97,14 @@ class NamedQuery:
     def run_cypher(self, engine, G, **params) -> list[dict]:
         """Run the Cypher text on an engine; records equal to the networkx ones."""
         bound = self.bind(G, params)
-        rows = engine.run(self.cypher, bound, read_only=True)
-        if self.from_cypher is not None:
-            with no_gc():
+        # the rows and the records are many short-lived objects and no cycles (see ``named_query``)
+        with no_gc():
+            rows = engine.run(self.cypher, bound, read_only=True)
+            if self.from_cypher is not None:
                 rows = self.from_cypher(rows, bound)
+        keys = list(self.keys)
+        if all(list(r) == keys for r in rows):  # the records already (most analyses): not copied again
+            return list(rows)
         return [{k: r.get(k) for k in self.keys} for r in rows]
 
 

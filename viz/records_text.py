@@ -157,9 +157,9 @@ def render(rows: list[dict], fmt: str = "table", keys: Iterable[str] | None = No
         keys = getattr(rows, "columns", None) or (list(rows[0]) if rows else [])
     keys = list(keys)
     if fmt == "json":
-        json.dump([{k: _json_safe(r.get(k)) for k in keys} for r in rows], stream, ensure_ascii=False, indent=2,
-                  default=str, allow_nan=False)
-        stream.write("\n")
+        # one write: json.dump would write each of a large answer's million tokens on its own
+        stream.write(json.dumps([{k: _json_safe(r.get(k)) for k in keys} for r in rows], ensure_ascii=False,
+                                indent=2, default=str, allow_nan=False) + "\n")
         return
     if fmt == "csv":
         from viz.excel_safe import neutralise

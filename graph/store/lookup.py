@@ -26,6 +26,10 @@ __all__ = ["read_nodes"]
 def _present(columns: dict[str, list], **extra) -> list[dict]:
     """Rows of ``columns`` as dicts of their present values (None and NaN are absent, as in the full graph)."""
     names = list(columns)
+    whole = {**columns, **extra}
+    if all(not any(v is None or (isinstance(v, float) and math.isnan(v)) for v in whole[k]) for k in names):
+        # every value present (ids, types, names): each row in one step
+        return [dict(zip(whole, values)) for values in zip(*whole.values())]
     n = len(columns[names[0]]) if names else 0
     rows = []
     for i in range(n):

@@ -202,6 +202,34 @@ def test_to_plain_leaves_plain_values_alone():
     assert to_plain({"a": [1, ("x", None)], "b": 2.5}) == {"a": [1, ["x", None]], "b": 2.5}
 
 
+_SCALAR_COLUMNS = """\
+UNWIND range(0, 3) AS i
+RETURN i, toString(i) AS s, i * 0.5 AS f, i % 2 = 0 AS b, CASE WHEN i > 1 THEN null ELSE i END AS n,
+       [i, 'x', null, [i * 1.5, true], []] AS xs, CASE WHEN i = 0 THEN null ELSE 'mixed' END AS m,
+       1e308 * 10 AS big
+"""
+
+
+def test_scalar_columns_are_converted_a_column_at_a_time_as_the_client_would(engine):
+    from falkordb.query_result import QueryResult
+
+    from graph.store.falkordb.values import plain_columns
+
+    graph = engine._db.select_graph(engine.graph_name)
+    reply = graph.execute_command("GRAPH.RO_QUERY", engine.graph_name, _SCALAR_COLUMNS, "--compact")
+    by_client = [[to_plain(v) for v in row] for row in QueryResult(graph, reply).result_set]
+    columns = plain_columns(reply[1], len(reply[0]))
+    assert columns is not None  # no value here needs the client
+    assert [list(row) for row in zip(*columns)] == by_client
+    assert by_client[1] == [1, "1", 0.5, False, 1, [1, "x", None, [1.5, True], []], "mixed", float("inf")]
+    assert engine.run(_SCALAR_COLUMNS)[1]["xs"] == [1, "x", None, [1.5, True], []]
+    # a node anywhere in a column (here inside a list) leaves the whole reply to the client and to_plain
+    reply = graph.execute_command("GRAPH.RO_QUERY", engine.graph_name,
+                                  "MATCH (u:University) RETURN u.id AS id, [u] AS us", "--compact")
+    assert plain_columns(reply[1], 2) is None
+    assert engine.run("MATCH (u:University) RETURN u.id AS id, [u] AS us")[0]["us"][0]["id"] == "bj-uni-1"
+
+
 # ----------------------------------------------------------------------------- read-only, writes, parameters
 
 

@@ -25,7 +25,7 @@ from .server import (
     DEFAULT_STORE, GRAPH_NAME, QUERY_MEMORY_ENV, REPLY_LIMIT_BYTES, SERVER_MEMORY_ENV, _Server, _find_running, _import_client,
     _is_our_server, _kill, _locked, _pid_alive, _ping, _server_dir, _size_text, _start, memory_limits,
 )
-from .values import _edge_endpoints, _known_nodes, to_plain
+from .values import _edge_endpoints, _known_nodes, plain_columns, to_plain
 
 _LOAD_CSV_REFUSED = ("the query uses LOAD CSV, which fetches web addresses and reads files, and is refused unless "
                      "asked for; if you trust this query, run it with jjjkg cypher --allow-load-csv "
@@ -536,32 +536,31 @@ class EmbeddedEngine:
         _kill(pid, self._sdir)  # only if it is still this store's server
 
     def _query(self, cypher: str, params: dict, read_only: bool, seconds: float, max_rows: int | None = None) -> Rows:
-        _import_client()
-        from falkordb.exceptions import SchemaVersionMismatchException
+        _, _, redis = _import_client()
+        from falkordb.query_result import QueryResult
 
         graph = self._db.select_graph(self.graph_name)
-        truncated = False
-        if max_rows is not None:
-            send = graph.execute_command
-
-            def capped(*args):
-                # the reply is [header, rows, statistics]: rows past the cap are dropped before they
-                # are converted, which is where the time and memory of a huge result go
-                nonlocal truncated
-                reply = send(*args)
-                if isinstance(reply, list) and len(reply) == 3 and len(reply[1]) > max_rows:
-                    truncated = True
-                    reply = [reply[0], reply[1][:max_rows], reply[2]]
-                return reply
-
-            graph.execute_command = capped
-        call = graph.ro_query if read_only else graph.query
-        try:
-            res = call(cypher, params or None, timeout=self._ms(seconds))
-        except SchemaVersionMismatchException:  # the client's label cache was stale; it refreshed it
-            res = call(cypher, params or None, timeout=self._ms(seconds))
-        columns = [h[1] for h in res.header]
-        rows = res.result_set
+        # the client's own command (compact results), its reply read here: columns of scalars are
+        # converted a column at a time (``plain_columns``), not value by value through the client
+        reply = graph.execute_command("GRAPH.RO_QUERY" if read_only else "GRAPH.QUERY", self.graph_name,
+                                      graph._build_params_header(params or None) + cypher, "--compact",
+                                      "timeout", self._ms(seconds))
+        for part in (reply[0], reply[-1]):
+            if isinstance(part, redis.exceptions.ResponseError):
+                raise part
+        if len(reply) < 3:  # statistics only: the statement returns nothing
+            return Rows([], [], False)
+        header, raw, stats = reply[0], reply[1], reply[-1]
+        truncated = max_rows is not None and len(raw) > max_rows
+        if truncated:
+            # rows past the cap are dropped before they are converted, which is where the time and
+            # memory of a huge result go
+            raw = raw[:max_rows]
+        columns = [h[1] for h in header]
+        plain = plain_columns(raw, len(columns))
+        if plain is not None:
+            return Rows([dict(zip(columns, row)) for row in zip(*plain)], columns, truncated)
+        rows = QueryResult(graph, [header, raw, stats]).result_set
         node_ids = self._endpoint_ids(graph, rows, seconds)
         return Rows([dict(zip(columns, (to_plain(v, node_ids) for v in row))) for row in rows], columns, truncated)
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
+from itertools import islice
 
 from ... import schema
 
-__all__ = ["to_plain"]
+__all__ = ["to_plain", "plain_columns"]
 
 # ============================================================================= results
 
@@ -87,6 +88,62 @@ def to_plain(value, node_ids: Mapping[int, object] | None = None):
         return value.iso_format()
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
         return value.item()
+    return value
+
+
+#: FalkorDB's compact type codes of the values ``plain_columns`` converts: null, string, integer, boolean,
+#: double, array
+_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY = 1, 2, 3, 4, 5, 6
+_AS_SENT = frozenset({_NULL, _STRING, _INTEGER})  # their value in the reply is already the Python value
+_SCALAR = frozenset({_NULL, _STRING, _INTEGER, _BOOLEAN, _DOUBLE, _ARRAY})
+
+
+def plain_columns(raw_rows: list, width: int) -> list[list] | None:
+    """The columns of a compact FalkorDB reply as plain values, converted column by column, or None.
+
+    ``raw_rows`` are the reply's rows, each a list of ``[type code, value]`` cells. A column of
+    strings, integers and nulls is taken as it comes; booleans and doubles are converted in one
+    pass per column; the items of every list of a column are converted together, then cut back into
+    their lists. The values equal those of ``to_plain`` on the client's parse. None when a cell
+    holds anything else (a node, relationship, path, map, date, point or vector): those rows go
+    through the client and ``to_plain``.
+
+    Examples
+    --------
+    >>> plain_columns([[[2, "a"], [6, [[5, "1.5"], [1, None]]]], [[1, None], [6, []]]], 2)
+    [['a', None], [[1.5, None], []]]
+    >>> plain_columns([[[8, [0, [0], []]]]], 1) is None
+    True
+    """
+    columns = []
+    for j in range(width):
+        column = _plain_cells([row[j] for row in raw_rows])
+        if column is None:
+            return None
+        columns.append(column)
+    return columns
+
+
+def _plain_cells(cells: list) -> list | None:
+    kinds = {c[0] for c in cells}
+    if kinds <= _AS_SENT:
+        return [c[1] for c in cells]
+    if not kinds <= _SCALAR:
+        return None
+    if _ARRAY not in kinds:
+        return [_scalar(t, v) for t, v in cells]
+    items = _plain_cells([x for t, v in cells if t == _ARRAY for x in v])
+    if items is None:
+        return None
+    rest = iter(items)
+    return [list(islice(rest, len(v))) if t == _ARRAY else _scalar(t, v) for t, v in cells]
+
+
+def _scalar(kind: int, value):
+    if kind == _DOUBLE:
+        return float(value)
+    if kind == _BOOLEAN:
+        return value == "true"
     return value
 
 
