@@ -213,9 +213,12 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
     headers, rows = _chinese(snap, columns, records[:MAX_ROWS_SHOWN])
     # a traffic light (the briefing's 红/黄/绿) is drawn as one, as on the home page
     lights = [h == "状态" for h in headers]
-    return {"columns": headers, "more": max(0, len(records) - MAX_ROWS_SHOWN),
-            "rows": [[{"text": _text(v), "light": _LIGHTS.get(v) if lit else None} for v, lit in zip(r, lights)]
-                     for r in rows]}
+    cells = [[_text(v) for v in r] for r in rows]
+    # a column of short words (省份, 级别) is never broken over two lines
+    short = [all(len(r[i]) <= 4 for r in cells) for i in range(len(headers))]
+    return {"columns": headers, "more": max(0, len(records) - MAX_ROWS_SHOWN), "short": short,
+            "rows": [[{"text": t, "light": _LIGHTS.get(v) if lit else None, "short": sh}
+                      for t, v, lit, sh in zip(c, r, lights, short)] for c, r in zip(cells, rows)]}
 
 
 def _chinese(snap, columns: list[str], records: list[dict]) -> tuple[list[str], list[list]]:
