@@ -9,6 +9,7 @@ with their parameters and columns and the Chinese words for them, come from ``so
 
 from __future__ import annotations
 
+import json
 import re
 
 from graph.errors import JjjkgError
@@ -16,7 +17,7 @@ from graph.errors import JjjkgError
 from . import accounts
 
 __all__ = ["RENDERERS", "RENDERER_ZH", "FIELD_ZH", "Source", "sources", "check_dashboard", "column_zh",
-           "param_zh", "RESERVED_SLUGS", "MAX_TILES"]
+           "param_zh", "RESERVED_SLUGS", "MAX_TILES", "MAX_QUERY_TILES", "parse_json"]
 
 RENDERERS = ("table", "value", "bar", "graph", "map")
 RENDERER_ZH = {"table": "表格", "value": "数字", "bar": "柱状图", "graph": "关系图", "map": "分布示意图"}
@@ -24,6 +25,8 @@ RENDERER_ZH = {"table": "表格", "value": "数字", "bar": "柱状图", "graph"
 FIELD_ZH = {"title": "标题", "source": "数据来源", "renderer": "呈现方式", "params": "参数", "columns": "表格列",
             "column": "统计列", "edges": "连线", "id": "机构列", "label": "名称列"}
 MAX_TILES = 30
+#: tiles over saved queries on one dashboard (each runs on one of the console's servers)
+MAX_QUERY_TILES = 6
 #: addresses under /dashboards/ that are not dashboards
 RESERVED_SLUGS = ("new",)
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -40,7 +43,7 @@ def column_zh(key: str) -> str:
     """A record key in Chinese, as the meeting pack and the analysis pages head it."""
     from viz.report.content import KEY_ZH
 
-    return {"label": "项目", "value": "数值"}.get(key) or KEY_ZH.get(key, key)
+    return {"label": "项目", "value": "数值", "name": "名称"}.get(key) or KEY_ZH.get(key, key)
 
 
 def param_zh(name: str) -> str:
@@ -101,6 +104,14 @@ def sources(user, saved_columns=None) -> dict[str, Source]:
     return out
 
 
+def parse_json(body: bytes):
+    """A request's JSON, strictly: UTF-8, no NaN or Infinity (they would break every JSON answer later)."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(body.decode("utf-8"), parse_constant=refuse)
+
+
 def _refuse(i: int, title: str, key: str, message: str):
     raise JjjkgError(f"第 {i} 个图块「{title}」的{FIELD_ZH[key]}（{key}）：{message}")
 
@@ -122,13 +133,13 @@ def check_dashboard(spec, available: dict[str, Source] | None = None) -> dict:
     if not isinstance(spec, dict):
         raise JjjkgError("看板应为 JSON 对象 {slug, title, roles, tiles}")
     slug, title, roles, tiles = spec.get("slug"), spec.get("title"), spec.get("roles"), spec.get("tiles")
-    if not isinstance(slug, str) or not _SLUG.match(slug):
+    if not isinstance(slug, str) or not _SLUG.fullmatch(slug):
         raise JjjkgError("看板的地址名（slug）应为小写字母、数字和连字符，以字母或数字开头，最多 64 个")
     if slug in RESERVED_SLUGS:
         raise JjjkgError(f"看板的地址名（slug）不能是 {slug}：它是工作台的保留地址")
     if not isinstance(title, str) or not title.strip() or len(title.strip()) > 100:
         raise JjjkgError("请给看板一个标题（title，最多 100 个字符）")
-    if not isinstance(roles, list) or not roles or any(r not in accounts.ROLES for r in roles):
+    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) and r in accounts.ROLES for r in roles):
         raise JjjkgError("请选择可以打开看板的角色（roles）：" + "、".join(f"{accounts.ROLE_ZH[r]} {r}"
                                                                 for r in accounts.ROLES) + " 中的一个或几个")
     if not isinstance(tiles, list) or len(tiles) > MAX_TILES:
@@ -137,8 +148,10 @@ def check_dashboard(spec, available: dict[str, Source] | None = None) -> dict:
     for i, t in enumerate(tiles, start=1):
         if not isinstance(t, dict):
             raise JjjkgError(f"第 {i} 个图块应为 JSON 对象")
-        name = str(t.get("title") or "").strip()[:100]
-        m = _SOURCE.match(str(t.get("source", "")))
+        if not isinstance(t.get("title", ""), str):
+            _refuse(i, "未命名", "title", "应为文字")
+        name = (t.get("title") or "").strip()[:100]
+        m = _SOURCE.fullmatch(t["source"]) if isinstance(t.get("source"), str) else None
         if not m:
             _refuse(i, name or "未命名", "source", "应为 analysis:分析名、query:查询名 或 briefing:figures|chains")
         name = name or m.group(2)
@@ -155,7 +168,7 @@ def check_dashboard(spec, available: dict[str, Source] | None = None) -> dict:
         if renderer not in RENDERERS:
             _refuse(i, name, "renderer", "应为 " + "、".join(f"{RENDERER_ZH[r]} {r}" for r in RENDERERS) + " 之一")
         params = t.get("params", [])
-        if not isinstance(params, list) or not all(isinstance(p, str) and _PARAM.match(p) for p in params):
+        if not isinstance(params, list) or not all(isinstance(p, str) and _PARAM.fullmatch(p) for p in params):
             _refuse(i, name, "params", "应为参数名称的列表")
         if src is not None:
             for p in params:
@@ -181,4 +194,9 @@ def check_dashboard(spec, available: dict[str, Source] | None = None) -> dict:
         if renderer == "graph" and not tile.get("edges"):
             _refuse(i, name, "edges", "关系图需要至少一对 [起点列, 终点列]")
         out.append(tile)
+    queries = sum(1 for t in out if t["source"].startswith("query:"))
+    if queries > MAX_QUERY_TILES:
+        # each runs on one of the console's servers while the page is made: a few planners opening such a
+        # dashboard would otherwise hold them all
+        raise JjjkgError(f"一个看板最多 {MAX_QUERY_TILES} 个保存查询图块（现有 {queries} 个）：请把查询合并，或分到几个看板")
     return {"slug": slug, "title": title.strip(), "roles": [r for r in accounts.ROLES if r in roles], "tiles": out}

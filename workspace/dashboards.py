@@ -14,6 +14,8 @@ Analysts build dashboards in the editor (``dashboard_editor``); import and edito
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections import Counter
 
 from django.http import HttpResponse
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from graph.errors import JjjkgError
 
 from . import accounts, audit
-from .dashboard_spec import RENDERERS, check_dashboard, column_zh, param_zh, sources
+from .dashboard_spec import RENDERERS, check_dashboard, column_zh, param_zh, parse_json, sources
 from .live import live
 from .models import Dashboard
 from .profile import run_analysis
@@ -34,6 +36,9 @@ __all__ = ["DEFAULT", "RENDERERS", "check_dashboard", "dashboard_list", "dashboa
            "api_dashboard_import", "available_sources", "may_see", "may_edit", "ensure_default", "bar_fields"]
 
 MAX_ROWS_SHOWN = 200
+#: the time a dashboard page may spend running its tiles; the tiles left then say so
+PAGE_SECONDS = 20
+_log = logging.getLogger("jjjkg.workspace")
 #: bars a bar tile draws (the most frequent)
 BARS_SHOWN = 15
 _LIGHTS = {"红": "red", "黄": "amber", "绿": "green"}
@@ -175,8 +180,8 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
         G, cols, nodes, links = snap.G, {}, {}, set()
         for r in records:
             for a, b in tile.get("edges", []):
-                if r.get(a) is None or r.get(b) is None:
-                    continue
+                if not isinstance(r.get(a), (str, int)) or not isinstance(r.get(b), (str, int)):
+                    continue  # a missing value, or a list or map: nothing to draw a node for
                 for c, v in ((a, r[a]), (b, r[b])):
                     cols.setdefault(c, len(cols))
                     nodes.setdefault(v, cols[c])
@@ -200,7 +205,7 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
         G, id_col = snap.G, tile.get("id")
         for r in records:
             lat, lon = r.get("lat"), r.get("lon")
-            if (lat is None or lon is None) and id_col and r.get(id_col) in G:
+            if (lat is None or lon is None) and id_col and isinstance(r.get(id_col), str) and r[id_col] in G:
                 # no surveyed position: the approximate one the views draw (district or city centre)
                 node = G.nodes[r[id_col]]
                 lat, lon = node.get("map_lat"), node.get("map_lon")
@@ -229,7 +234,15 @@ def _chinese(snap, columns: list[str], records: list[dict]) -> tuple[list[str], 
     from viz.report.content import analysis_table
 
     table = analysis_table(snap.G, SimpleNamespace(keys=tuple(columns)), records)
-    return [column_zh(h) if h in ("label", "value") else h for h in table["headers"]], table["rows"]
+    headers, rows = [column_zh(h) for h in table["headers"]], table["rows"]
+    # a name looked up beside an id the records name already (a saved query's ``id, name``) is shown once
+    seen, keep = set(), []
+    for i in range(len(headers)):
+        cells = tuple(str(r[i]) for r in rows)
+        if not (rows and headers[i].endswith("名称") and cells in seen):
+            keep.append(i)
+            seen.add(cells)
+    return [headers[i] for i in keep], [[r[i] for i in keep] for r in rows]
 
 
 def _short(text: str, n: int) -> str:
@@ -255,18 +268,29 @@ def dashboard_page(request, slug: str):
     if not may_see(request.user, d):
         return forbidden(request, "您的角色无权查看此看板。")
     snap = snapshot(request)
-    given = {k: v for k, v in request.GET.items() if v.strip() and len(v) <= 200}
+    declared = {p for t in d.tiles for p in t.get("params", [])}
+    given = {k: v for k, v in request.GET.items() if k in declared and v.strip() and len(v) <= 200}
     fields = bar_fields(snap, d.tiles, given)
     shown = {f["name"]: f["shown"] for f in fields}
     tiles = []
-    for tile in d.tiles:
+    started = time.monotonic()
+    for i, tile in enumerate(d.tiles, start=1):
         filters = [f"{param_zh(p)}：{shown[p]}" for p in tile.get("params", []) if p in given]
+        if time.monotonic() - started > PAGE_SECONDS:
+            tiles.append({**tile, "error": f"未运行：看板已用满 {PAGE_SECONDS} 秒的时间上限，请缩小条件后重试",
+                          "n": 0, "draw": {}, "filters": filters})
+            continue
         try:
             records = _records(request, snap, tile, given)
             tiles.append({**tile, "error": None, "n": len(records), "draw": _draw(tile, records, snap),
                           "filters": filters, "empty": _why_empty(tile, filters)})
         except JjjkgError as err:
             tiles.append({**tile, "error": str(err), "n": 0, "draw": {}, "filters": filters})
+        except Exception:  # one tile's fault (a column of lists drawn as a graph…) never takes the page down
+            _log.exception("dashboard %s, tile %d", d.slug, i)
+            audit.record(request, "error", path=request.path[:300], tile=i)
+            tiles.append({**tile, "error": "这个图块的数据无法按所选方式呈现（已记录）。请作者检查图块的列和呈现方式。",
+                          "n": 0, "draw": {}, "filters": filters})
     audit.record(request, "dashboard", slug=d.slug, params=given)
     return render(request, "workspace/dashboard.html", {
         "d": d, "tiles": tiles, "fields": fields, "given": any(f["value"] for f in fields),
@@ -330,7 +354,7 @@ def dashboard_export(request, slug: str):
 @need("use_console")
 def api_dashboard_import(request):
     try:
-        given = json.loads(request.body.decode("utf-8"))
+        given = parse_json(request.body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return api_error("请求内容应为看板的 JSON", 400)
     try:

@@ -279,3 +279,74 @@ def test_a_link_with_parameters_opens_for_a_permitted_role_only(sign_in, server)
     assert viewer.locator("a[href='/dashboards/bio-analysts']").count() == 0
     status, body = _post(viewer, "/api/dashboards", spec)
     assert status == 403
+
+
+def test_a_saved_query_tile_takes_the_bar_and_equals_the_command_line(sign_in, server):
+    origin, state, store = server
+    page, errors, _ = sign_in("ana")
+    status, body = _post(page, "/api/queries", {
+        "name": "platforms-in", "title": "某省的中试平台", "roles": ["viewer", "analyst"],
+        "params": [{"name": "province", "type": "text", "value": "北京"}],
+        "statement": "MATCH (p:Platform) WHERE p.province = $province RETURN p.id AS id, p.name AS name ORDER BY id"})
+    assert status == 201, body
+    page.goto(origin + "/dashboards/new")
+    page.fill("#d-title", "各省平台")
+    page.fill("#d-slug", "platforms-by-province")
+    page.click("[data-testid=dashboard-new] button[type=submit]")
+    page.select_option("#a-source", "query:platforms-in")
+    page.wait_for_selector("[data-testid=tile-add]")
+    # its columns were found by running it once with its defaults
+    assert page.locator("input[name=columns]").evaluate_all("els => els.map(e => e.value)") == ["id", "name"]
+    assert page.is_checked("input[name=params][value=province]")
+    page.click("[data-testid=tile-add] button[type=submit]")
+    page.wait_for_selector("[data-testid=editor-tile]")
+    viewer, verrors, _ = sign_in("vic")
+    viewer.goto(origin + "/dashboards/platforms-by-province?province=河北")
+    done = _cli("query", "platforms-in", "--queries", str(state / "queries"), "--store", str(store),
+                "--param", "province=河北", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    expected = json.loads(done.stdout)
+    assert expected
+    assert viewer.locator("section.tile-table th").all_text_contents() == ["编号", "名称"]
+    assert viewer.locator("section.tile-table tbody td:nth-child(1)").all_text_contents() == [r["id"] for r in expected]
+    assert viewer.input_value("select[name=province]") == "河北"
+    assert errors == [] and verrors == []
+    # seven tiles over saved queries would hold the console's servers: refused
+    tile = {"title": "平台", "source": "query:platforms-in", "renderer": "value", "params": ["province"]}
+    status, body = _post(page, "/api/dashboards", {"slug": "too-many", "title": "太多", "roles": ["analyst"],
+                                                   "tiles": [tile] * 7})
+    assert status == 400 and body["error"].startswith("一个看板最多 6 个保存查询图块")
+
+
+def test_malformed_dashboards_are_refused_and_a_bad_tile_never_takes_the_page_down(sign_in, server):
+    origin, state, _ = server
+    page, _, _ = sign_in("ana")
+    good = {"slug": "odd", "title": "奇怪", "roles": ["analyst"],
+            "tiles": [{"title": "数字", "source": "briefing:figures", "renderer": "value"}]}
+    for bad, words in [({"roles": [["admin"]]}, "请选择可以打开看板的角色"),
+                       ({"slug": "overview\n"}, "看板的地址名（slug）应为"),
+                       ({"slug": "new"}, "不能是 new"),
+                       ({"tiles": [{"title": {"a": 1}, "source": "briefing:figures", "renderer": "value"}]},
+                        "第 1 个图块「未命名」的标题（title）：应为文字"),
+                       ({"tiles": [{"title": "x", "source": "analysis:alliance-gaps\n", "renderer": "value"}]},
+                        "第 1 个图块「x」的数据来源（source）"),
+                       ({"tiles": [{"title": "x", "source": "briefing:figures", "renderer": "table",
+                                    "columns": [{"a": 1}]}]}, "第 1 个图块「x」的表格列（columns）：应为一个列名")]:
+        status, body = _post(page, "/api/dashboards", {**good, **bad})
+        assert status == 400 and words in body["error"], (bad, body)
+    status, body = page.evaluate("""async () => {
+        const token = document.querySelector('meta[name=csrf-token]').content;
+        const r = await fetch('/api/dashboards', {method: 'POST', headers: {'X-CSRFToken': token},
+            body: '{"slug": "nan", "title": "x", "roles": ["analyst"], "tiles": [], "n": NaN}'});
+        return [r.status, await r.json()]; }""")
+    assert (status, body) == (400, {"error": "请求内容应为看板的 JSON"})
+    # a graph over a column of lists: the tile says so, the page and the other tiles stand
+    status, _ = _post(page, "/api/dashboards", {**good, "tiles": [
+        good["tiles"][0], {"title": "路径", "source": "analysis:rd-scaleup-paths", "renderer": "graph",
+                           "edges": [["platform_id", "sectors"]]}]})
+    assert status == 201
+    response = page.goto(origin + "/dashboards/odd?province=天津&junk=1&" + "&".join(f"k{i}=v" for i in range(50)))
+    assert response.status == 200
+    assert page.locator("section.tile-value .figures li").count() >= 4
+    row = [e for e in _audit(state) if e["action"] == "dashboard" and e["detail"].get("slug") == "odd"][-1]
+    assert row["detail"]["params"] == {}  # no tile declares a parameter: nothing of the address is recorded
