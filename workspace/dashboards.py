@@ -255,7 +255,8 @@ def _short(text: str, n: int) -> str:
 @require_GET
 def dashboard_list(request):
     ensure_default()
-    items = [d for d in Dashboard.objects.all() if may_see(request.user, d)]
+    items = [{"d": d, "editable": may_edit(request.user, d)} for d in Dashboard.objects.all()
+             if may_see(request.user, d)]
     return render(request, "workspace/dashboards.html", {"items": items})
 
 
