@@ -311,6 +311,7 @@ def bar_fields(snap, tiles: list[dict], given: dict[str, str]) -> list[dict]:
     store offers (sectors by name, the three provinces, platform levels, yes/no) and the value given."""
     import queries
     from graph import schema
+    from graph.build import sector_node
     from viz.report.content import sector_name
 
     types, choices = {}, {}
@@ -324,9 +325,15 @@ def bar_fields(snap, tiles: list[dict], given: dict[str, str]) -> list[dict]:
                 choices.setdefault(p, [(str(c), str(c)) for c in param.choices])
     out = []
     for name, kind in types.items():
-        options = choices.get(name)
-        if name == "sector":
-            options = [(sid, f"{sector_name(snap.G, sid)}（{sid}）") for sid in snap.G.sector_ids()]
+        options, groups = choices.get(name), None
+        if name == "sector":  # chains first, then clusters and industries, each under its heading
+            G, kinds = snap.G, schema.SECTOR_KIND_ZH
+            by_kind: dict[str, list] = {}
+            for sid in G.sector_ids():
+                kind_zh = kinds.get(G.nodes[sector_node(sid)].get("kind"), "其他")
+                by_kind.setdefault(kind_zh, []).append((sid, f"{sector_name(G, sid)}（{sid}）"))
+            groups = [{"label": k, "options": by_kind[k]} for k in [*kinds.values(), "其他"] if k in by_kind]
+            options = [o for g in groups for o in g["options"]]
         elif name == "province":
             options = [(p, p) for p in schema.PROVINCES]
         elif name == "level":
@@ -336,7 +343,7 @@ def bar_fields(snap, tiles: list[dict], given: dict[str, str]) -> list[dict]:
         value = given.get(name, "")
         label = dict(options or []).get(value, value)
         out.append({"name": name, "label": param_zh(name), "value": value, "shown": label.split("（")[0] or value,
-                    "options": options, "type": kind})
+                    "options": options, "groups": groups or [{"label": "", "options": options or []}], "type": kind})
     return out
 
 
