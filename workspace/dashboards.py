@@ -93,8 +93,10 @@ def available_sources(request) -> dict:
 
             try:
                 result, _ = run_statement(request, sq.cypher, sq.parse_params({}), secrets.token_hex(16))
-            except JjjkgError:
+            except JjjkgError as err:
+                audit.record(request, "analysis", saved_query=sq.name, purpose="columns", error=str(err)[:300])
                 return None
+            audit.record(request, "analysis", saved_query=sq.name, purpose="columns", rows=len(result))
             return list(getattr(result, "columns", []) or [])
 
         digest = hashlib.sha256(sq.cypher.encode("utf-8")).hexdigest()

@@ -298,6 +298,8 @@ def test_a_saved_query_tile_takes_the_bar_and_equals_the_command_line(sign_in, s
     # its columns were found by running it once with its defaults
     assert page.locator("input[name=columns]").evaluate_all("els => els.map(e => e.value)") == ["id", "name"]
     assert page.is_checked("input[name=params][value=province]")
+    trial = [e for e in _audit(state) if e["detail"].get("saved_query") == "platforms-in"]
+    assert [(e["user"], e["detail"]["purpose"]) for e in trial] == [("ana", "columns")]
     page.click("[data-testid=tile-add] button[type=submit]")
     page.wait_for_selector("[data-testid=editor-tile]")
     viewer, verrors, _ = sign_in("vic")
