@@ -202,8 +202,14 @@ def test_the_editor_works_without_script(chromium, server):
         page.check("input[name=renderer][value=value]")
         page.click("[data-testid=tile-add] button[type=submit]")
         assert page.locator("[data-testid=editor-tile]").count() == 1
+        page.select_option("#a-source", "briefing:chains")
+        page.click("[data-testid=tile-source] button[type=submit]")
+        page.click("[data-testid=tile-add] button[type=submit]")  # a table, of every column
+        page.click("#tile-1 button[value=remove]")
+        assert page.locator("[data-testid=editor-tile] input[name=title]").evaluate_all(
+            "els => els.map(e => e.value)") == ["各产业链贯通情况"]
         page.goto(origin + "/dashboards/no-script")
-        assert page.locator("section.tile-value .figures li").count() >= 4
+        assert page.locator("section.tile-table th").all_text_contents() == ["产业链", "状态", "完整链路", "主要断点"]
     finally:
         ctx.close()
 
