@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import (console, dashboard_editor, dashboards, views_admin, views_analyses, views_api, views_auth, views_graph, views_import,
-               views_pack, views_pages)
+from . import (console, dashboard_editor, dashboards, views_admin, views_analyses, views_api, views_auth, views_graph,
+               views_import, views_pack, views_pages)
 
 handler400 = "workspace.views_errors.bad_request"
 handler403 = "workspace.views_errors.permission_denied"
