@@ -88,8 +88,10 @@ def _new_tile(request) -> dict:
     if renderer == "bar":
         tile["column"] = post.get("column", "").strip()
     if renderer == "graph":
-        tile["edges"] = [[post.get(f"edge{k}_from", "").strip(), post.get(f"edge{k}_to", "").strip()]
-                         for k in (1, 2) if post.get(f"edge{k}_from") or post.get(f"edge{k}_to")]
+        edges = [[post.get(f"edge{k}_from", "").strip(), post.get(f"edge{k}_to", "").strip()]
+                 for k in (1, 2) if post.get(f"edge{k}_from") or post.get(f"edge{k}_to")]
+        if edges:  # none: the check says a graph needs one
+            tile["edges"] = edges
     if renderer == "map":
         for key in ("id", "label"):
             if post.get(key, "").strip():
@@ -160,6 +162,7 @@ def edit_dashboard(request, slug: str):
         "d": d, "v": _version(d), "error": error, "role_choices": _role_choices(d.roles or []),
         "tiles": [_tile_row(t, available) for t in d.tiles], "groups": _groups(available),
         "add": _add_form(available.get(chosen or ""), request.POST if error else None),
+        "add_error": error if request.POST.get("action") == "add" else None,
         "renderers": [{"name": r, "label": RENDERER_ZH[r]} for r in RENDERERS],
     }, status=status)
 
