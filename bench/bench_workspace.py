@@ -3,6 +3,7 @@
     python -m bench.bench_workspace                       # the bundled store and a 100k-relationship one
     python -m bench.bench_workspace --sizes bundled --seconds 20
     python -m bench.bench_workspace --sizes bundled --only console   # the console's figures alone
+    python -m bench.bench_workspace --sizes bundled --only planner   # the two planner goals alone
 
 For each store it starts ``jjjkg serve --port 0`` (its own state folder, 25 viewer and 5 analyst
 accounts) and measures, against a baseline served by the same server in the same run (a static
@@ -16,6 +17,14 @@ file: what the server costs before the workspace does anything):
 * the Cypher console: the round trip of ``POST /api/cypher`` for a ``MATCH … RETURN … LIMIT 100`` (goal: p95
   ≤ 300 ms on the bundled store), and its JavaScript as a browser downloads it, gzip, before the lazily loaded
   analyser (goal ≤ 600 KB).
+
+and two goals of the planner's pages, each printed beside its goal:
+
+* the default dashboard complete, cold: a fresh server (its own new state folder), signed in, the first
+  request for 京津冀中试生态总览 until the page and every tile's content is there (in Debian's Chromium when
+  it is installed: the load event, frames and scripts included; the HTML alone otherwise) — goal ≤ 1.5 s;
+* the JavaScript of the planner's pages (home, dashboards, an organization page, the views), every script each
+  page loads, gzip-compressed as a server would send it — goal ≤ 300 KB per page.
 
 Every request goes to 127.0.0.1; every loop is bounded in count and in time. Nothing here is a test.
 """
@@ -36,7 +45,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "bench-pass-2026"
+#: the planner's goals (spec: dashboards complete ≤ 1.5 s cold; planner pages' JavaScript ≤ 300 KB gzip)
+DASHBOARD_COLD_GOAL_S = 1.5
+PLANNER_JS_GOAL_KB = 300
+#: the planner's pages whose JavaScript is weighed (ORG is replaced by an organization of the store)
+PLANNER_PAGES = ("", "dashboards/", "dashboards/overview", "org/ORG", "views/network", "views/map", "views/matrix")
 VIEWERS, ANALYSTS = 25, 5
 #: at most this many requests per simulated user, whatever --seconds says
 MAX_REQUESTS_PER_USER = 5000
@@ -228,6 +243,121 @@ def print_console(s, url: str) -> None:
     print(f"console JavaScript gzip     {page:7.0f} KB (+ {kb.get('console.css', 0):.0f} KB CSS; the analyser's worker, "
           f"loaded later, {kb.get('lint-worker.js', 0):.0f} KB)   goal ≤ {CONSOLE_JS_GOAL_KB} KB: "
           f"{'met' if page <= CONSOLE_JS_GOAL_KB else 'NOT met'}")
+def _browser():
+    """Debian's Chromium through Playwright, or None when either is missing (the figures fall back to HTML)."""
+    if not Path(CHROMIUM).exists():
+        return None, None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None, None
+    pw = sync_playwright().start()
+    return pw, pw.chromium.launch(executable_path=CHROMIUM)
+
+
+def _browser_session(browser, url: str, name: str):
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(url + "login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url)
+    return page
+
+
+def dashboard_cold(store: Path, work: Path, browser) -> float:
+    """Seconds from the first request for the default dashboard on a fresh server until it is complete
+    (with ``browser`` None: its HTML, asked for the moment the server says it is serving)."""
+    state = work / f"state-cold-{time.monotonic_ns()}"
+    _accounts(state)
+    srv = Served(store, state)
+    try:
+        if browser is None:
+            import requests
+
+            s = requests.Session()
+            s.get(srv.url + "login", timeout=30)
+            s.post(srv.url + "login", data={"username": "viewer0", "password": PASSWORD,
+                                            "csrfmiddlewaretoken": s.cookies["csrftoken"]},
+                   headers={"Referer": srv.url + "login"}, allow_redirects=False, timeout=30)
+            t = time.perf_counter()
+            r = s.get(srv.url + "dashboards/overview", timeout=120)
+            r.raise_for_status()
+            return time.perf_counter() - t
+        # signed in straight onto the dashboard, so that no other page has warmed the server first
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(srv.url + "login?next=/dashboards/overview")
+        page.fill("input[name=username]", "viewer0")
+        page.fill("input[name=password]", PASSWORD)
+        t = time.perf_counter()
+        page.click("button[type=submit]")
+        page.wait_for_url(srv.url + "dashboards/overview", wait_until="load", timeout=120_000)
+        page.wait_for_function("document.querySelectorAll('section.tile').length > 0 && "
+                               "[...document.querySelectorAll('section.tile')].every(t => t.children.length > 1)")
+        dt = time.perf_counter() - t
+        assert page.locator("section.tile .error").count() == 0, "a tile of the default dashboard failed"
+        page.close()
+        return dt
+    finally:
+        srv.stop()
+
+
+def planner_js(url: str, browser, org_id: str) -> dict[str, int]:
+    """Bytes of JavaScript, gzip-compressed, that each planner page loads (all its scripts, frames included)."""
+    import gzip
+
+    import requests
+
+    out = {}
+    s = _session(url, "viewer0")
+    page = _browser_session(browser, url, "viewer0") if browser is not None else None
+    for path in PLANNER_PAGES:
+        path = path.replace("ORG", org_id)
+        scripts: set[str] = set()
+        if page is not None:
+            def seen(response, scripts=scripts):
+                if response.request.resource_type == "script" or response.url.endswith((".js", ".mjs")):
+                    scripts.add(response.url)
+            page.on("response", seen)
+            page.goto(url + path, wait_until="load", timeout=120_000)
+            page.wait_for_timeout(500)  # a script that loads another after the load event
+            page.remove_listener("response", seen)
+        else:
+            html = s.get(url + path, timeout=60).text
+            scripts = {requests.compat.urljoin(url + path, src) for src in re.findall(r'<script[^>]+src="([^"]+)"', html)}
+        total = 0
+        for src in sorted(scripts):
+            r = s.get(src, timeout=60)
+            r.raise_for_status()
+            total += len(gzip.compress(r.content, 9))
+        out["/" + path] = total
+    if page is not None:
+        page.close()
+    return out
+
+
+def bench_planner(store: Path, work: Path, url: str, org_id: str) -> None:
+    pw, browser = _browser()
+    try:
+        how = "Chromium, load event" if browser is not None else "HTML only: no Chromium"
+        colds = [dashboard_cold(store, work, browser) for _ in range(3)]  # sign-in included
+        worst = max(colds)
+        print(f"default dashboard, cold     {' / '.join(f'{c:.2f}' for c in colds)} s (3 fresh servers; {how}); "
+              f"goal ≤ {DASHBOARD_COLD_GOAL_S} s: {'met' if worst <= DASHBOARD_COLD_GOAL_S else 'NOT met'}; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        if browser is not None:
+            at_once = [dashboard_cold(store, work, None) for _ in range(3)]
+            print(f"  its HTML, signed in and asked for at once after start: {' / '.join(f'{c:.2f}' for c in at_once)} s")
+        weights = planner_js(url, browser, org_id)
+        for path, n in weights.items():
+            print(f"  JavaScript {path:<24} {n / 1024:7.1f} KB gzip")
+        heaviest = max(weights.values())
+        print(f"planner pages' JavaScript   at most {heaviest / 1024:.1f} KB gzip per page; goal ≤ {PLANNER_JS_GOAL_KB} KB: "
+              f"{'met' if heaviest <= PLANNER_JS_GOAL_KB * 1024 else 'NOT met'}")
+    finally:
+        if browser is not None:
+            browser.close()
+            pw.stop()
 
 
 def bench(size: str, seconds: float, work: Path, only: str = "all") -> None:
@@ -246,6 +376,10 @@ def bench(size: str, seconds: float, work: Path, only: str = "all") -> None:
             s.get(srv.url + "api/search", params={"q": "合成"}, timeout=60).json()
         org_ids = [h["id"] for h in hits] or ["PF_JJJ_NTIC"]
         names = [h["name"] for h in hits] or ["平台"]
+        if only in ("all", "planner"):
+            bench_planner(store, work, srv.url, org_ids[0])
+        if only == "planner":
+            return
         static = _ttfb(s, srv.url + "static/workspace/app.css")
         print(f"baseline (static file)      {_ms(static)}")
         for label, path in [("home", ""), ("organization page", "org/" + org_ids[0]),
@@ -278,8 +412,9 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", nargs="+", default=["bundled", "100000"],
                     help="'bundled' and/or numbers of relationships of a generated store")
     ap.add_argument("--seconds", type=float, default=60, help="length of the 30-user load (default 60)")
-    ap.add_argument("--only", choices=("all", "console"), default="all",
-                    help="console: only the console's round trip and JavaScript size")
+    ap.add_argument("--only", choices=("all", "console", "planner"), default="all",
+                    help="'console': only the console's round trip and JavaScript size; 'planner': only the "
+                         "default dashboard cold and the planner pages' JavaScript")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="jjjkg-bench-ws-") as work:
         for size in args.sizes:

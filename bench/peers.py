@@ -212,16 +212,14 @@ def analysis(engine: str, name: str, where: Path, keep: Path | None = None, agai
 
 
 def _analysis(engine: str, name: str, where: Path) -> dict:
-    if engine == "jjjkg":
+    if engine.startswith("jjjkg"):
         from graph.store import Store
         from queries import get_query
-
+    if engine == "jjjkg":
         G = Store(where).graph()
         return _warm(lambda: get_query(name).func(G))
     if engine == "jjjkg-cypher":
-        from graph.store import Store
         from graph.store.falkordb import EmbeddedEngine
-        from queries import get_query
 
         store = Store(where)
         G = store.nodes()

@@ -22,6 +22,7 @@ ACTIONS_ZH = {
     "pack": "生成会商材料包", "import_plan": "导入名单（方案）", "import_apply": "导入名单（应用）",
     "role": "角色变更", "account_add": "新增账户", "account_remove": "删除账户", "audit_read": "查看审计",
     "error": "服务器错误", "denied": "无权访问", "save_query": "保存查询", "dashboard": "看板",
+    "dashboard_edit": "修改看板",
 }
 
 

@@ -8,12 +8,15 @@ names). Tables, values and bars are drawn on the server (HTML and SVG); a graph 
 page in a frame (``workspace.views_embed``). Nothing comes from another server. A dashboard's address
 carries its parameters; opening it checks the viewer's role. ``/dashboards/SLUG/export.json`` gives it as JSON,
 ``POST /api/dashboards`` (analysts and above) imports one. The workspace makes 京津冀中试生态总览 on first use.
+Analysts build dashboards in the editor (``dashboard_editor``); import and editor share one check
+(``dashboard_spec.check_dashboard``). Tables and bars speak as the meeting pack does (its Chinese headers).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import logging
+import time
 from collections import Counter
 
 from django.http import HttpResponse
@@ -23,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from graph.errors import JjjkgError
 
 from . import accounts, audit
+from .dashboard_spec import RENDERERS, check_dashboard, column_zh, param_zh, parse_json, sources
 from .live import live
 from .models import Dashboard
 from .profile import run_analysis
@@ -31,12 +35,15 @@ from .views_embed import tile_frame_url
 from .views_errors import api_error, error_page, forbidden
 
 __all__ = ["DEFAULT", "RENDERERS", "check_dashboard", "dashboard_list", "dashboard_page", "dashboard_export",
-           "api_dashboard_import"]
+           "api_dashboard_import", "available_sources", "may_see", "may_edit", "ensure_default", "bar_fields"]
 
-RENDERERS = ("table", "value", "bar", "graph", "map")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_SOURCE = re.compile(r"^(analysis|query|briefing):([a-z0-9][a-z0-9-]{0,63})$")
 MAX_ROWS_SHOWN = 200
+#: the time a dashboard page may spend running its tiles; the tiles left then say so
+PAGE_SECONDS = 20
+_log = logging.getLogger("jjjkg.workspace")
+#: bars a bar tile draws (the most frequent)
+BARS_SHOWN = 15
+_LIGHTS = {"红": "red", "黄": "amber", "绿": "green"}
 
 DEFAULT = {
     "slug": "overview", "title": "京津冀中试生态总览", "roles": list(accounts.ROLES),
@@ -57,62 +64,47 @@ DEFAULT = {
 }
 
 
-def check_dashboard(spec) -> dict:
-    """A dashboard's JSON, checked (what import accepts and export gives); raises JjjkgError in Chinese."""
-    if not isinstance(spec, dict):
-        raise JjjkgError("看板应为 JSON 对象 {slug, title, roles, tiles}")
-    slug, title, roles, tiles = spec.get("slug"), spec.get("title"), spec.get("roles"), spec.get("tiles")
-    if not isinstance(slug, str) or not _SLUG.match(slug):
-        raise JjjkgError("slug 应为小写字母、数字和连字符（最多 64 个）")
-    if not isinstance(title, str) or not title.strip() or len(title) > 100:
-        raise JjjkgError("请给看板一个标题（最多 100 个字符）")
-    if not isinstance(roles, list) or not roles or any(r not in accounts.ROLES for r in roles):
-        raise JjjkgError(f"roles 应为 {', '.join(accounts.ROLES)} 中的一个或几个")
-    if not isinstance(tiles, list) or not 1 <= len(tiles) <= 30:
-        raise JjjkgError("tiles 应为 1 到 30 个图块")
-    out = []
-    for i, t in enumerate(tiles, start=1):
-        if not isinstance(t, dict):
-            raise JjjkgError(f"第 {i} 个图块应为 JSON 对象")
-        m = _SOURCE.match(str(t.get("source", "")))
-        if not m:
-            raise JjjkgError(f"第 {i} 个图块的 source 应为 analysis:NAME、query:NAME 或 briefing:figures|chains")
-        if t.get("renderer") not in RENDERERS:
-            raise JjjkgError(f"第 {i} 个图块的 renderer 应为 {', '.join(RENDERERS)} 之一")
-        if m.group(1) == "analysis":
-            import queries
-
-            if m.group(2) not in queries.QUERIES:
-                raise JjjkgError(f"第 {i} 个图块：没有名为 {m.group(2)} 的分析")
-        if m.group(1) == "briefing" and m.group(2) not in ("figures", "chains"):
-            raise JjjkgError(f"第 {i} 个图块：briefing 只有 figures 和 chains")
-        params = t.get("params", [])
-        if not isinstance(params, list) or not all(isinstance(p, str) and re.match(r"^[A-Za-z_]\w{0,63}$", p)
-                                                   for p in params):
-            raise JjjkgError(f"第 {i} 个图块的 params 应为参数名称的列表")
-        tile = {"title": str(t.get("title") or m.group(2))[:100], "source": t["source"], "renderer": t["renderer"],
-                "params": params}
-        for key in ("column", "label", "id"):
-            if isinstance(t.get(key), str):
-                tile[key] = t[key][:64]
-        if isinstance(t.get("columns"), list):
-            tile["columns"] = [str(c)[:64] for c in t["columns"][:30]]
-        if isinstance(t.get("edges"), list):
-            tile["edges"] = [[str(a)[:64], str(b)[:64]] for a, b in
-                             (e for e in t["edges"][:10] if isinstance(e, list) and len(e) == 2)]
-        out.append(tile)
-    return {"slug": slug, "title": title.strip(), "roles": [r for r in accounts.ROLES if r in roles], "tiles": out}
-
-
-def _ensure_default() -> None:
+def ensure_default() -> None:
     if not Dashboard.objects.filter(slug=DEFAULT["slug"]).exists():
         Dashboard.objects.get_or_create(slug=DEFAULT["slug"], defaults={
             "title": DEFAULT["title"], "roles": DEFAULT["roles"], "tiles": DEFAULT["tiles"]})
 
 
-def _may_see(user, d: Dashboard) -> bool:
+def may_see(user, d: Dashboard) -> bool:
     role = accounts.role_of(user)
-    return role == "admin" or role in (d.roles or [])
+    return role == "admin" or role in (d.roles or []) or (d.owner_id is not None and d.owner_id == user.pk)
+
+
+def may_edit(user, d: Dashboard) -> bool:
+    """Its author, or an admin (the workspace's own dashboards have no author: admins only)."""
+    if not accounts.has(user, "use_console"):
+        return False
+    return accounts.role_of(user) == "admin" or (d.owner_id is not None and d.owner_id == user.pk)
+
+
+def available_sources(request) -> dict:
+    """The sources the request's account may put on a dashboard; a saved query's columns are those of a run
+    with its defaults (once per store version and query text), unknown when that run fails."""
+    import hashlib
+
+    def columns(sq):
+        def compute():
+            import secrets
+
+            from .console import run_statement
+
+            try:
+                result, _ = run_statement(request, sq.cypher, sq.parse_params({}), secrets.token_hex(16))
+            except JjjkgError as err:
+                audit.record(request, "analysis", saved_query=sq.name, purpose="columns", error=str(err)[:300])
+                return None
+            audit.record(request, "analysis", saved_query=sq.name, purpose="columns", rows=len(result))
+            return list(getattr(result, "columns", []) or [])
+
+        digest = hashlib.sha256(sq.cypher.encode("utf-8")).hexdigest()
+        return live().cached((snapshot(request).fingerprint, "saved-columns", sq.name, digest), compute)
+
+    return sources(request.user, columns)
 
 
 def _spec(d: Dashboard) -> dict:
@@ -135,7 +127,11 @@ def _records(request, snap, tile: dict, given: dict[str, str]) -> list[dict]:
         import queries
 
         q = queries.get_query(name)
-        return run_analysis(live(), snap, name, q.parse_params(mine))
+        try:
+            params = q.parse_params(mine)
+        except JjjkgError as err:
+            raise JjjkgError(f"参数有误：{err}") from None
+        return run_analysis(live(), snap, name, params)
     import secrets
 
     from .console import _rows_json, run_statement, visible_queries
@@ -143,7 +139,11 @@ def _records(request, snap, tile: dict, given: dict[str, str]) -> list[dict]:
     sq = visible_queries(request.user).get(name)
     if sq is None:
         raise JjjkgError(f"没有名为 {name} 的保存查询（或您的角色看不到它）")
-    result, _ = run_statement(request, sq.cypher, sq.parse_params(mine), secrets.token_hex(16))
+    try:
+        params = sq.parse_params(mine)
+    except JjjkgError as err:
+        raise JjjkgError(f"参数有误：{err}") from None
+    result, _ = run_statement(request, sq.cypher, params, secrets.token_hex(16))
     return json.loads(_rows_json(result))
 
 
@@ -165,16 +165,50 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
     if kind == "value":
         if records and {"label", "value"} <= set(records[0]):
             return {"values": [{"label": r["label"], "value": r["value"]} for r in records]}
-        return {"values": [{"label": tile["title"], "value": len(records)}]}
+        return {"values": [{"label": "条记录", "value": len(records)}]}
     if kind == "bar":
         column = tile.get("column") or (list(records[0])[0] if records else "")
-        counts = Counter(_text(r.get(column)) for r in records).most_common(20)
+        # counted by what a reader knows the value as: a sector's or organization's name, a gap in words
+        headers, rows = _chinese(snap, [column], records)
+        counts = Counter(str(r[-1]) for r in rows).most_common(BARS_SHOWN)
         top = max((n for _, n in counts), default=1)
-        return {"bars": [{"label": k or "（空）", "n": n, "w": round(300 * n / top), "y": 4 + 24 * i}
-                         for i, (k, n) in enumerate(counts)], "height": 8 + 24 * len(counts)}
+        return {"bars": [{"label": k or "（空）", "short": _short(k or "（空）", 11), "n": n,
+                          "w": round(300 * n / top), "y": 4 + 26 * i} for i, (k, n) in enumerate(counts)],
+                "height": 8 + 26 * len(counts), "of": headers[-1],
+                "more": max(0, len({str(r[-1]) for r in rows}) - BARS_SHOWN)}
     columns = tile.get("columns") or (list(records[0]) if records else [])
-    return {"columns": columns, "rows": [[_text(r.get(c)) for c in columns] for r in records[:MAX_ROWS_SHOWN]],
-            "more": max(0, len(records) - MAX_ROWS_SHOWN)}
+    headers, rows = _chinese(snap, columns, records[:MAX_ROWS_SHOWN])
+    # a traffic light (the briefing's 红/黄/绿) is drawn as one, as on the home page
+    lights = [h == "状态" for h in headers]
+    cells = [[_text(v) for v in r] for r in rows]
+    # a column of short words (省份, 级别) is never broken over two lines
+    short = [all(len(r[i]) <= 4 for r in cells) for i in range(len(headers))]
+    return {"columns": headers, "more": max(0, len(records) - MAX_ROWS_SHOWN), "short": short,
+            "rows": [[{"text": t, "light": _LIGHTS.get(v) if lit else None, "short": sh}
+                      for t, v, lit, sh in zip(c, r, lights, short)] for c, r in zip(cells, rows)]}
+
+
+def _chinese(snap, columns: list[str], records: list[dict]) -> tuple[list[str], list[list]]:
+    """Records as the meeting pack and the analysis pages show them: headers in Chinese, enumerations in
+    words, a name beside each id the records do not name already."""
+    from types import SimpleNamespace
+
+    from viz.report.content import analysis_table
+
+    table = analysis_table(snap.G, SimpleNamespace(keys=tuple(columns)), records)
+    headers, rows = [column_zh(h) for h in table["headers"]], table["rows"]
+    # a name looked up beside an id the records name already (a saved query's ``id, name``) is shown once
+    seen, keep = set(), []
+    for i in range(len(headers)):
+        cells = tuple(str(r[i]) for r in rows)
+        if not (rows and headers[i].endswith("名称") and cells in seen):
+            keep.append(i)
+            seen.add(cells)
+    return [headers[i] for i in keep], [[r[i] for i in keep] for r in rows]
+
+
+def _short(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 # ----------------------------------------------------------------------------- pages
@@ -182,42 +216,106 @@ def _draw(tile: dict, records: list[dict], snap) -> dict:
 
 @require_GET
 def dashboard_list(request):
-    _ensure_default()
-    items = [d for d in Dashboard.objects.all() if _may_see(request.user, d)]
+    ensure_default()
+    items = [{"d": d, "editable": may_edit(request.user, d)} for d in Dashboard.objects.all()
+             if may_see(request.user, d)]
     return render(request, "workspace/dashboards.html", {"items": items})
 
 
 @require_GET
 def dashboard_page(request, slug: str):
-    _ensure_default()
+    ensure_default()
     d = Dashboard.objects.filter(slug=slug).first()
     if d is None:
         return error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
-    if not _may_see(request.user, d):
+    if not may_see(request.user, d):
         return forbidden(request, "您的角色无权查看此看板。")
     snap = snapshot(request)
-    given = {k: v for k, v in request.GET.items() if v.strip() and len(v) <= 200}
-    names = list(dict.fromkeys(p for t in d.tiles for p in t.get("params", [])))
+    declared = {p for t in d.tiles for p in t.get("params", [])}
+    given = {k: v for k, v in request.GET.items() if k in declared and v.strip() and len(v) <= 200}
+    fields = bar_fields(snap, d.tiles, given)
+    shown = {f["name"]: f["shown"] for f in fields}
     tiles = []
+    started = time.monotonic()
     for i, tile in enumerate(d.tiles, start=1):
+        filters = [f"{param_zh(p)}：{shown[p]}" for p in tile.get("params", []) if p in given]
+        if time.monotonic() - started > PAGE_SECONDS:
+            tiles.append({**tile, "error": f"未运行：看板已用满 {PAGE_SECONDS} 秒的时间上限，请缩小条件后重试",
+                          "n": 0, "draw": {}, "filters": filters})
+            continue
         try:
             records = _records(request, snap, tile, given)
             draw = ({"frame": tile_frame_url(d.slug, i, tile, given),
                      "window": tile_frame_url(d.slug, i, tile, given, window=True)}
                     if tile["renderer"] in ("graph", "map") else _draw(tile, records, snap))
-            tiles.append({**tile, "error": None, "n": len(records), "draw": draw})
+            tiles.append({**tile, "error": None, "n": len(records), "draw": draw,
+                          "filters": filters, "empty": _why_empty(tile, filters)})
         except JjjkgError as err:
-            tiles.append({**tile, "error": str(err), "n": 0, "draw": {}})
+            tiles.append({**tile, "error": str(err), "n": 0, "draw": {}, "filters": filters})
+        except Exception:  # one tile's fault (a column of lists drawn as a graph…) never takes the page down
+            _log.exception("dashboard %s, tile %d", d.slug, i)
+            audit.record(request, "error", path=request.path[:300], tile=i)
+            tiles.append({**tile, "error": "这个图块的数据无法按所选方式呈现（已记录）。请作者检查图块的列和呈现方式。",
+                          "n": 0, "draw": {}, "filters": filters})
     audit.record(request, "dashboard", slug=d.slug, params=given)
     return render(request, "workspace/dashboard.html", {
-        "d": d, "tiles": tiles, "fields": [{"name": n, "value": given.get(n, "")} for n in names],
-        "can_edit": accounts.has(request.user, "use_console")})
+        "d": d, "tiles": tiles, "fields": fields, "given": any(f["value"] for f in fields),
+        "can_edit": may_edit(request.user, d)})
+
+
+def _why_empty(tile: dict, filters: list[str]) -> str:
+    kind = tile["source"].split(":", 1)[0]
+    what = {"analysis": "这项分析", "query": "这条保存的查询", "briefing": "会商材料"}[kind]
+    if filters:
+        return f"在所选条件（{'；'.join(filters)}）下，{what}没有符合的记录。可在上方参数栏放宽或清除条件。"
+    return f"{what}在当前数据版本中没有记录。"
+
+
+def bar_fields(snap, tiles: list[dict], given: dict[str, str]) -> list[dict]:
+    """The dashboard's one parameter bar: each parameter some tile declares, in Chinese, with the choices the
+    store offers (sectors by name, the three provinces, platform levels, yes/no) and the value given."""
+    import queries
+    from graph import schema
+    from graph.build import sector_node
+    from viz.report.content import sector_name
+
+    types, choices = {}, {}
+    for t in tiles:
+        kind, name = t["source"].split(":", 1)
+        q = queries.QUERIES.get(name) if kind == "analysis" else None
+        for p in t.get("params", []):
+            param = q.params.get(p) if q is not None else None
+            types.setdefault(p, param.type.__name__ if param is not None else "str")
+            if param is not None and param.choices:
+                choices.setdefault(p, [(str(c), str(c)) for c in param.choices])
+    out = []
+    for name, kind in types.items():
+        options, groups = choices.get(name), None
+        if name == "sector":  # chains first, then clusters and industries, each under its heading
+            G, kinds = snap.G, schema.SECTOR_KIND_ZH
+            by_kind: dict[str, list] = {}
+            for sid in G.sector_ids():
+                kind_zh = kinds.get(G.nodes[sector_node(sid)].get("kind"), "其他")
+                by_kind.setdefault(kind_zh, []).append((sid, f"{sector_name(G, sid)}（{sid}）"))
+            groups = [{"label": k, "options": by_kind[k]} for k in [*kinds.values(), "其他"] if k in by_kind]
+            options = [o for g in groups for o in g["options"]]
+        elif name == "province":
+            options = [(p, p) for p in schema.PROVINCES]
+        elif name == "level":
+            options = list(schema.LEVEL_ZH.items())
+        elif kind == "bool":
+            options = [("true", "是"), ("false", "否")]
+        value = given.get(name, "")
+        label = dict(options or []).get(value, value)
+        out.append({"name": name, "label": param_zh(name), "value": value, "shown": label.split("（")[0] or value,
+                    "options": options, "groups": groups or [{"label": "", "options": options or []}], "type": kind})
+    return out
 
 
 @require_GET
 def dashboard_export(request, slug: str):
     d = Dashboard.objects.filter(slug=slug).first()
-    if d is None or not _may_see(request.user, d):
+    if d is None or not may_see(request.user, d):
         return api_error("没有这个看板，或您的角色无权查看", 404)
     resp = HttpResponse(json.dumps(_spec(d), ensure_ascii=False, indent=2),
                         content_type="application/json; charset=utf-8")
@@ -229,9 +327,11 @@ def dashboard_export(request, slug: str):
 @need("use_console")
 def api_dashboard_import(request):
     try:
-        spec = check_dashboard(json.loads(request.body.decode("utf-8")))
+        given = parse_json(request.body)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return api_error("请求内容应为看板的 JSON", 400)
+    try:
+        spec = check_dashboard(given, available_sources(request))
     except JjjkgError as err:
         return api_error(str(err), 400)
     d = Dashboard.objects.filter(slug=spec["slug"]).first()

@@ -52,6 +52,7 @@ class Snapshot:
     _changes: list | None = field(default=None, repr=False)
     _search: list | None = field(default=None, repr=False)
     _content: dict | None = field(default=None, repr=False)
+    _content_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def search_index(self) -> list[tuple[str, str, str, str]]:
         """(id, folded id + credit code, folded name + aliases, name) for every organization."""
@@ -72,10 +73,17 @@ class Snapshot:
     def content(self) -> dict:
         """The briefing's content (headline figures, chains, paths, gaps), computed once per version."""
         if self._content is None:
-            from viz.report import collect
+            with self._content_lock:  # the warming thread and the first pages wait for one computation
+                if self._content is None:
+                    from viz.report import collect
 
-            self._content = collect(self.store)
+                    self._content = collect(self.store)
         return self._content
+
+    def warm(self) -> None:
+        """Compute what the first pages need (the briefing's content, the search index) ahead of them."""
+        self.content()
+        self.search_index()
 
 
     def changes(self) -> list[str]:

@@ -54,6 +54,7 @@ def serve(cfg: WorkspaceConfig, *, store: Path, port: int = 8000, say=print) -> 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(f"serving http://{_url_host(cfg.host)}:{server.effective_port}/", flush=True)
+    _warm()
     if cfg.host not in ("127.0.0.1", "localhost", "::1"):
         say("note: the workspace speaks plain HTTP; on an intranet put it behind the agency's proxy, which ends TLS "
             "(and pass --secure-cookies)")
@@ -66,6 +67,23 @@ def serve(cfg: WorkspaceConfig, *, store: Path, port: int = 8000, say=print) -> 
         _stop_engines()
     say("workspace stopped")
     return 0
+
+
+def _warm() -> None:
+    """Prepare the home page's and the default dashboard's content while the first visitor signs in."""
+    import threading
+
+    from . import live
+
+    def run():
+        try:
+            live.live().current().warm()
+        except Exception:  # a page that needs it computes it again and reports what went wrong there
+            import logging
+
+            logging.getLogger("jjjkg.workspace").exception("could not prepare the briefing's content")
+
+    threading.Thread(target=run, name="jjjkg-warm", daemon=True).start()
 
 
 def _stop_engines() -> None:

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from . import (console, dashboards, views_admin, views_analyses, views_api, views_auth, views_embed, views_graph,
+from . import (console, dashboard_editor, dashboards, views_admin, views_analyses, views_api, views_auth,
+               views_embed, views_graph,
                views_import, views_pack, views_pages)
 
 handler400 = "workspace.views_errors.bad_request"
@@ -51,7 +52,9 @@ urlpatterns = [
     path("queries/", console.saved_list_page, name="saved-queries"),
     path("queries/<str:name>", console.saved_page, name="saved-query"),
     path("dashboards/", dashboards.dashboard_list, name="dashboards"),
+    path("dashboards/new", dashboard_editor.new_dashboard, name="dashboard-new"),
     path("dashboards/<str:slug>", dashboards.dashboard_page, name="dashboard"),
+    path("dashboards/<str:slug>/edit", dashboard_editor.edit_dashboard, name="dashboard-edit"),
     path("dashboards/<str:slug>/export.json", dashboards.dashboard_export, name="dashboard-export"),
     path("dashboards/<str:slug>/tiles/<int:index>", views_embed.tile_frame, name="dashboard-tile"),
     path("api/dashboards", dashboards.api_dashboard_import),

@@ -188,15 +188,15 @@ def _tile_map(snap, tile: dict, records: list[dict]):
 @xframe_options_sameorigin
 @csp_replace(FRAMED_CSP)
 def tile_frame(request, slug: str, index: int):
-    from .dashboards import _ensure_default, _may_see, _records
+    from .dashboards import _records, ensure_default, may_see
     from .live import live
     from .models import Dashboard
 
-    _ensure_default()
+    ensure_default()
     d = Dashboard.objects.filter(slug=slug).first()
     if d is None:
         return error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
-    if not _may_see(request.user, d):
+    if not may_see(request.user, d):
         return forbidden(request, "您的角色无权查看此看板。")
     if not 1 <= index <= len(d.tiles) or d.tiles[index - 1].get("renderer") not in ("graph", "map"):
         return error_page(request, 404, "未找到", f"看板 {slug} 没有第 {index} 个图或地图图块。")
