@@ -111,6 +111,10 @@ def test_the_default_dashboard_renders_every_tile(sign_in, server):
             assert CJK.search(text), text
         bars = page.locator("section.tile-bar svg text").all_text_contents()
         assert bars and not any(re.fullmatch(r"[A-Z_]+", b) for b in bars), bars
+        for selector in ("section.tile-graph iframe.tile-frame", "section.tile-map iframe.tile-frame"):
+            # the screenshot shows the framed views drawn, as a reader sees them once the page has loaded
+            page.wait_for_selector(selector).content_frame().wait_for_function(
+                "() => window.jjjkg && window.jjjkg.stable", timeout=60_000)
         page.screenshot(path=str(SHOTS / f"dashboard-overview-{width}x{height}.png"), full_page=True)
         assert errors == []
         assert all(u.startswith(origin + "/") for u in urls), [u for u in urls if not u.startswith(origin)]
