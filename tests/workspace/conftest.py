@@ -144,3 +144,63 @@ def wait_for(predicate, timeout: float = 10.0, step: float = 0.1):
             return value
         time.sleep(step)
     return predicate()
+
+
+def serve_for_module(store: Path, state: Path, accounts: dict[str, str], password: str, env=None):
+    """A generator for a module's server fixture: ``jjjkg serve`` on ``store`` with ``accounts`` (name → role,
+    all with ``password``) added to a fresh ``state`` folder; yields its origin (no trailing slash). The
+    server's log goes to ``serve.log`` beside the state folder, and the server is ended with SIGTERM."""
+    from workspace.bundle import bundle_problem
+
+    problem = bundle_problem()
+    if problem:
+        pytest.fail(problem)
+    env = {**os.environ, **(env or {})}
+    for name, role in accounts.items():
+        jjjkg("users", "add", name, "--role", role, "--password-stdin", "--state", str(state),
+              input=password + "\n", env=env)
+    log = state.parent / "serve.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "jjjkg", "serve", "--store", str(store), "--state", str(state),
+                                 "--port", "0"], stdout=subprocess.PIPE, stderr=err, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("serving http://127.0.0.1:"), line + log.read_text()
+        yield line.split()[1].rstrip("/")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+def signed_in_pages(chromium, origin: str, password: str, dialogs_are_errors: bool = False):
+    """A generator for a ``sign_in`` fixture: yields ``open_(name, width=1366, height=768)``, which gives a page
+    signed in as ``name`` with the console errors of the page and its frames (with ``dialogs_are_errors``, a
+    dialog counts as one; otherwise Playwright dismisses it) and every URL the page asked for; every context is
+    closed at the end."""
+    contexts = []
+
+    def open_(name: str, width: int = 1366, height: int = 768):
+        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors, urls = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        if dialogs_are_errors:
+            page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+        ctx.on("request", lambda r: urls.append(r.url))
+        page.goto(origin + "/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(origin + "/")
+        return page, errors, urls
+
+    yield open_
+    for c in contexts:
+        c.close()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +18,7 @@ import pytest
 
 from tests.conftest import built_tiny_store
 from tests.viz.conftest import launched_chromium
-from workspace.bundle import bundle_problem
+from tests.workspace.conftest import serve_for_module, signed_in_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,31 +41,10 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(store, tmp_path_factory):
     """``jjjkg serve`` on a free loopback port: (origin, state folder, store)."""
-    problem = bundle_problem()
-    if problem:
-        pytest.fail(problem)
     state = tmp_path_factory.mktemp("console-state") / "state"
-    env = {**os.environ, "JJJKG_CONSOLE_TIMEOUT": "analyst=2,admin=30", "JJJKG_CONSOLE_SERVERS": "3"}
-    for name, role in (("ana", "analyst"), ("adm", "admin"), ("vic", "viewer")):
-        done = subprocess.run([JJJKG, "users", "add", name, "--role", role, "--password-stdin", "--state", str(state)],
-                              input=PASSWORD + "\n", capture_output=True, text=True, timeout=120, env=env)
-        assert done.returncode == 0, done.stderr
-    log = state.parent / "serve.log"
-    with open(log, "w") as err:
-        proc = subprocess.Popen([JJJKG, "serve", "--store", str(store), "--state", str(state), "--port", "0"],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=env)
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + log.read_text()
-        yield line.split()[1].rstrip("/"), state, store
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+    env = {"JJJKG_CONSOLE_TIMEOUT": "analyst=2,admin=30", "JJJKG_CONSOLE_SERVERS": "3"}
+    for origin in serve_for_module(store, state, {"ana": "analyst", "adm": "admin", "vic": "viewer"}, PASSWORD, env):
+        yield origin, state, store
 
 
 @pytest.fixture(scope="module")
@@ -78,27 +55,7 @@ def chromium():
 @pytest.fixture
 def sign_in(chromium, server):
     """Open a signed-in page for an account: (page, console errors, every URL requested)."""
-    origin = server[0]
-    contexts = []
-
-    def open_(name: str, width: int = 1366, height: int = 768):
-        ctx = chromium.new_context(viewport={"width": width, "height": height})
-        contexts.append(ctx)
-        page = ctx.new_page()
-        errors, urls = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        ctx.on("request", lambda r: urls.append(r.url))
-        page.goto(origin + "/login")
-        page.fill("input[name=username]", name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(origin + "/")
-        return page, errors, urls
-
-    yield open_
-    for c in contexts:
-        c.close()
+    yield from signed_in_pages(chromium, server[0], PASSWORD)
 
 
 def _console(sign_in, name, **kw):

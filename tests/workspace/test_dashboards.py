@@ -7,14 +7,12 @@ Answers are compared with ``jjjkg query NAME --param … --format json`` on the 
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 
 import pytest
 
-from tests.workspace.test_console import ARTIFACTS, JJJKG, PASSWORD, _cli, _post, sign_in  # noqa: F401
+from tests.workspace.conftest import serve_for_module
+from tests.workspace.test_console import ARTIFACTS, PASSWORD, _cli, _post, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,26 +34,8 @@ def chromium(browser):
 def server(store, tmp_path_factory):
     """``jjjkg serve`` on the bundled store with an analyst (ana), an admin (adm) and a viewer (vic)."""
     state = tmp_path_factory.mktemp("dash-state") / "state"
-    for name, role in (("ana", "analyst"), ("adm", "admin"), ("vic", "viewer")):
-        done = subprocess.run([JJJKG, "users", "add", name, "--role", role, "--password-stdin", "--state", str(state)],
-                              input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    log = state.parent / "serve.log"
-    with open(log, "w") as err:
-        proc = subprocess.Popen([JJJKG, "serve", "--store", str(store), "--state", str(state), "--port", "0"],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=dict(os.environ))
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + log.read_text()
-        yield line.split()[1].rstrip("/"), state, store
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+    for origin in serve_for_module(store, state, {"ana": "analyst", "adm": "admin", "vic": "viewer"}, PASSWORD):
+        yield origin, state, store
 
 
 def _query(store, name, *params) -> list[dict]:

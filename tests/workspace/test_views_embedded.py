@@ -9,8 +9,6 @@ anything but the server.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +17,7 @@ import pytest
 
 from graph import schema
 from tests.viz.conftest import XSS_NAME, launched_chromium
-from workspace.bundle import bundle_problem
+from tests.workspace.conftest import serve_for_module, signed_in_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,30 +31,9 @@ PATHS = "MATCH p = (a:Organization)-[]->(:Organization)-[]->(:Organization) RETU
 @pytest.fixture(scope="module")
 def server(bundled_store, tmp_path_factory):
     """``jjjkg serve`` on the bundled store: (origin, state folder)."""
-    problem = bundle_problem()
-    if problem:
-        pytest.fail(problem)
     state = tmp_path_factory.mktemp("embed-state") / "state"
-    for name, role in (("ana", "analyst"), ("vic", "viewer")):
-        done = subprocess.run([JJJKG, "users", "add", name, "--role", role, "--password-stdin", "--state", str(state)],
-                              input=PASSWORD + "\n", capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    log = state.parent / "serve.log"
-    with open(log, "w") as err:
-        proc = subprocess.Popen([JJJKG, "serve", "--store", str(bundled_store), "--state", str(state), "--port", "0"],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=os.environ.copy())
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + log.read_text()
-        yield line.split()[1].rstrip("/"), state
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+    for origin in serve_for_module(bundled_store, state, {"ana": "analyst", "vic": "viewer"}, PASSWORD):
+        yield origin, state
 
 
 @pytest.fixture(scope="module")
@@ -66,29 +43,13 @@ def chromium():
 
 @pytest.fixture
 def sign_in(chromium, server):
-    """A signed-in page: (page, console errors of the page and its frames, URLs requested elsewhere)."""
-    origin = server[0]
-    contexts = []
+    """A signed-in page: (page, console errors of the page and its frames, every URL requested)."""
+    yield from signed_in_pages(chromium, server[0], PASSWORD, dialogs_are_errors=True)
 
-    def open_(name: str, width: int = 1366, height: int = 768):
-        ctx = chromium.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-        contexts.append(ctx)
-        page = ctx.new_page()
-        errors, foreign = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
-        ctx.on("request", lambda r: None if r.url.startswith((origin + "/", "data:", "blob:")) else foreign.append(r.url))
-        page.goto(origin + "/login")
-        page.fill("input[name=username]", name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(origin + "/")
-        return page, errors, foreign
 
-    yield open_
-    for c in contexts:
-        c.close()
+def _elsewhere(urls: list[str], origin: str) -> list[str]:
+    """What was asked of anything but the server (data: and blob: URLs are the page's own)."""
+    return [u for u in urls if not u.startswith((origin + "/", "data:", "blob:"))]
 
 
 def _frame(page, selector: str):
@@ -129,7 +90,7 @@ def _audit(state) -> list[dict]:
 def test_console_paths_are_drawn_by_the_views_renderer_with_their_direction(sign_in, server):
     origin, state = server
     for width, height in SIZES:
-        page, errors, foreign = sign_in("ana", width, height)
+        page, errors, urls = sign_in("ana", width, height)
         page.goto(origin + "/console")
         page.wait_for_selector("[data-testid=console-editor] .cm-editor .cm-content")
         result = _run_graph(page, PATHS)
@@ -155,14 +116,14 @@ def test_console_paths_are_drawn_by_the_views_renderer_with_their_direction(sign
         assert png["size"] > 10_000 and png["mark"].startswith("ana · ")
         page.evaluate("document.querySelector('.console-tabs').scrollIntoView({block: 'start'})")
         page.screenshot(path=str(SHOTS / f"console-graph-{width}x{height}.png"))
-        assert errors == [] and foreign == []
+        assert errors == [] and _elsewhere(urls, origin) == []
     views = [e for e in _audit(state) if e["action"] == "view" and e["detail"].get("page") == "console-graph"]
     assert views and views[-1]["user"] == "ana" and views[-1]["detail"]["nodes"] == len(ids)
 
 
 def test_result_nodes_beyond_the_graph_are_drawn_and_hostile_names_stay_text(sign_in, server):
     origin, _ = server
-    page, errors, foreign = sign_in("ana")
+    page, errors, urls = sign_in("ana")
     page.goto(origin + "/console")
     page.wait_for_selector("[data-testid=console-editor] .cm-editor .cm-content")
     result = _run_graph(page, "MATCH (p:Platform)-[r:IN_SECTOR]->(s:Sector) RETURN p, r, s LIMIT 3")
@@ -186,7 +147,7 @@ def test_result_nodes_beyond_the_graph_are_drawn_and_hostile_names_stay_text(sig
     page.evaluate("window.jjjkg.search('img')")
     assert XSS_NAME in page.text_content("#search-results")
     assert page.locator("img[src=x]").count() == 0
-    assert errors == [] and foreign == []
+    assert errors == [] and _elsewhere(urls, origin) == []
 
 
 def test_only_the_workspace_frames_these_pages_and_only_analysts_draw_results(sign_in, server):
@@ -218,7 +179,7 @@ def test_only_the_workspace_frames_these_pages_and_only_analysts_draw_results(si
 def test_the_default_dashboard_draws_its_graph_and_map_tiles_with_the_views_renderer(sign_in, server):
     origin, state = server
     for width, height in SIZES:
-        page, errors, foreign = sign_in("vic", width, height)
+        page, errors, urls = sign_in("vic", width, height)
         paths = page.evaluate("async () => (await fetch('/api/analyses/rd-scaleup-paths')).json()")
         supply = page.evaluate("async () => (await fetch('/api/analyses/supply-list')).json()")
         page.goto(origin + "/dashboards/overview")
@@ -243,7 +204,7 @@ def test_the_default_dashboard_draws_its_graph_and_map_tiles_with_the_views_rend
         page.screenshot(path=str(SHOTS / f"dashboard-frames-{width}x{height}.png"), full_page=True)
         page.locator("section.tile-graph").screenshot(path=str(SHOTS / f"dashboard-graph-tile-{width}x{height}.png"))
         page.locator("section.tile-map").screenshot(path=str(SHOTS / f"dashboard-map-tile-{width}x{height}.png"))
-        assert errors == [] and foreign == []
+        assert errors == [] and _elsewhere(urls, origin) == []
     tiles = [e for e in _audit(state) if e["action"] == "view" and e["detail"].get("page") == "dashboard-tile"
              and e["user"] == "vic"]
     assert {e["detail"]["tile"] for e in tiles} == {3, 6} and len(tiles) == 2 * len(SIZES)
