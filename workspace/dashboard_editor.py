@@ -18,10 +18,9 @@ from graph.errors import JjjkgError
 
 from . import accounts, audit
 from .dashboard_spec import FIELD_ZH, RENDERER_ZH, RENDERERS, check_dashboard, column_zh, param_zh
-from .dashboards import available_sources, ensure_default, may_edit
+from .dashboards import available_sources, ensure_default, may_edit, opened
 from .models import Dashboard
 from .views_common import need
-from .views_errors import error_page, forbidden
 
 __all__ = ["new_dashboard", "edit_dashboard", "CHANGES"]
 
@@ -135,12 +134,10 @@ def _version(d: Dashboard) -> str:
 @require_http_methods(["GET", "POST"])
 @need("use_console")
 def edit_dashboard(request, slug: str):
-    ensure_default()
-    d = Dashboard.objects.filter(slug=slug).first()
-    if d is None:
-        return error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
-    if not may_edit(request.user, d):
-        return forbidden(request, "只有看板的作者和管理员能修改它（工作台自带的看板只有管理员能修改）。")
+    d, refused = opened(request, slug, may_edit,
+                        "只有看板的作者和管理员能修改它（工作台自带的看板只有管理员能修改）。")
+    if refused:
+        return refused
     available = available_sources(request)
     error, status = None, 200
     if request.method == "POST":

@@ -75,6 +75,18 @@ def may_see(user, d: Dashboard) -> bool:
     return role == "admin" or role in (d.roles or []) or (d.owner_id is not None and d.owner_id == user.pk)
 
 
+def opened(request, slug: str, may=None, refusal: str = "您的角色无权查看此看板。"):
+    """The dashboard ``slug`` for this request, or the page that says why not: ``(dashboard, None)`` or
+    ``(None, a 404 or 403 page)``. ``may`` (default ``may_see``) decides whether the account may have it."""
+    ensure_default()
+    d = Dashboard.objects.filter(slug=slug).first()
+    if d is None:
+        return None, error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
+    if not (may or may_see)(request.user, d):
+        return None, forbidden(request, refusal)
+    return d, None
+
+
 def may_edit(user, d: Dashboard) -> bool:
     """Its author, or an admin (the workspace's own dashboards have no author: admins only)."""
     if not accounts.has(user, "use_console"):
@@ -224,12 +236,9 @@ def dashboard_list(request):
 
 @require_GET
 def dashboard_page(request, slug: str):
-    ensure_default()
-    d = Dashboard.objects.filter(slug=slug).first()
-    if d is None:
-        return error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
-    if not may_see(request.user, d):
-        return forbidden(request, "您的角色无权查看此看板。")
+    d, refused = opened(request, slug)
+    if refused:
+        return refused
     snap = snapshot(request)
     declared = {p for t in d.tiles for p in t.get("params", [])}
     given = {k: v for k, v in request.GET.items() if k in declared and v.strip() and len(v) <= 200}

@@ -34,7 +34,7 @@ from graph.errors import JjjkgError
 
 from . import audit
 from .views_common import json_response, need, snapshot, watermark_text
-from .views_errors import api_error, error_page, forbidden
+from .views_errors import api_error, error_page
 
 __all__ = ["api_console_graph", "console_graph_page", "tile_frame", "tile_frame_url", "FRAMED_CSP"]
 
@@ -188,16 +188,12 @@ def _tile_map(snap, tile: dict, records: list[dict]):
 @xframe_options_sameorigin
 @csp_replace(FRAMED_CSP)
 def tile_frame(request, slug: str, index: int):
-    from .dashboards import _records, ensure_default, may_see
+    from .dashboards import _records, opened
     from .live import live
-    from .models import Dashboard
 
-    ensure_default()
-    d = Dashboard.objects.filter(slug=slug).first()
-    if d is None:
-        return error_page(request, 404, "未找到", f"没有名为 {slug} 的看板。")
-    if not may_see(request.user, d):
-        return forbidden(request, "您的角色无权查看此看板。")
+    d, refused = opened(request, slug)
+    if refused:
+        return refused
     if not 1 <= index <= len(d.tiles) or d.tiles[index - 1].get("renderer") not in ("graph", "map"):
         return error_page(request, 404, "未找到", f"看板 {slug} 没有第 {index} 个图或地图图块。")
     tile = d.tiles[index - 1]
