@@ -164,6 +164,9 @@ def cmd_build(args) -> int:
     import loaders
     from graph.store import save_store
 
+    from .memory import return_freed_memory
+
+    return_freed_memory()  # the frames of one step are given back before the next: a lower peak
     path = _store_path(args)
     t0 = time.perf_counter()
     if args.data:

@@ -160,9 +160,12 @@ def _canonical(table: schema.Table, df: pd.DataFrame, file: str, header_row: int
     as_given = {c.name for c in table.columns if c.as_given}
     for c in out.columns:  # normalize each distinct value once, then spread by codes
         s = out[c]
-        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) != "string":  # workbook cells
-            s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
-        codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+        if isinstance(s.dtype, pd.CategoricalDtype):  # read by Arrow: factorized already
+            codes, uniques = s.cat.codes.to_numpy(), s.cat.categories.to_numpy(dtype=object)
+        else:
+            if s.dtype == object and pd.api.types.infer_dtype(s, skipna=False) != "string":  # workbook cells
+                s = s.map(lambda v: v if isinstance(v, str) else ("" if v is None or v != v else _cell_text(v)))
+            codes, uniques = pd.factorize(s.to_numpy(dtype=object))
         # names and sources are kept as written (an official name keeps its full-width brackets); ids,
         # codes and enumerations are folded to half-width, so that 'ＰＦ－１' is the id PF-1
         fold = (lambda u: str(u).strip()) if c in as_given else (lambda u: normalize_text(str(u)))
@@ -248,10 +251,11 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
     utf8 = encoding != "gb18030"
     if utf8:
         text = None
+    df = _read_arrow(data, sep) if utf8 else None
     try:
         # object dtype keeps cells as Python str: no Arrow round trips per column on a million rows
         # blank lines are kept (and dropped later as empty rows) so row numbers stay those of the file
-        df = pd.read_csv(io.BytesIO(data) if utf8 else io.StringIO(text), encoding=encoding if utf8 else None,
+        df = df if df is not None else pd.read_csv(io.BytesIO(data) if utf8 else io.StringIO(text), encoding=encoding if utf8 else None,
                          dtype=object, keep_default_na=False, skipinitialspace=False, skip_blank_lines=False,
                          sep=sep, engine="c")
     except (pd.errors.ParserError, ValueError) as err:
@@ -270,6 +274,40 @@ def read_csv(path: Path, table: schema.Table) -> RawTable:
         raw.lines = _record_lines(text, sep, len(df))
         raw.sep = sep
     return raw
+
+
+def _read_arrow(data: bytes, sep: str) -> pd.DataFrame | None:
+    """A UTF-8 file read by Arrow's CSV reader, each column a categorical: a repeated value (a type, a
+    province, an id named by many relations) is one Python string, not one per cell, and the parse is
+    native. None when the file needs pandas' reader: a header it would rename (empty or repeated
+    names), or a row Arrow refuses (a field too many or too few, a quote never closed) — pandas then
+    reads it and reports what is wrong as before."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    head = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if b'"' in line:
+        return None  # a quoted header: pandas' reading of it is the one the messages know
+    names = line.decode("utf-8").split(sep)
+    if len(set(names)) != len(names) or not all(n.strip() for n in names):
+        return None
+    text = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(use_threads=False),
+                               parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                                                ignore_empty_lines=False),
+                               convert_options=pacsv.ConvertOptions(column_types={n: text for n in names},
+                                                                    strings_can_be_null=False,
+                                                                    quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.column_names != names:
+        return None
+    df = table.to_pandas()
+    del table
+    pa.default_memory_pool().release_unused()  # the parse buffers go back to the system before the next file
+    return df
 
 
 def csv_rows(text: str, file: str, delimiter: str = ","):

@@ -48,15 +48,26 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
     ck.raise_if_any()
 
     # ends of a type the contract does not expect: kept, reported once per relation, side and label
-    label_of = {i: schema.ORG_TYPES[t].label for i, t in org_types.items()}
-    for side, allowed_of in (("from_id", lambda r: r.sources), ("to_id", lambda r: r.targets)):
-        labels = pd.Series([label_of.get(x) for x in out[side].tolist()], index=out.index, dtype=object)
-        for (rel, lab), rows in df[ROW].groupby([out["relation"], labels], sort=True):
+    # on integer codes: each distinct id is looked up once, not once per row
+    all_rows = df[ROW].to_numpy()
+    rel_codes, rel_names = pd.factorize(out["relation"].to_numpy(dtype=object))
+    ends, ids = pd.factorize(np.concatenate([out["from_id"].to_numpy(dtype=object),
+                                             out["to_id"].to_numpy(dtype=object)]))
+    label_of = {t: schema.ORG_TYPES[t].label for t in schema.ORG_TYPES}
+    id_labels, label_names = pd.factorize(np.array([label_of.get(org_types.get(i)) for i in ids.tolist()] + [None],
+                                                   dtype=object))
+    for k, (side, allowed_of) in enumerate((("from_id", lambda r: r.sources), ("to_id", lambda r: r.targets))):
+        labels = id_labels[ends[k * len(out):(k + 1) * len(out)]]  # an end that failed (-1) has no label
+        kept = (rel_codes >= 0) & (labels >= 0)
+        groups = pd.Series(all_rows[kept]).groupby(rel_codes[kept] * len(label_names) + labels[kept]).agg(["min", "size"])
+        found = [(rel_names[g // len(label_names)], label_names[g % len(label_names)], first, n)
+                 for g, first, n in zip(groups.index.tolist(), groups["min"].tolist(), groups["size"].tolist())]
+        for rel, lab, first, n in sorted(found):
             allowed = allowed_of(schema.RELATIONS[rel])
             if schema.ORGANIZATION in allowed or lab in allowed:
                 continue
-            more = f" (and {len(rows) - 1} more row{'s' if len(rows) > 2 else ''})" if len(rows) > 1 else ""
-            ck.warn(int(rows.min()), side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
+            more = f" (and {n - 1} more row{'s' if n > 2 else ''})" if n > 1 else ""
+            ck.warn(int(first), side, f"{rel} expects {' or '.join(allowed)} here, found {lab}; kept{more}")
     a, b = out["from_id"].to_numpy(), out["to_id"].to_numpy()
     loops = np.flatnonzero(a == b)
     for row, x in zip(df[ROW].to_numpy()[loops], a[loops]):
@@ -65,11 +76,13 @@ def validate_relations(raw: RawTable, org_types: dict[str, str]) -> tuple[pd.Dat
     # merge duplicates; PARTNERS_WITH is read as undirected: its pair is keyed in sorted order
     undirected = out["relation"].isin([n for n in schema.INPUT_RELATIONS if not schema.RELATIONS[n].directed])
     swap = undirected.to_numpy() & (a > b)
-    keys = pd.DataFrame({"a": np.where(swap, b, a), "r": out["relation"].to_numpy(), "b": np.where(swap, a, b)},
-                        index=out.index, dtype=object)
-    repeated = keys.duplicated(keep=False)
+    ca, cb = ends[:len(out)].astype(np.int64), ends[len(out):].astype(np.int64)
+    key = (np.where(swap, cb, ca) * len(rel_names) + rel_codes) * len(ids) + np.where(swap, ca, cb)
+    repeated = pd.Series(pd.Series(key).duplicated(keep=False).to_numpy(), index=out.index)
     if repeated.any():  # work on the repeated rows only: most inputs have few
-        sub = keys[repeated]
+        mask = repeated.to_numpy()
+        sub = pd.DataFrame({"a": np.where(swap, b, a)[mask], "r": out["relation"].to_numpy()[mask],
+                            "b": np.where(swap, a, b)[mask]}, index=out.index[mask], dtype=object)
         group = sub.groupby(["a", "r", "b"], sort=False).ngroup()
         first = pd.Series(sub.index, index=sub.index).groupby(group).transform("first")
         sources = out.loc[repeated, "source"].dropna()

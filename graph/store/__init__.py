@@ -95,6 +95,7 @@ def _write_tables(tables: Tables, table_dir: Path) -> None:
     for name, df in tables.items():
         with replacing(table_dir / f"{name}.parquet") as tmp:
             pq.write_table(pa.Table.from_pandas(df, preserve_index=False), tmp)
+        pa.default_memory_pool().release_unused()  # each table's Arrow copy is given back before the next
 
 
 def _replace_file(path: Path, write) -> None:
