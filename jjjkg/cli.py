@@ -144,7 +144,7 @@ def _open_store(args):
 
 
 def _name_lookup(G):
-    from graph.build import sector_node
+    from graph.keys import sector_node
 
     def name_of(i: str):
         if i in G and "type" in G.nodes[i]:

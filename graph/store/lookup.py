@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import schema
-from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
 
 if TYPE_CHECKING:
+    from ..build import KnowledgeGraph
     from .arrays import Arrays
 
 __all__ = ["read_nodes", "names_of", "NodesOnDemand"]
@@ -82,6 +82,8 @@ def read_nodes(tables_dir: Path, arrays: Arrays | None = None) -> KnowledgeGraph
     OSError, ValueError
         A table cannot be read (the caller names the store).
     """
+    from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
+
     G = KnowledgeGraph()
     for name, label, make in (("sectors", schema.SECTOR, sector_node), ("services", schema.SERVICE, service_node)):
         cols = _columns(tables_dir / f"{name}.parquet", schema.NODE_PROPERTIES[label])
