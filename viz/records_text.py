@@ -118,8 +118,9 @@ def _json_text(rows: list[dict], keys: list[str]) -> str:
     if rows and keys and all(type(k) is str for k in keys):
         heads = [f"    {encode_basestring(k)}: " for k in keys]
         try:
-            return "[\n" + ",\n".join("  {\n" + ",\n".join([h + _flat_value(r.get(k), "    ") for h, k in zip(heads, keys)])
-                                       + "\n  }" for r in rows) + "\n]"
+            return "[\n" + ",\n".join("  {\n" + ",\n".join([h + _flat_value(r.get(k), "    ")
+                                                           for h, k in zip(heads, keys)]) + "\n  }"
+                                       for r in rows) + "\n]"
         except _NotFlat:
             pass
     return json.dumps([{k: _json_safe(r.get(k)) for k in keys} for r in rows], ensure_ascii=False, indent=2,
