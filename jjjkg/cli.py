@@ -144,7 +144,7 @@ def _open_store(args):
 
 
 def _name_lookup(G):
-    from graph.build import sector_node
+    from graph.keys import sector_node
 
     def name_of(i: str):
         if i in G and "type" in G.nodes[i]:
@@ -238,22 +238,38 @@ def cmd_query(args) -> int:
         return 0
     store = _open_store(args)
     if args.engine == "cypher":
-        # the engine holds the relations: parameters and names are read from the nodes alone, and the
-        # graph is read only when the embedded server must be loaded from it
-        G = store.nodes()
+        # the engine holds the relations: parameters are read from the nodes alone, and only when a
+        # parameter asks; the graph is read only when the embedded server must be loaded from it
+        from graph.store.lookup import NodesOnDemand
+
+        G = NodesOnDemand(store.nodes)
         runs = _each_sector(G, q, given)
         engine = _engine_for(args, None if args.uri else store)
         try:
             rows = _union([q.run_cypher(engine, G, **g) for g in runs])
         finally:
             engine.close()
-        G = store.nodes()  # the whole graph, when loading the server read it anyway
+        name_of = _answer_names(store, rows) if args.format == "table" else None
     else:
         G = store.graph()
         runs = _each_sector(G, q, given)
         rows = _union([q.func(G, **g) for g in runs])
-    render(rows, args.format, q.keys, name_of=_name_lookup(G), raw=args.raw)
+        name_of = _name_lookup(G)
+    render(rows, args.format, q.keys, name_of=name_of, raw=args.raw)
     return 0
+
+
+def _answer_names(store, rows: list[dict]):
+    """``name_of`` for the ids an answer prints: looked up together in the store's arrays (the graph's nodes
+    when it is read already, or the store has no arrays)."""
+    from viz.records_text import NAME_HEADERS
+
+    if store.loaded_graph() is not None or not store.has_arrays():
+        return _name_lookup(store.nodes())
+    from graph.store.lookup import names_of
+
+    names = names_of(store.arrays(), (r.get(k) for r in rows for k in NAME_HEADERS if k in r))
+    return names.get
 
 
 def _each_sector(G, q, given: dict) -> list[dict]:

@@ -8,7 +8,7 @@ names. A sector with no gap gives no record. "Complete paths of a sector" are th
 from __future__ import annotations
 
 from graph import schema
-from graph.build import node_id
+from graph.keys import node_id
 
 from .common import relation_ends, resolve_sector
 from .helpers import checked_sectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from graph import schema
-from graph.build import node_id
+from graph.keys import node_id
 from graph.errors import QueryError
 
 __all__ = ["resolve_node_id", "resolve_sector", "split_sectors", "resolve_province", "sort_lists", "relation_ends"]

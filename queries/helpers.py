@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from graph import schema
-from graph.build import sector_node, service_node
+from graph.keys import sector_node, service_node
 from graph.errors import QueryError
 
 from .common import resolve_node_id, resolve_province

@@ -10,22 +10,29 @@ from __future__ import annotations
 
 from graph import schema
 
-from .common import resolve_province, resolve_sector, sort_lists
+from .common import resolve_province, resolve_sector
 from .registry import Param, named_query
 
 __all__ = ["rd_scaleup_paths", "CYPHER"]
 
+#: the two halves of the paths, joined at the platform in ``_from_cypher``: each (R, P) once, with ``sectors``
+#: null, and each (P, S) once, with the sectors P and S share. Both start from the Beijing platforms (the
+#: ``WITH p`` keeps the planner from scanning every organization for R first), and a path's shared sectors
+#: are worked out once per (P, S), not once per R: a fraction of the rows and of the work of matching
+#: whole paths
 CYPHER = """\
-MATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)-[:SCALES_UP_AT]->(s:Organization)
-WHERE (r:University OR r:Institute OR r:Enterprise)
-  AND r.province = '北京' AND p.province = '北京'
-  AND s.province IN ['天津', '河北']
-  AND ($province IS NULL OR s.province = $province)
-  AND ($sector IS NULL OR $sector IN p.sectors)
-WITH DISTINCT r, p, s
-RETURN r.id AS rnd_id, p.id AS platform_id, s.id AS site_id,
-       [x IN coalesce(p.sectors, []) WHERE x IN coalesce(s.sectors, [])] AS sectors
-ORDER BY rnd_id, platform_id, site_id
+MATCH (p:Platform)
+WHERE p.province = '北京' AND ($sector IS NULL OR $sector IN p.sectors)
+WITH p
+MATCH (p)<-[:TRANSFERS_TO]-(r:Organization)
+WHERE r.province = '北京' AND r.type IN ['university', 'institute', 'enterprise']
+RETURN DISTINCT r.id AS from_id, p.id AS to_id, null AS sectors
+UNION ALL
+MATCH (p:Platform)-[:SCALES_UP_AT]->(s:Organization)
+WHERE p.province = '北京' AND ($sector IS NULL OR $sector IN p.sectors)
+  AND s.province IN ['天津', '河北'] AND ($province IS NULL OR s.province = $province)
+WITH DISTINCT p, s
+RETURN p.id AS from_id, s.id AS to_id, [x IN coalesce(p.sectors, []) WHERE x IN coalesce(s.sectors, [])] AS sectors
 """
 
 KEYS = ("rnd_id", "platform_id", "site_id", "sectors")
@@ -36,7 +43,17 @@ def _prepare(G, params):
 
 
 def _from_cypher(rows, params):
-    return sorted(sort_lists(rows, "sectors"), key=lambda r: (r["rnd_id"], r["platform_id"], r["site_id"]))
+    """The records of the Cypher rows: every R of a platform with every S of it, sorted by the three ids."""
+    rnd: dict[str, list[str]] = {}
+    sites = []
+    for row in rows:
+        if row["sectors"] is None:
+            rnd.setdefault(row["to_id"], []).append(row["from_id"])
+        else:
+            sites.append((row["from_id"], row["to_id"], sorted(row["sectors"])))
+    out = [(r, p, s, both) for p, s, both in sites for r in rnd.get(p, ())]
+    out.sort(key=lambda t: t[:3])
+    return [{"rnd_id": r, "platform_id": p, "site_id": s, "sectors": list(both)} for r, p, s, both in out]
 
 
 def triples(G, *, sector=None, province=None):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from graph.build import no_gc
+from graph.keys import no_gc
 from graph.errors import QueryError
 
 __all__ = ["Param", "NamedQuery", "QUERIES", "named_query", "get_query"]

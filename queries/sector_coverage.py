@@ -19,7 +19,7 @@ Counted per sector and province, each organization once:
 from __future__ import annotations
 
 from graph import schema
-from graph.build import sector_node
+from graph.keys import sector_node
 
 from .common import relation_ends, resolve_sector
 from .helpers import PROVINCE_ORDER, checked_sectors, in_rel, out_rel, resolve_any_province

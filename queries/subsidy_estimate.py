@@ -35,7 +35,7 @@ import csv
 from functools import lru_cache
 
 from graph import data as bundled
-from graph.build import sector_node
+from graph.keys import sector_node
 from graph.errors import QueryError
 
 from .common import resolve_sector

@@ -11,7 +11,7 @@ records carry ``target`` and ``shortfall`` ``None``; a platform in two sectors c
 from __future__ import annotations
 
 from graph import schema
-from graph.build import sector_node
+from graph.keys import sector_node
 
 from .common import resolve_sector
 from .helpers import checked_sectors

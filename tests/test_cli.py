@@ -76,7 +76,7 @@ def test_query_list(cli):
 def test_show_cypher(cli):
     code, out, _ = cli("query", "rd-scaleup-paths", "--show-cypher", "--param", "province=河北")
     assert code == 0
-    assert out.startswith("// :param province => '河北'\nMATCH (r:Organization)-[:TRANSFERS_TO]->(p:Platform)")
+    assert out.startswith("// :param province => '河北'\nMATCH (p:Platform)\nWHERE p.province = '北京'")
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -210,3 +210,24 @@ def test_a_loaded_server_answers_without_reading_the_graph(cli, warm_store, argv
     if argv[0] == "query":
         networkx = cli(*[a for a in argv if a not in ("--engine", "cypher")], "--store", warm_store)
         assert (networkx[0], networkx[1]) == (0, out)
+
+
+def test_a_query_with_its_defaults_reads_no_node_and_loads_no_networkx(cli, warm_store):
+    """On a loaded server the answer needs no parameter bound from the nodes, and its ids are named in one
+    lookup in the store's arrays: the table equals networkx's, and neither the nodes nor networkx are read."""
+    import subprocess
+    import sys
+
+    assert cli("cypher", "RETURN 1", "--store", warm_store)[0] == 0  # the server holds the store now
+    code = ("import sys, io, contextlib, graph.store, jjjkg.cli\n"
+            "graph.store.Store.nodes = lambda self: sys.exit('the nodes were read')\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    rc = jjjkg.cli.main(['query', 'rd-scaleup-paths', '--engine', 'cypher', '--store', sys.argv[1]])\n"
+            "print(out.getvalue(), end='')\n"
+            "print(rc, 'networkx' in sys.modules, file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code, str(warm_store)], capture_output=True, text=True)
+    assert proc.stderr.split()[-2:] == ["0", "False"], proc.stderr
+    networkx = cli("query", "rd-scaleup-paths", "--store", warm_store)
+    assert networkx[0] == 0 and "样例" in networkx[1]  # names beside the ids
+    assert proc.stdout == networkx[1]

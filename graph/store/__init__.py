@@ -390,6 +390,10 @@ class Store:
             self._arrays = self._retrying(lambda: read_arrays(self.root, self.meta, self.path))
         return self._arrays
 
+    def loaded_graph(self) -> KnowledgeGraph | None:
+        """The graph when this store has read it already, else None (nothing is read)."""
+        return self._graph
+
     def nodes(self) -> KnowledgeGraph:
         """The graph when it is read already, else its nodes without relations (``lookup.read_nodes``):
         enough to bind an analysis's parameters and to name ids, at a fraction of reading the graph."""

@@ -14,13 +14,15 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .. import schema
-from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
 
 if TYPE_CHECKING:
+    from ..build import KnowledgeGraph
     from .arrays import Arrays
 
-__all__ = ["read_nodes"]
+__all__ = ["read_nodes", "names_of", "NodesOnDemand"]
 
 
 def _present(columns: dict[str, list], **extra) -> list[dict]:
@@ -80,6 +82,8 @@ def read_nodes(tables_dir: Path, arrays: Arrays | None = None) -> KnowledgeGraph
     OSError, ValueError
         A table cannot be read (the caller names the store).
     """
+    from ..build import KnowledgeGraph, _add_nodes, sector_node, service_node
+
     G = KnowledgeGraph()
     for name, label, make in (("sectors", schema.SECTOR, sector_node), ("services", schema.SERVICE, service_node)):
         cols = _columns(tables_dir / f"{name}.parquet", schema.NODE_PROPERTIES[label])
@@ -89,3 +93,58 @@ def read_nodes(tables_dir: Path, arrays: Arrays | None = None) -> KnowledgeGraph
     labels = [schema.ORG_TYPES[t].label for t in cols["type"]]
     _add_nodes(G, cols["id"], _present(cols, label=labels))
     return G
+
+
+def names_of(arrays: Arrays, ids) -> dict[str, str | None]:
+    """The name of each of ``ids`` that is an organization's or a sector's (an organization first, as the
+    graph's keys do), in one vectorised pass over the memory-mapped ids: the answer's few, never every node."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = pa.array(sorted({i for i in ids if isinstance(i, str)}), type=pa.large_string())
+    if not len(wanted):
+        return {}
+    a = arrays.a
+    every = pa.LargeStringArray.from_buffers(arrays.nodes, pa.py_buffer(a["node_id_offsets"]),
+                                             pa.py_buffer(a["node_ids"]))
+    at = pc.index_in(every, value_set=wanted)
+    hits = np.flatnonzero(at.is_valid().to_numpy(zero_copy_only=False))
+    codes = a["node_labels"][hits]
+    org_codes = [arrays.label_code(t.label) for t in schema.ORG_TYPES.values()]
+    keep = hits[np.isin(codes, org_codes) | (codes == arrays.label_code(schema.SECTOR))]
+    keep = keep[::-1]  # organizations come first in node order: read last, they win a shared id
+    id_off, name_off = a["node_id_offsets"], a["node_name_offsets"]
+    out = {}
+    for i in keep.tolist():
+        key = bytes(a["node_ids"][id_off[i]:id_off[i + 1]]).decode("utf-8")
+        out[key] = bytes(a["node_names"][name_off[i]:name_off[i + 1]]).decode("utf-8", "replace") or None
+    return out
+
+
+class NodesOnDemand:
+    """The store's nodes (``Store.nodes``), read the first time a parameter or a name asks for them: an
+    analysis run with its defaults on a Cypher engine never reads them."""
+
+    def __init__(self, read):
+        self._read = read
+        self._nodes = None
+
+    def _graph(self) -> KnowledgeGraph:
+        if self._nodes is None:
+            self._nodes = self._read()
+        return self._nodes
+
+    def __getattr__(self, name):
+        return getattr(self._graph(), name)
+
+    def __contains__(self, key) -> bool:
+        return key in self._graph()
+
+    def __getitem__(self, key):
+        return self._graph()[key]
+
+    def __iter__(self):
+        return iter(self._graph())
+
+    def __len__(self) -> int:
+        return len(self._graph())
