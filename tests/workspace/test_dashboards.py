@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.workspace.conftest import serve_for_module
-from tests.workspace.test_console import ARTIFACTS, PASSWORD, _cli, _post, sign_in  # noqa: F401
+from tests.workspace.test_console import ARTIFACTS, PASSWORD, _audit, _cli, _post, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,12 +45,6 @@ def _query(store, name, *params) -> list[dict]:
     done = _cli(*args)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-def _audit(state) -> list[dict]:
-    done = _cli("audit", "--state", str(state))
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
 def _form_post(page, path, fields):

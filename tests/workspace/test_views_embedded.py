@@ -8,9 +8,6 @@ anything but the server.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,10 +15,10 @@ import pytest
 from graph import schema
 from tests.viz.conftest import XSS_NAME, launched_chromium
 from tests.workspace.conftest import serve_for_module, signed_in_pages
+from tests.workspace.test_console import _audit, _post
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-JJJKG = str(Path(sys.executable).with_name("jjjkg"))
 PASSWORD = "kT9#mountain-river"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "workspace"
 SIZES = [(1366, 768), (1920, 1080)]
@@ -71,20 +68,6 @@ def _run_graph(page, statement: str) -> dict:
     assert "error" not in result, result
     page.click("[data-testid=console-result] button[data-tab=graph]")
     return result
-
-
-def _post(page, path, body):
-    return page.evaluate("""async ([path, body]) => {
-        const token = document.querySelector('meta[name=csrf-token]').content;
-        const r = await fetch(path, {method: 'POST', headers: {'Content-Type': 'application/json',
-                                     'X-CSRFToken': token}, body: JSON.stringify(body)});
-        return [r.status, await r.json()]; }""", [path, body])
-
-
-def _audit(state) -> list[dict]:
-    done = subprocess.run([JJJKG, "audit", "--state", str(state)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
 def test_console_paths_are_drawn_by_the_views_renderer_with_their_direction(sign_in, server):
