@@ -204,25 +204,27 @@ class Arrays:
         code = self.label_code(label)
         return 0 if code is None else int(counts[code])
 
-    def _strings(self, data: str, offsets: str) -> list[str]:
+    def strings(self, data: str, offsets: str):
+        """The strings of ``data`` cut at ``offsets`` as one Arrow array over the mapped bytes, checked to be
+        UTF-8 throughout (a planted byte never reaches a name)."""
         import pyarrow as pa
 
         off = self.a[offsets]
         arr = pa.LargeStringArray.from_buffers(len(off) - 1, pa.py_buffer(off), pa.py_buffer(self.a[data]))
         try:
-            arr.validate(full=True)  # UTF-8 throughout: a planted byte never reaches a name
+            arr.validate(full=True)
         except pa.ArrowInvalid as err:
             raise StoreError(f"a store's graph arrays are damaged ({FOLDER}/{data}.npy: {err}); "
                              "rebuild it with `jjjkg build`") from err
-        return arr.to_pylist()
+        return arr
 
     def ids(self) -> list[str]:
         """Every node's id, in node order."""
-        return self._strings("node_ids", "node_id_offsets")
+        return self.strings("node_ids", "node_id_offsets").to_pylist()
 
     def names(self) -> list[str]:
         """Every node's name ("" when it has none), in node order."""
-        return self._strings("node_names", "node_name_offsets")
+        return self.strings("node_names", "node_name_offsets").to_pylist()
 
     def labels(self) -> list[str]:
         """Every node's label, in node order."""

@@ -51,8 +51,6 @@ def _columns(path: Path, names) -> dict[str, list]:
 
 def _org_columns(arrays: Arrays) -> dict[str, list]:
     """The organizations' ``id``, ``type`` and ``name`` from the arrays (they come first in node order)."""
-    import numpy as np
-
     n = arrays.count(schema.ORGANIZATION)
     type_of = {t.label: name for name, t in schema.ORG_TYPES.items()}
     types = np.asarray([type_of.get(lab) for lab in arrays.meta["labels"]], dtype=object)
@@ -104,21 +102,15 @@ def names_of(arrays: Arrays, ids) -> dict[str, str | None]:
     wanted = pa.array(sorted({i for i in ids if isinstance(i, str)}), type=pa.large_string())
     if not len(wanted):
         return {}
-    a = arrays.a
-    every = pa.LargeStringArray.from_buffers(arrays.nodes, pa.py_buffer(a["node_id_offsets"]),
-                                             pa.py_buffer(a["node_ids"]))
-    at = pc.index_in(every, value_set=wanted)
-    hits = np.flatnonzero(at.is_valid().to_numpy(zero_copy_only=False))
-    codes = a["node_labels"][hits]
+    every = arrays.strings("node_ids", "node_id_offsets")
+    hits = np.flatnonzero(pc.index_in(every, value_set=wanted).is_valid().to_numpy(zero_copy_only=False))
+    codes = arrays.a["node_labels"][hits]
     org_codes = [arrays.label_code(t.label) for t in schema.ORG_TYPES.values()]
-    keep = hits[np.isin(codes, org_codes) | (codes == arrays.label_code(schema.SECTOR))]
-    keep = keep[::-1]  # organizations come first in node order: read last, they win a shared id
-    id_off, name_off = a["node_id_offsets"], a["node_name_offsets"]
-    out = {}
-    for i in keep.tolist():
-        key = bytes(a["node_ids"][id_off[i]:id_off[i + 1]]).decode("utf-8")
-        out[key] = bytes(a["node_names"][name_off[i]:name_off[i + 1]]).decode("utf-8", "replace") or None
-    return out
+    found = hits[np.isin(codes, org_codes) | (codes == arrays.label_code(schema.SECTOR))]
+    keep = pa.array(np.ascontiguousarray(found[::-1]))
+    names = arrays.strings("node_names", "node_name_offsets").take(keep).to_pylist()
+    # organizations come first in node order: read last, they win an id a sector shares
+    return {key: name or None for key, name in zip(every.take(keep).to_pylist(), names)}
 
 
 class NodesOnDemand:
